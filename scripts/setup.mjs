@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// Brings a fresh clone (or a stale checkout) to the state the demo, the tests or the benchmarks
+// need, doing only what is missing. Plain JavaScript on purpose: it runs before any dependency
+// (TypeScript, tsx) is installed.
+//
+//   node scripts/setup.mjs --for test|demo|bench
+//
+// Steps: Node version, Debian packages (installed with apt when root, else a list to install),
+// Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const purpose = parsePurpose(process.argv.slice(2));
+
+/** Debian packages each purpose needs, with the command that proves each one is present. */
+const debianPackages = {
+  test: [
+    { pkg: 'chromium', provides: '/usr/bin/chromium' },
+    { pkg: 'fping', provides: '/usr/bin/fping' },
+    { pkg: 'iproute2', provides: '/usr/sbin/ip' },
+  ],
+  demo: [{ pkg: 'iproute2', provides: '/usr/sbin/ip' }],
+  bench: [
+    { pkg: 'fping', provides: '/usr/bin/fping' },
+    { pkg: 'iproute2', provides: '/usr/sbin/ip' },
+    { pkg: 'chromium', provides: '/usr/bin/chromium' },
+  ],
+}[purpose];
+
+function parsePurpose(args) {
+  const i = args.indexOf('--for');
+  const value = i >= 0 ? args[i + 1] : 'test';
+  if (!['test', 'demo', 'bench'].includes(value ?? '')) {
+    fail(`unknown purpose "${value}": use --for test, --for demo or --for bench`);
+  }
+  return value;
+}
+
+function step(message) {
+  process.stdout.write(`[setup] ${message}\n`);
+}
+
+function fail(message) {
+  process.stderr.write(`[setup] error: ${message}\n`);
+  process.exit(1);
+}
+
+function run(command, args, options = {}) {
+  step(`$ ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: repoRoot, ...options });
+  if (result.error) fail(`could not run ${command}: ${result.error.message}`);
+  if (result.status !== 0) fail(`${command} ${args.join(' ')} exited with ${result.status}`);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    fail(`Node ${process.versions.node} is too old: PingSphere needs Node 20.19 or newer (20 or the current LTS).`);
+  }
+}
+
+function ensureDebianPackages() {
+  const missing = debianPackages.filter(({ provides }) => !existsSync(provides)).map(({ pkg }) => pkg);
+  if (missing.length === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    fail(
+      `missing system packages: ${missing.join(', ')}. Install them first, for example:\n` +
+        `  sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`,
+    );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-q'], { env });
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
+}
+
+function javaMajorVersion() {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error) return null;
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(result.stderr ?? '');
+  if (!match) return null;
+  const major = Number(match[1]);
+  return major === 1 ? Number(match[2]) : major;
+}
+
+function ensureQuestDbJar() {
+  const coords = JSON.parse(readFileSync(join(repoRoot, 'testbed/questdb.json'), 'utf8'));
+  const javaMajor = javaMajorVersion();
+  if (javaMajor === null) {
+    fail(
+      `Java not found: QuestDB needs Java ${coords.minimumJava} or newer (apt-get install openjdk-17-jre-headless).`,
+    );
+  }
+  if (javaMajor < coords.minimumJava) {
+    fail(`Java ${javaMajor} is too old: QuestDB needs Java ${coords.minimumJava} or newer.`);
+  }
+  const cacheDir = join(repoRoot, '.cache/questdb');
+  const jar = join(cacheDir, `${coords.artifactId}-${coords.version}.jar`);
+  if (existsSync(jar)) return;
+  if (spawnSync('mvn', ['--version'], { stdio: 'ignore' }).error) {
+    fail('Maven (mvn) not found: it fetches the QuestDB jar from Maven Central (apt-get install maven).');
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  run('mvn', [
+    '-q',
+    '-B',
+    'dependency:copy',
+    `-Dartifact=${coords.groupId}:${coords.artifactId}:${coords.version}`,
+    `-DoutputDirectory=${cacheDir}`,
+  ]);
+  if (!existsSync(jar)) fail(`Maven finished but ${jar} is not there; check the Maven output above.`);
+}
+
+function ensureNpmDependencies() {
+  const lock = join(repoRoot, 'package-lock.json');
+  const installed = join(repoRoot, 'node_modules/.package-lock.json');
+  const fresh = existsSync(installed) && existsSync(lock) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs;
+  if (!fresh) {
+    run('npm', existsSync(lock) && !existsSync(installed) ? ['ci'] : ['install']);
+  }
+  // The addon is built by native's install script; rebuild only if its output went missing.
+  if (
+    !existsSync(join(repoRoot, 'native/build/Release/pingsphere_icmp.node')) &&
+    existsSync(join(repoRoot, 'native/binding.gyp'))
+  ) {
+    run('npm', ['run', 'build', '--workspace', 'native']);
+  }
+}
+
+checkNode();
+step(`preparing for ${purpose}`);
+ensureDebianPackages();
+ensureQuestDbJar();
+ensureNpmDependencies();
+step('ready');

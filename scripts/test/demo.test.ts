@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '@pingsphere/testbed';
+
+describe('npm run demo', () => {
+  it('brings up QuestDB and the collectors, prints where to look, and stops them all on Ctrl-C', async () => {
+    const demoDir = mkdtempSync(join(tmpdir(), 'pingsphere-demo-test-'));
+    // Its own process group, so SIGINT reaches every process as a terminal's Ctrl-C would.
+    const demo = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'scripts/demo.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, PINGSPHERE_DEMO_DIR: demoDir },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    demo.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    demo.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!output.includes('all up') && Date.now() < deadline && demo.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(output).toContain('all up');
+      const consoleUrl = /console (http:\/\/\S+)/.exec(output)?.[1];
+      const collectorUrls = [...output.matchAll(/ready: (http:\/\/\S+\/v1\/ping)/g)].map((m) => m[1]!);
+      expect(consoleUrl).toBeDefined();
+      expect(collectorUrls).toHaveLength(3);
+      expect((await fetch(`${consoleUrl}/exec?query=select%201`)).ok).toBe(true);
+      for (const url of collectorUrls) expect((await fetch(url)).ok).toBe(true);
+
+      process.kill(-demo.pid!, 'SIGINT');
+      expect(await exited).toBe(0);
+      expect(output).toContain('stopped cleanly');
+      await expect(fetch(`${consoleUrl}/exec?query=select%201`)).rejects.toThrow();
+      for (const url of collectorUrls) await expect(fetch(url)).rejects.toThrow();
+    } finally {
+      if (demo.exitCode === null) process.kill(-demo.pid!, 'SIGKILL');
+      rmSync(demoDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,166 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import questDbCoordinates from '../questdb.json' with { type: 'json' };
+import { freeLoopbackPort } from './ports.js';
+import { cacheDir } from './repo-paths.js';
+import { ServiceProcess } from './service-process.js';
+
+/** Where scripts/setup.mjs puts the QuestDB jar it resolved from Maven Central. */
+export const questDbJarPath = join(
+  cacheDir,
+  'questdb',
+  `${questDbCoordinates.artifactId}-${questDbCoordinates.version}.jar`,
+);
+
+export interface QuestDbPorts {
+  http: number;
+  pg: number;
+  ilpTcp: number;
+  httpMin: number;
+}
+
+export interface QuestDbOptions {
+  /** Data directory; a fresh temporary one (removed on dispose) when omitted. */
+  rootDir?: string;
+  /** Fixed ports; free loopback ports when omitted. */
+  ports?: Partial<QuestDbPorts>;
+  /** Java heap limit, e.g. "1g". */
+  maxHeap?: string;
+  startTimeoutMs?: number;
+}
+
+/** Shape of QuestDB's /exec JSON reply. */
+export interface QuestDbQueryResult {
+  columns: { name: string; type: string }[];
+  dataset: unknown[][];
+  count: number;
+}
+
+/**
+ * A real QuestDB server run from the Maven Central jar with the machine's Java, bound to loopback.
+ * It can be stopped and started again on the same ports and data (to test outages).
+ */
+export class LocalQuestDb {
+  private process: ServiceProcess | undefined;
+
+  private constructor(
+    readonly rootDir: string,
+    readonly ports: QuestDbPorts,
+    private readonly ownsRootDir: boolean,
+    private readonly options: QuestDbOptions,
+  ) {}
+
+  /** Starts a QuestDB and resolves once `/exec?query=select 1` answers. */
+  static async launch(options: QuestDbOptions = {}): Promise<LocalQuestDb> {
+    assertJavaAndJar();
+    const ownsRootDir = options.rootDir === undefined;
+    const rootDir = options.rootDir ?? mkdtempSync(join(tmpdir(), 'pingsphere-questdb-'));
+    const ports: QuestDbPorts = {
+      http: options.ports?.http ?? (await freeLoopbackPort()),
+      pg: options.ports?.pg ?? (await freeLoopbackPort()),
+      ilpTcp: options.ports?.ilpTcp ?? (await freeLoopbackPort()),
+      httpMin: options.ports?.httpMin ?? (await freeLoopbackPort()),
+    };
+    const server = new LocalQuestDb(rootDir, ports, ownsRootDir, options);
+    try {
+      await server.start();
+    } catch (error) {
+      if (ownsRootDir) rmSync(rootDir, { recursive: true, force: true });
+      throw error;
+    }
+    return server;
+  }
+
+  /** Base URL of the HTTP server (REST /exec, ILP over HTTP /write, web console). */
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.ports.http}`;
+  }
+
+  /** Configuration string for @questdb/nodejs-client (ILP over HTTP). */
+  get clientConf(): string {
+    return `http::addr=127.0.0.1:${this.ports.http};`;
+  }
+
+  get isRunning(): boolean {
+    return this.process !== undefined && !this.process.hasExited;
+  }
+
+  /** Starts (or restarts) the server on the same ports and data directory. */
+  async start(): Promise<void> {
+    if (this.isRunning) return;
+    writeServerConf(this.rootDir, this.ports);
+    this.process = new ServiceProcess('QuestDB', 'java', [
+      `-Xmx${this.options.maxHeap ?? '2g'}`,
+      '-Dnoebug',
+      '-p',
+      questDbJarPath,
+      '-m',
+      'io.questdb/io.questdb.ServerMain',
+      '-d',
+      this.rootDir,
+    ]);
+    await this.process.waitUntilReady(
+      async () => (await this.query('select 1', 2_000)).count === 1,
+      this.options.startTimeoutMs ?? 60_000,
+      `Check that the ports ${Object.values(this.ports).join(', ')} on 127.0.0.1 are free and that ${this.rootDir} is writable.`,
+    );
+  }
+
+  /** Graceful stop (SIGTERM); data stays for a later start(). */
+  async stop(): Promise<void> {
+    await this.process?.stop(15_000);
+  }
+
+  /** Stops the server and removes a temporary data directory. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (this.ownsRootDir) rmSync(this.rootDir, { recursive: true, force: true });
+  }
+
+  /** Runs SQL through the REST API and returns the parsed reply; SQL errors become exceptions. */
+  async query(sql: string, timeoutMs = 30_000): Promise<QuestDbQueryResult> {
+    const response = await fetch(`${this.httpUrl}/exec?query=${encodeURIComponent(sql)}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await response.json()) as Partial<QuestDbQueryResult> & { error?: string };
+    if (!response.ok || body.error) {
+      throw new Error(`QuestDB rejected "${sql}": ${body.error ?? response.statusText}`);
+    }
+    return { columns: body.columns ?? [], dataset: body.dataset ?? [], count: body.count ?? 0 };
+  }
+
+  /** Runs a query and returns rows as objects keyed by column name. */
+  async rows(sql: string): Promise<Record<string, unknown>[]> {
+    const result = await this.query(sql);
+    return result.dataset.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]])));
+  }
+}
+
+function writeServerConf(rootDir: string, ports: QuestDbPorts): void {
+  mkdirSync(join(rootDir, 'conf'), { recursive: true });
+  const conf = [
+    `http.bind.to=127.0.0.1:${ports.http}`,
+    `http.min.net.bind.to=127.0.0.1:${ports.httpMin}`,
+    `pg.net.bind.to=127.0.0.1:${ports.pg}`,
+    `line.tcp.net.bind.to=127.0.0.1:${ports.ilpTcp}`,
+    'line.udp.enabled=false',
+    'telemetry.enabled=false',
+    // Keep the footprint small on a 2-core test machine.
+    'shared.worker.count=2',
+  ];
+  writeFileSync(join(rootDir, 'conf', 'server.conf'), conf.join('\n') + '\n');
+}
+
+function assertJavaAndJar(): void {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (java.error) {
+    throw new Error(
+      `Java not found: QuestDB needs Java ${questDbCoordinates.minimumJava}+ (apt-get install openjdk-17-jre-headless).`,
+    );
+  }
+  if (!existsSync(questDbJarPath)) {
+    throw new Error(`QuestDB jar missing at ${questDbJarPath}: run \`npm run setup\` to fetch it from Maven Central.`);
+  }
+}

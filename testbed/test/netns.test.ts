@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { NetworkNamespace, withNetworkNamespace } from '../src/index.js';
+
+describe('withNetworkNamespace', () => {
+  it('gives the body a namespace whose only interface is lo, up, with no route off the host', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const links = await ns.exec('ip', ['-o', 'link', 'show']);
+      expect(links.exitCode).toBe(0);
+      const names = links.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(':')[1]?.trim());
+      expect(names).toEqual(['lo']);
+      expect(links.stdout).toMatch(/LOOPBACK,UP/);
+
+      const routes = await ns.exec('ip', ['route', 'show']);
+      expect(routes.stdout.trim()).toBe('');
+      const routeToElsewhere = await ns.exec('ip', ['route', 'get', '198.18.0.1']);
+      expect(routeToElsewhere.exitCode).not.toBe(0);
+    });
+  });
+
+  it('removes the namespace and what ran in it afterwards', async () => {
+    let name = '';
+    await withNetworkNamespace(async (ns) => {
+      name = ns.name;
+      ns.spawn('sleep', ['30']);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(execFileSync('ip', ['netns', 'pids', ns.name]).toString().trim()).not.toBe('');
+    });
+    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(name);
+  });
+
+  it('is separate from the host: a server listening inside cannot be reached from outside', async () => {
+    const ns = await NetworkNamespace.create();
+    try {
+      const server = ns.spawn('node', [
+        '-e',
+        `const s=require('net').createServer(c=>c.end('inside')).listen(0,'127.0.0.1',()=>console.log(s.address().port))`,
+      ]);
+      const port = await new Promise<number>((resolve) =>
+        server.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString()))),
+      );
+      expect(port).toBeGreaterThan(0);
+
+      const fromInside = await ns.exec('node', [
+        '-e',
+        `require('net').connect(${port},'127.0.0.1').on('data',d=>{process.stdout.write(d);process.exit(0)})`,
+      ]);
+      expect(fromInside.stdout).toBe('inside');
+
+      const fromHost = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('data', (d) => resolve(`connected: ${d.toString()}`));
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      });
+      expect(fromHost).not.toBe('connected: inside');
+    } finally {
+      await ns.dispose();
+    }
+  });
+});
