@@ -10,7 +10,8 @@ const collectors = [
   { address: '127.0.0.2', location: 'Virginia,US' },
   { address: '127.0.0.3', location: 'Singapore,SG' },
 ];
-const collectorPort = 8080;
+// PINGSPHERE_DEMO_PORT lets the demo's own test avoid a port a user's demo may hold.
+const collectorPort = Number(process.env.PINGSPHERE_DEMO_PORT ?? 8080);
 
 function say(message: string): void {
   process.stdout.write(`[demo] ${message}\n`);

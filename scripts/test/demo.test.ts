@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '@pingsphere/testbed';
+import { freeLoopbackPort, repoRoot } from '@pingsphere/testbed';
 
 describe('npm run demo', () => {
   it('brings up QuestDB and the collectors, prints where to look, and stops them all on Ctrl-C', async () => {
@@ -11,7 +11,7 @@ describe('npm run demo', () => {
     // Its own process group, so SIGINT reaches every process as a terminal's Ctrl-C would.
     const demo = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'scripts/demo.ts')], {
       cwd: repoRoot,
-      env: { ...process.env, PINGSPHERE_DEMO_DIR: demoDir },
+      env: { ...process.env, PINGSPHERE_DEMO_DIR: demoDir, PINGSPHERE_DEMO_PORT: String(await freeLoopbackPort()) },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

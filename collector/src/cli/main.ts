@@ -1,69 +1,44 @@
-// Entry point of the `pingsphere` command. Foundation stage: only a placeholder `collect` that
-// serves /v1/ping so the demo has a process to run; the real subcommands arrive with their issues.
-import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
+// Entry point of the `pingsphere` command: dispatches to one module per subcommand, prints user
+// errors without a stack trace and turns them into a non-zero exit code.
+import { UsageError } from './usage-error.js';
 
-const usage = `Usage: pingsphere <command> [options]
+/** A subcommand: parses its own arguments, returns the process exit code. */
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
-Commands:
-  collect -s PORT [-L LOCATION] [--listen ADDR]   run a collector (placeholder: serves /v1/ping)
+const commands: Record<string, Command> = {
+  collect: {
+    summary: 'run a collector: HTTP mesh pinger, ICMP sweeps, API server and sinks (pingmesh flags)',
+    load: () => import('./collect-command.js'),
+  },
+};
 
-Run \`pingsphere <command> --help\` for a command's options.`;
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: pingsphere <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`pingsphere <command> --help\` for a command's options.\n`;
+}
 
-function runCollectPlaceholder(args: string[]): void {
-  const { values } = parseArgs({
-    args,
-    options: {
-      s: { type: 'string' },
-      L: { type: 'string' },
-      listen: { type: 'string', default: '127.0.0.1' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write('Usage: pingsphere collect -s PORT [-L LOCATION] [--listen ADDR]\n');
-    return;
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return 0;
   }
-  const port = Number(values.s);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new UsageError(`-s needs a TCP port between 1 and 65535, got "${values.s ?? ''}"`);
-  }
-  const location = values.L ?? values.listen;
-  const server = createServer((request, response) => {
-    if (request.url === '/v1/ping') {
-      response.setHeader('content-type', 'text/html');
-      response.end(`<html><body>pingsphere ping response from ${location}</body></html>\n`);
-      return;
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}". ${usage()}`);
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`pingsphere: ${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`pingsphere: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
     }
-    response.statusCode = 404;
-    response.end('not found\n');
-  });
-  server.listen(port, values.listen, () => {
-    process.stdout.write(`collector at ${location} serving http://${values.listen}:${port}/v1/ping\n`);
-  });
-  const shutdown = (signal: string) => {
-    process.stdout.write(`collector at ${location}: ${signal}, stopping\n`);
-    server.close(() => process.exit(0));
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-class UsageError extends Error {}
-
-function main(argv: string[]): void {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
-    process.stdout.write(usage + '\n');
-    return;
-  }
-  if (command === 'collect') return runCollectPlaceholder(rest);
-  throw new UsageError(`unknown command "${command}"\n\n${usage}`);
-}
-
-try {
-  main(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`pingsphere: ${(error as Error).message}\n`);
-  process.exit(2);
-}
+  },
+);

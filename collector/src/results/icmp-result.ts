@@ -1,0 +1,15 @@
+/** One ICMP echo probe's outcome: the single shape every sink, the API and the CLI use. */
+export interface IcmpResult {
+  /** Send time of the probe, microseconds since the Unix epoch (UTC). */
+  tsUs: number;
+  /** Collector that sent the probe (its name or address). */
+  src: string;
+  /** Location of the collector ("City,CC"), empty when unknown. */
+  srcLoc: string;
+  /** Target address as probed (IPv4 or IPv6 text form). */
+  dst: string;
+  /** Probe number for this target within the sweep, from 0. */
+  seq: number;
+  /** Round-trip time in milliseconds, or null when no valid reply came before the timeout. */
+  rttMs: number | null;
+}
