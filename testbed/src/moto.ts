@@ -7,6 +7,7 @@ export interface AwsEmulatorClientConfig {
   endpoint: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  disableRequestCompression: boolean;
 }
 
 /** A real `moto_server` (AWS API emulator) on a free loopback port, used for CloudWatch. */
@@ -38,9 +39,18 @@ export class LocalMoto {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Client settings: endpoint override, a region and the dummy credentials moto accepts. */
+  /**
+   * Client settings: endpoint override, a region and the dummy credentials moto accepts. Request
+   * compression is off because moto cannot read the SDK's gzip-compressed PutMetricData bodies
+   * (it answers 500 BadGzipFile for any request over the SDK's 10 KiB compression threshold).
+   */
   clientConfig(region = 'us-east-1'): AwsEmulatorClientConfig {
-    return { endpoint: this.endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    return {
+      endpoint: this.endpoint,
+      region,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      disableRequestCompression: true,
+    };
   }
 
   /** Environment variables with the same effect, for child processes (the collector under test). */
@@ -50,6 +60,7 @@ export class LocalMoto {
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_ENDPOINT_URL_CLOUDWATCH: this.endpoint,
+      AWS_DISABLE_REQUEST_COMPRESSION: 'true',
     };
   }
 
