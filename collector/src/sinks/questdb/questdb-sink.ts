@@ -1,13 +1,13 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Sender } from '@questdb/nodejs-client';
+import { createTransport, SenderOptions, type SenderTransport } from '@questdb/nodejs-client';
 import type { ResultBatch } from '../../results/result-batch.js';
 import type { ResultSink, SinkStats } from '../result-sink.js';
 import { DiskSpool } from '../spool/disk-spool.js';
 import { formatQuestDbConfig, parseQuestDbConfig, type QuestDbEndpoint } from './questdb-config.js';
 import { QuestDbRest } from './questdb-rest.js';
 import { ensureSchema } from './questdb-schema.js';
-import { writeRows } from './ilp-rows.js';
+import { encodeBatches } from './ilp-encoder.js';
 
 export interface QuestDbSinkOptions {
   /** The client's configuration string, e.g. "http::addr=127.0.0.1:9000;". */
@@ -68,7 +68,7 @@ export class QuestDbSink implements ResultSink {
   private idleWaiters: (() => void)[] = [];
   private readonly pump: Promise<void>;
   private lastWarning = '';
-  private sender: Sender | undefined;
+  private transport: SenderTransport | undefined;
 
   private constructor(
     private readonly options: Required<Omit<QuestDbSinkOptions, 'ttlDays'>> & Pick<QuestDbSinkOptions, 'ttlDays'>,
@@ -83,14 +83,15 @@ export class QuestDbSink implements ResultSink {
   /** Checks the configuration, opens the spool (with what earlier runs left) and starts delivering. */
   static async open(options: QuestDbSinkOptions): Promise<QuestDbSink> {
     const endpoint = parseQuestDbConfig(options.conf);
-    // PingSphere decides when to flush, and fails fast when QuestDB is down: the spool, not the
-    // client's in-memory retry loop, is what keeps rows through an outage. The client's default
+    // Fails fast when QuestDB is down: the spool, not the client's in-memory retry loop, is what
+    // keeps rows through an outage. The client's default
     // undici transport retries a refused connection forever, ignoring retry_timeout (undici's
     // RetryAgent does not honour the abort during its backoff), so the stdlib transport is used.
     const clientOptions = new Map(endpoint.options);
-    clientOptions.set('auto_flush', 'off');
     if (!clientOptions.has('retry_timeout')) clientOptions.set('retry_timeout', '1000');
     if (!clientOptions.has('stdlib_http')) clientOptions.set('stdlib_http', 'on');
+    // Rows are encoded as ILP text (version 1) by ilp-encoder.ts.
+    clientOptions.set('protocol_version', '1');
     const senderConf = formatQuestDbConfig(endpoint.protocol, clientOptions);
     const full = {
       spoolMaxBytes: 1024 ** 3,
@@ -155,7 +156,7 @@ export class QuestDbSink implements ResultSink {
     await this.pump;
     // Whatever could not be delivered waits in the spool for the next run.
     if (this.queuedRows > 0) await this.spoolQueue();
-    await this.sender?.close();
+    await this.transport?.close();
   }
 
   private async run(): Promise<void> {
@@ -220,17 +221,8 @@ export class QuestDbSink implements ResultSink {
         for (const problem of problems) this.options.warn(`schema: ${problem}`);
         this.schemaReady = true;
       }
-      // Created once QuestDB answers: the client asks the server which ILP version it speaks.
-      this.sender ??= await Sender.fromConfig(this.senderConf);
-      const sender = this.sender;
-      sender.reset();
-      try {
-        await writeRows(sender, batches);
-      } catch (error) {
-        // The client refused to encode a row: a content problem, like QuestDB's 400.
-        throw new Error(`statusCode=400 (not encodable as ILP): ${(error as Error).message}`);
-      }
-      await sender.flush();
+      this.transport ??= createTransport(await SenderOptions.fromConfig(this.senderConf));
+      await this.transport.send(encodeBatches(batches));
       this.delivered += rows;
       return 'delivered';
     } catch (error) {
