@@ -21,13 +21,14 @@ constexpr size_t kMaxBatch = 64;
 // How long one send may keep failing with ENOBUFS/EAGAIN before the probe counts as a send error.
 constexpr int64_t kSendRetryLimitNs = 1000000000;
 
-// Token bucket over CLOCK_MONOTONIC. The burst is ~100 us worth of probes (1 at 10 k pps), so a
-// probe's payload time stamp is never far from when it really leaves.
+// Token bucket over CLOCK_MONOTONIC. The burst is ~250 us worth of probes (at least 4, so a late
+// wake-up is caught up instead of lowering the rate; at most 64), so a probe's payload time stamp
+// is never far from when it really leaves.
 class Pacer {
  public:
   explicit Pacer(double rate_pps)
       : rate_pps_(rate_pps),
-        burst_(rate_pps > 0 ? std::clamp(std::floor(rate_pps / 10000.0), 1.0, double(kMaxBatch)) : double(kMaxBatch)),
+        burst_(rate_pps > 0 ? std::clamp(std::floor(rate_pps / 4000.0), 4.0, double(kMaxBatch)) : double(kMaxBatch)),
         tokens_(1),
         last_ns_(monotonic_ns()) {}
 
