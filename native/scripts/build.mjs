@@ -32,7 +32,9 @@ const missingTools = [
 ].filter(([command]) => !hasTool(command));
 if (missingTools.length > 0) {
   const names = missingTools.map(([, pkg]) => pkg).join(' ');
-  fail(`missing build tools: ${names}. Install them (Debian: \`sudo apt-get install -y ${names}\`) and run \`npm install\` again.`);
+  fail(
+    `missing build tools: ${names}. Install them (Debian: \`sudo apt-get install -y ${names}\`) and run \`npm install\` again.`,
+  );
 }
 
 // Node's own headers, from the installation that runs this script.
