@@ -260,8 +260,8 @@ async function accuracy(ns: NetworkNamespace): Promise<string[]> {
     '',
     row([
       'contender',
-      '|error| p50 µs',
-      '|error| p99 µs (median)',
+      'abs. error p50 µs',
+      'abs. error p99 µs (median)',
       'p99 µs (worst run)',
       'max µs (median)',
       'false losses (worst run)',
