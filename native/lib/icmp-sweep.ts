@@ -134,17 +134,22 @@ export class IcmpSweep implements AsyncIterable<ProbeBatch> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<ProbeBatch> {
     this.start();
-    for (;;) {
-      const batch = this.queue.shift();
-      if (batch) {
-        yield batch;
-        continue;
+    try {
+      for (;;) {
+        const batch = this.queue.shift();
+        if (batch) {
+          yield batch;
+          continue;
+        }
+        if (this.finished) {
+          if (this.failure) throw this.failure;
+          return;
+        }
+        await new Promise<void>((resolve) => (this.waiter = resolve));
       }
-      if (this.finished) {
-        if (this.failure) throw this.failure;
-        return;
-      }
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+    } finally {
+      // A consumer that leaves early (break, throw) must not leave probes going out.
+      if (!this.finished) this.stop();
     }
   }
 }

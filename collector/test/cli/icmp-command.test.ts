@@ -146,6 +146,22 @@ describe('pingsphere icmp', () => {
     });
   });
 
+  it('sends from a chosen source address and interface, with a chosen TTL and payload size', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const result = await icmp(ns, ['-S', '127.0.0.2', '-I', 'lo', '--ttl', '3', '-b', '100', '127.0.0.1']);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toMatch(/^127\.0\.0\.1 : \[0\], 108 bytes, /m);
+    });
+  });
+
+  it('refuses a source address this host does not have, saying what to give instead', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const result = await icmp(ns, ['-S', '198.51.100.9', '127.0.0.1']);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/cannot use the source address: .*give an address assigned to this host/);
+    });
+  });
+
   it('prints its usage with --help', async () => {
     await withNetworkNamespace(async (ns) => {
       const result = await icmp(ns, ['--help']);
