@@ -70,8 +70,8 @@ SweepConfig parse_config(const Napi::Object& options) {
       config.ttl > 255 || config.chunk_probes < 1) {
     throw Napi::RangeError::New(env, "sweep options out of range (validate them in the TypeScript wrapper)");
   }
-  if (config.probe_count() > (uint64_t{1} << 32)) {
-    throw Napi::RangeError::New(env, "a sweep holds at most 2^32 probes (targets x count)");
+  if (config.probe_count() > (uint64_t{1} << 28)) {
+    throw Napi::RangeError::New(env, "a sweep holds at most 2^28 probes (targets x count)");
   }
   const Napi::Value source4 = options.Get("sourceIpv4");
   if (source4.IsNumber()) {

@@ -16,6 +16,9 @@ import { parseIpv4, parseIpv6 } from './target-spec.js';
 import type { TargetList } from './target-list.js';
 import { validateSweepOptions, type SweepOptions } from './sweep-options.js';
 
+/** Most probes (targets × count) one sweep may hold: the engine keeps one "answered" bit each. */
+export const maxSweepProbes = 2 ** 28;
+
 /** A sweep in progress. Iterate `batches()` (typed arrays) or the object itself (IcmpResult[]). */
 export class SweepRun implements AsyncIterable<IcmpResult[]> {
   constructor(
@@ -57,6 +60,11 @@ export function startSweep(targets: TargetList, options: SweepOptions): SweepRun
   validateSweepOptions(options);
   if (targets.size === 0) {
     throw new UsageError('no targets: give addresses, hostnames or CIDR ranges as arguments, or a file with -f FILE');
+  }
+  if (targets.size * options.count > maxSweepProbes) {
+    throw new UsageError(
+      `too many probes for one sweep: ${targets.size} targets × ${options.count} = ${targets.size * options.count}, at most ${maxSweepProbes}; lower -c/--count or split the targets`,
+    );
   }
   const source = options.sourceAddress;
   try {

@@ -162,6 +162,25 @@ describe('pingsphere icmp', () => {
     });
   });
 
+  it('shows progress on stderr for a big sweep even when stderr is not a terminal', async () => {
+    await withNetworkNamespace(async (ns) => {
+      // 131,070 targets at 50,000 probes/s: about 2.6 s, so at least one progress line.
+      const result = await icmp(ns, ['-q', '--rate', '50000', '127.0.0.0/15']);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^\[progress\] \d+\/131070 probes sent, \d+ done, \d+ s$/m);
+      expect(result.stderr).toContain('131070 alive, 0 unreachable');
+    });
+  });
+
+  it('refuses a sweep with more probes than the engine holds', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const result = await icmp(ns, ['-c', '100', '127.0.0.0/8']);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/too many probes for one sweep: .*lower -c\/--count or split the targets/);
+    });
+  });
+
   it('prints its usage with --help', async () => {
     await withNetworkNamespace(async (ns) => {
       const result = await icmp(ns, ['--help']);
