@@ -123,7 +123,8 @@ int main(int argc, char **argv) {
     int done = 0;
     while (done < n) {
       int rc = sendmmsg(fd, msgs + done, n - done, 0);
-      if (rc > 0) done += rc;
+      if (rc > 0)
+        done += rc;
       else if (errno != EINTR && errno != ENOBUFS && errno != EAGAIN) {
         perror("floor: sendmmsg");
         return 1;

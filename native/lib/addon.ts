@@ -5,14 +5,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Where node-gyp puts the addon (native/build/Release). */
-export const addonPath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'build',
-  'Release',
-  'pingsphere_icmp.node',
-);
+/**
+ * Where node-gyp puts the addon (native/build/Release); PINGSPHERE_ICMP_ADDON overrides it for
+ * packagers that install the .node file elsewhere.
+ */
+export const addonPath =
+  process.env.PINGSPHERE_ICMP_ADDON ||
+  join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'pingsphere_icmp.node');
 
 /** The addon's raw sweep handle, as addon.cc defines it. */
 export interface NativeSweepHandle {

@@ -5,7 +5,6 @@
 #include <napi.h>
 
 #include <cstring>
-
 #include <memory>
 #include <mutex>
 #include <string>
@@ -161,11 +160,14 @@ class Sweep : public Napi::ObjectWrap<Sweep> {
                        event->error.empty() ? env.Null() : Napi::String::New(env, event->error).As<Napi::Value>()});
       });
     };
-    engine_->start([deliver](ResultChunk&& chunk) { deliver(new SweepEvent{SweepEvent::Kind::Batch, std::move(chunk), {}}); },
-                   [this, deliver](const std::string& error) {
-                     deliver(new SweepEvent{SweepEvent::Kind::Done, ResultChunk(), error});
-                     events_.Release();
-                   });
+    engine_->start(
+        [deliver](ResultChunk&& chunk) {
+          deliver(new SweepEvent{SweepEvent::Kind::Batch, std::move(chunk), {}});
+        },
+        [this, deliver](const std::string& error) {
+          deliver(new SweepEvent{SweepEvent::Kind::Done, ResultChunk(), error});
+          events_.Release();
+        });
     return env.Undefined();
   }
 

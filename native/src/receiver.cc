@@ -112,9 +112,9 @@ void SweepEngine::run_receiver() {
       return;
     }
     const uint8_t* expected = target_address(payload.target_index, scratch);
-    const bool source_matches = ipv6 ? std::memcmp(&source.sin6_addr, expected, 16) == 0
-                                     : std::memcmp(&reinterpret_cast<const sockaddr_in&>(source).sin_addr, expected,
-                                                   4) == 0;
+    const bool source_matches =
+        ipv6 ? std::memcmp(&source.sin6_addr, expected, 16) == 0
+             : std::memcmp(&reinterpret_cast<const sockaddr_in&>(source).sin_addr, expected, 4) == 0;
     const uint16_t cookie_id = socket.mode == SocketMode::Raw ? socket.icmp_id : 0;
     if (!source_matches ||
         probe_cookie(key_, expected, cookie_id, payload.target_index, payload.seq, payload.send_ns) != payload.cookie) {
@@ -189,10 +189,10 @@ void SweepEngine::run_receiver() {
 
   // About 64 replies per drain at the configured rate, within [0.5 ms, 5 ms]: few wake-ups when
   // paced (the CPU goes to the sender), short queues when unlimited.
-  const int64_t busy_drain_interval_ns =
-      config_.rate_pps > 0
-          ? std::clamp<int64_t>(static_cast<int64_t>(64e9 / config_.rate_pps), kBusyDrainIntervalNs, 10 * kBusyDrainIntervalNs)
-          : kBusyDrainIntervalNs;
+  const int64_t busy_drain_interval_ns = config_.rate_pps > 0
+                                             ? std::clamp<int64_t>(static_cast<int64_t>(64e9 / config_.rate_pps),
+                                                                   kBusyDrainIntervalNs, 10 * kBusyDrainIntervalNs)
+                                             : kBusyDrainIntervalNs;
   uint64_t cursor = 0;  // first probe, in send order, not yet known to be resolved
   for (;;) {
     // Everything the kernel stamped before this instant is drained before any probe is declared

@@ -97,8 +97,8 @@ void SweepEngine::run_sender() {
       // One family per sendmmsg call: IPv4 targets come first, then IPv6.
       const bool ipv6 = target >= ipv4_targets;
       const uint64_t family_end = ipv6 ? targets : ipv4_targets;
-      const size_t want = pacer.acquire(static_cast<size_t>(std::min<uint64_t>(batch_limit, family_end - target)),
-                                        stop_requested_);
+      const size_t want =
+          pacer.acquire(static_cast<size_t>(std::min<uint64_t>(batch_limit, family_end - target)), stop_requested_);
       if (want == 0) break;
       const ProbeSocket& socket = ipv6 ? socket6_ : socket4_;
       const bool fill_checksum = !ipv6 && socket.mode == SocketMode::Raw;
@@ -113,8 +113,8 @@ void SweepEngine::run_sender() {
         payload.send_ns = realtime_ns();
         payload.cookie = probe_cookie(key_, address, cookie_id, payload.target_index, round, payload.send_ns);
         uint8_t* packet = packets.data() + i * packet_bytes;
-        write_echo_request(packet, config_.payload_bytes, ipv6, fill_checksum, socket.icmp_id,
-                           static_cast<uint16_t>(p), payload);
+        write_echo_request(packet, config_.payload_bytes, ipv6, fill_checksum, socket.icmp_id, static_cast<uint16_t>(p),
+                           payload);
         ledger_.record_send(p, payload.send_ns);
 
         sockaddr_in6& destination = destinations[i];

@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <linux/filter.h>
-#include <netinet/icmp6.h>
 #include <net/if.h>
+#include <netinet/icmp6.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -52,12 +52,9 @@ void attach_reply_filter(int fd, int family, uint16_t icmp_id) {
   } else {
     // Raw ICMPv6 sockets start at the ICMPv6 header.
     code = {
-        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply_type, 0, 3),
-        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, icmp_id, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
-        BPF_STMT(BPF_RET | BPF_K, 0),
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply_type, 0, 3),
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, icmp_id, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, 0xffffffff), BPF_STMT(BPF_RET | BPF_K, 0),
     };
   }
   sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
@@ -101,10 +98,10 @@ int open_fd(int family, SocketModeRequest request, SocketMode& mode) {
   }
   const int ping_err = errno;
   if (request == SocketModeRequest::Ping) {
-    throw SocketError("EPERM_PING", ping_err,
-                      std::string("cannot open an unprivileged ") + family_name +
-                          " ping socket: " + errno_text(ping_err),
-                      "allow ping sockets for your group: `sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"`");
+    throw SocketError(
+        "EPERM_PING", ping_err,
+        std::string("cannot open an unprivileged ") + family_name + " ping socket: " + errno_text(ping_err),
+        "allow ping sockets for your group: `sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"`");
   }
   throw SocketError("EPERM_ICMP", ping_err,
                     std::string("no permission to send ") + family_name + " echo requests (raw socket: " +

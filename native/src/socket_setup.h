@@ -28,7 +28,7 @@ struct ProbeSocket {
   int fd = -1;
   int family = 0;
   SocketMode mode = SocketMode::Raw;
-  uint16_t icmp_id = 0;      // raw: ours, checked in replies; ping: the kernel's (not needed)
+  uint16_t icmp_id = 0;  // raw: ours, checked in replies; ping: the kernel's (not needed)
   int receive_buffer_bytes = 0;
 };
 

@@ -25,8 +25,8 @@ void fill_random(void* out, size_t len) {
 }
 
 ProbeSocketOptions socket_options(const SweepConfig& config, int family, uint16_t raw_id) {
-  return ProbeSocketOptions{family,          config.socket_mode, raw_id, config.ttl, config.source_ipv4,
-                            config.source_ipv6, config.interface_name};
+  return ProbeSocketOptions{
+      family, config.socket_mode, raw_id, config.ttl, config.source_ipv4, config.source_ipv6, config.interface_name};
 }
 
 }  // namespace

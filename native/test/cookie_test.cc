@@ -1,12 +1,12 @@
 // SipHash-2-4 against the reference vectors (key 00..0f, message 00..len-1) and the probe cookie's
 // sensitivity to every field it binds. Compiled and run by cookie.test.ts; prints "ok" or the failure.
-#include <cstdio>
-
 #include "../src/cookie.h"
 
+#include <cstdio>
+
 using pingsphere::probe_cookie;
-using pingsphere::SipKey;
 using pingsphere::siphash24;
+using pingsphere::SipKey;
 
 int main() {
   uint8_t key_bytes[16];
@@ -30,9 +30,10 @@ int main() {
   uint8_t address[16] = {127, 0, 0, 1};
   const uint64_t base = probe_cookie(key, address, 7, 42, 3, 1000);
   uint8_t other_address[16] = {127, 0, 0, 2};
-  const uint64_t variants[] = {probe_cookie(key, other_address, 7, 42, 3, 1000), probe_cookie(key, address, 8, 42, 3, 1000),
-                               probe_cookie(key, address, 7, 43, 3, 1000), probe_cookie(key, address, 7, 42, 4, 1000),
-                               probe_cookie(key, address, 7, 42, 3, 1001), probe_cookie(SipKey{1, 2}, address, 7, 42, 3, 1000)};
+  const uint64_t variants[] = {
+      probe_cookie(key, other_address, 7, 42, 3, 1000), probe_cookie(key, address, 8, 42, 3, 1000),
+      probe_cookie(key, address, 7, 43, 3, 1000),       probe_cookie(key, address, 7, 42, 4, 1000),
+      probe_cookie(key, address, 7, 42, 3, 1001),       probe_cookie(SipKey{1, 2}, address, 7, 42, 3, 1000)};
   for (uint64_t variant : variants) {
     if (variant == base) {
       std::printf("a cookie field did not change the cookie\n");

@@ -181,6 +181,18 @@ describe('pingsphere icmp', () => {
     });
   });
 
+  it('says plainly that the addon is not built, and how to build it, instead of falling back to ping', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const result = await icmp(ns, ['127.0.0.1'], {
+        prefix: ['env', 'PINGSPHERE_ICMP_ADDON=/nonexistent/pingsphere_icmp.node'],
+      });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        'pingsphere: the ICMP addon is not built (/nonexistent/pingsphere_icmp.node is missing): run `npm install` (needs g++, make, python3)',
+      );
+    });
+  });
+
   it('prints its usage with --help', async () => {
     await withNetworkNamespace(async (ns) => {
       const result = await icmp(ns, ['--help']);
