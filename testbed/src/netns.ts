@@ -56,6 +56,8 @@ export class NetworkNamespace {
         clearTimeout(timer);
         resolve({ stdout, stderr, exitCode: code ?? (signal ? 128 : -1) });
       });
+      // A command that exits without reading its stdin (ip, sysctl) must not turn into an EPIPE crash.
+      child.stdin?.on('error', () => undefined);
       child.stdin?.end(options.input ?? '');
     });
   }

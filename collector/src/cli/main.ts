@@ -10,6 +10,10 @@ const commands: Record<string, Command> = {
     summary: 'run a collector: HTTP mesh pinger, ICMP sweeps, API server and sinks (pingmesh flags)',
     load: () => import('./collect-command.js'),
   },
+  icmp: {
+    summary: 'one ICMP echo sweep of addresses, hostnames or CIDR ranges (fping-like; --json for NDJSON)',
+    load: () => import('./icmp-command.js'),
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,180 @@
+// `pingsphere icmp`: a one-shot, fping-like sweep. Arguments → targets + options → the native
+// engine → NDJSON (--json) or fping-style lines on stdout, progress and the summary on stderr.
+import { parseArgs } from 'node:util';
+import { hostname } from 'node:os';
+import type { Writable } from 'node:stream';
+import { buildTargetList } from '../icmp/build-target-list.js';
+import { startSweep } from '../icmp/run-sweep.js';
+import { defaultSweepOptions, validateSweepOptions, type SweepOptions } from '../icmp/sweep-options.js';
+import { humanLine, ndjsonLine, summaryText } from '../icmp/sweep-output.js';
+import { SweepTally } from '../icmp/sweep-tally.js';
+import { readTargetSpecs } from '../icmp/target-input.js';
+import { UsageError } from './usage-error.js';
+
+const help = `Usage: pingsphere icmp [targets…] [-f FILE] [-c COUNT] [-p PERIOD_MS] [-t TIMEOUT_MS] [--rate PPS] [--json]
+
+One ICMP echo sweep, like fping. Targets are IPv4/IPv6 addresses, hostnames (resolved once, up
+front; failures are listed and skipped) or CIDR ranges (network and broadcast left out, as fping -g).
+
+Options:
+  -f, --file FILE       read targets from FILE, one per line (# comments); "-" reads stdin; repeatable
+  -c, --count N         probes per target (default 1)
+  -p, --period MS       time between probes to one target (default 1000)
+  -t, --timeout MS      a reply later than this counts as lost (default 500)
+      --rate PPS        global send rate in probes per second (default 10000)
+      --unlimited-rate  send as fast as the host can (only on networks you own)
+  -b, --size BYTES      ICMP data bytes (default 56, at least 24)
+      --ttl N           IPv4 TTL / IPv6 hop limit (default: the system's)
+  -S, --src ADDR        source address to send from
+  -I, --iface NAME      interface to send through
+      --socket MODE     auto (default), raw (needs CAP_NET_RAW) or ping (needs net.ipv4.ping_group_range)
+      --json            one NDJSON line per probe: {"target","seq","rtt_ms","ts"} (rtt_ms null when lost)
+  -q, --quiet           no per-probe lines, only the summary
+  -h, --help            this help
+
+Progress goes to stderr every second when stderr is a terminal or the sweep is large; the summary
+goes to stderr. Exit status: 0 when the sweep ran (losses included), 2 on bad input or missing
+privileges, 130 when interrupted.
+`;
+
+/** Sweeps at least this big report progress even when stderr is not a terminal. */
+const bigSweepProbes = 100_000;
+
+const optionSpec = {
+  file: { type: 'string', short: 'f', multiple: true },
+  count: { type: 'string', short: 'c' },
+  period: { type: 'string', short: 'p' },
+  timeout: { type: 'string', short: 't' },
+  rate: { type: 'string' },
+  'unlimited-rate': { type: 'boolean' },
+  size: { type: 'string', short: 'b' },
+  ttl: { type: 'string' },
+  src: { type: 'string', short: 'S' },
+  iface: { type: 'string', short: 'I' },
+  socket: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses `pingsphere icmp` arguments into sweep options (throws UsageError on anything wrong). */
+export function parseIcmpArgs(argv: string[]): {
+  help: boolean;
+  targets: string[];
+  files: string[];
+  options: SweepOptions;
+  json: boolean;
+  quiet: boolean;
+} {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see \`pingsphere icmp --help\`)`);
+  }
+  const { values, positionals } = parsed;
+  const number = (flag: string, text: string | undefined, fallback: number): number => {
+    if (text === undefined) return fallback;
+    if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`${flag} needs a number, got "${text}"`);
+    return Number(text);
+  };
+  if (values.rate !== undefined && values['unlimited-rate']) {
+    throw new UsageError('give either --rate PPS or --unlimited-rate, not both');
+  }
+  const options: SweepOptions = {
+    ...defaultSweepOptions,
+    src: hostname(),
+    count: number('-c/--count', values.count, defaultSweepOptions.count),
+    periodMs: number('-p/--period', values.period, defaultSweepOptions.periodMs),
+    timeoutMs: number('-t/--timeout', values.timeout, defaultSweepOptions.timeoutMs),
+    ratePps: values['unlimited-rate']
+      ? 'unlimited'
+      : number('--rate', values.rate, defaultSweepOptions.ratePps as number),
+    payloadBytes: number('-b/--size', values.size, defaultSweepOptions.payloadBytes),
+    socketMode: (values.socket ?? 'auto') as SweepOptions['socketMode'],
+    ...(values.ttl !== undefined ? { ttl: number('--ttl', values.ttl, 0) } : {}),
+    ...(values.src !== undefined ? { sourceAddress: values.src } : {}),
+    ...(values.iface !== undefined ? { interfaceName: values.iface } : {}),
+  };
+  validateSweepOptions(options);
+  return {
+    help: values.help ?? false,
+    targets: positionals,
+    files: values.file ?? [],
+    options,
+    json: values.json ?? false,
+    quiet: values.quiet ?? false,
+  };
+}
+
+/** Writes text, waiting when the pipe is full so a million lines never pile up in memory. */
+async function write(stream: Writable, text: string): Promise<void> {
+  if (text === '' || stream.write(text)) return;
+  await new Promise<void>((resolve) => stream.once('drain', resolve));
+}
+
+/** Runs the sweep; resolves with the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const args = parseIcmpArgs(argv);
+  if (args.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (args.targets.length === 0 && args.files.length === 0) {
+    throw new UsageError('no targets: give addresses, hostnames or CIDR ranges as arguments, or a file with -f FILE');
+  }
+  const { targets, unresolved } = await buildTargetList(readTargetSpecs(args.targets, args.files));
+  for (const host of unresolved)
+    process.stderr.write(`pingsphere icmp: cannot resolve ${host.name}: ${host.reason} (skipped)\n`);
+  if (targets.size === 0) {
+    throw new UsageError(
+      unresolved.length > 0
+        ? 'no targets left: none of the hostnames resolved'
+        : 'no targets: the target list is empty (give addresses, hostnames or CIDR ranges)',
+    );
+  }
+
+  const run = startSweep(targets, args.options);
+  const tally = new SweepTally(targets.size);
+  const probesTotal = targets.size * args.options.count;
+  const packetBytes = args.options.payloadBytes + 8;
+
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    run.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const showProgress = process.stderr.isTTY || probesTotal >= bigSweepProbes;
+  const startedAt = Date.now();
+  const progressTimer = showProgress
+    ? setInterval(() => {
+        const p = run.progress();
+        const line = `[progress] ${p.sent}/${p.probesTotal} probes sent, ${p.resolved} done, ${((Date.now() - startedAt) / 1000).toFixed(0)} s`;
+        process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+      }, 1000)
+    : undefined;
+
+  try {
+    for await (const batch of run.batches()) {
+      tally.add(batch);
+      if (args.quiet && !args.json) continue;
+      let text = '';
+      for (let i = 0; i < batch.targetIndex.length; i++) {
+        const target = targets.addressAt(batch.targetIndex[i]!);
+        text += args.json
+          ? ndjsonLine(target, batch.seq[i]!, batch.rttNs[i]!, batch.sendTimeUs[i]!)
+          : humanLine(target, batch.seq[i]!, batch.rttNs[i]!, packetBytes);
+      }
+      await write(process.stdout, text);
+    }
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    if (showProgress && process.stderr.isTTY) process.stderr.write('\n');
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  process.stderr.write(summaryText(tally.summary(), run.stats(), run.mode, interrupted));
+  return interrupted ? 130 : 0;
+}

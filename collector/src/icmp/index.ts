@@ -1,0 +1,10 @@
+// The ICMP side of the collector: targets in, IcmpResult batches out. `pingsphere icmp` runs one
+// sweep; `pingsphere collect` can call runSweep every --icmp-interval seconds and wrap each batch
+// as ResultBatch { family: 'icmp', results } for the sinks.
+export { buildTargetList, maxSweepTargets, type BuiltTargets } from './build-target-list.js';
+export { readTargetSpecs, type SourcedSpec } from './target-input.js';
+export { parseTargetSpec, InvalidTargetError, type TargetSpec } from './target-spec.js';
+export { TargetList } from './target-list.js';
+export { runSweep, startSweep, SweepRun, toIcmpResults, maxSweepProbes } from './run-sweep.js';
+export { defaultSweepOptions, validateSweepOptions, type SweepOptions } from './sweep-options.js';
+export { SweepTally, type SweepSummary } from './sweep-tally.js';

@@ -1,0 +1,45 @@
+// Text forms of a sweep's results: NDJSON lines (the CLI contract), fping-style lines and the summary.
+import type { SweepStats, SocketMode } from '@pingsphere/native';
+import type { SweepSummary } from './sweep-tally.js';
+
+/** Microseconds since the epoch → "2026-11-22T15:00:00.123456Z". */
+export function isoMicroseconds(epochUs: number): string {
+  const ms = Math.floor(epochUs / 1000);
+  const micros = Math.floor(epochUs - ms * 1000);
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+}
+
+/** RTT in ms rounded to the microsecond, or null for a lost probe. */
+export function rttMsOrNull(rttNs: number): number | null {
+  return rttNs < 0 ? null : Math.round(rttNs / 1e3) / 1e3;
+}
+
+/** One probe as the `--json` NDJSON line: {"target","seq","rtt_ms","ts"}. */
+export function ndjsonLine(target: string, seq: number, rttNs: number, sendTimeUs: number): string {
+  return `{"target":${JSON.stringify(target)},"seq":${seq},"rtt_ms":${rttMsOrNull(rttNs)},"ts":"${isoMicroseconds(sendTimeUs)}"}\n`;
+}
+
+/** One probe in fping's `-c` style. */
+export function humanLine(target: string, seq: number, rttNs: number, packetBytes: number): string {
+  return rttNs < 0
+    ? `${target} : [${seq}], timed out\n`
+    : `${target} : [${seq}], ${packetBytes} bytes, ${(rttNs / 1e6).toFixed(3)} ms\n`;
+}
+
+/** The end-of-sweep summary (stderr, like fping's). */
+export function summaryText(summary: SweepSummary, stats: SweepStats, mode: SocketMode, interrupted: boolean): string {
+  const rate = stats.sendSeconds > 0 ? Math.round(stats.sent / stats.sendSeconds) : stats.sent;
+  const rtt = summary.rttMs;
+  const lines = [
+    `--- pingsphere icmp: ${summary.targets} targets, ${mode === 'raw' ? 'raw sockets' : 'ping sockets'}${interrupted ? ', interrupted' : ''} ---`,
+    `${summary.alive} alive, ${summary.unreachable} unreachable`,
+    `${summary.probes} probes: ${summary.replies} replies, ${summary.lost} lost (${summary.lossPercent.toFixed(1)}% loss)`,
+    rtt
+      ? `rtt min/avg/max = ${rtt.min.toFixed(3)}/${rtt.avg.toFixed(3)}/${rtt.max.toFixed(3)} ms, p50/p90/p99 = ${rtt.p50.toFixed(3)}/${rtt.p90.toFixed(3)}/${rtt.p99.toFixed(3)} ms`
+      : 'rtt: no replies',
+    `sent ${stats.sent} probes in ${stats.sendSeconds.toFixed(3)} s (${rate} probes/s), sweep ${stats.sweepSeconds.toFixed(3)} s`,
+    `rejected: ${stats.duplicates} duplicates, ${stats.late} late, ${stats.badCookie} bad cookie, ${stats.foreign} foreign; ` +
+      `${stats.kernelDrops} kernel drops, ${stats.sendErrors} send errors`,
+  ];
+  return lines.join('\n') + '\n';
+}

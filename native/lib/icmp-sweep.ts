@@ -1,0 +1,155 @@
+// A running sweep as TypeScript sees it: an async iterable of typed-array batches (no per-probe
+// callback, no object per probe until the caller wants one).
+import { loadIcmpAddon, type NativeSweepHandle } from './addon.js';
+import { fromAddonError } from './errors.js';
+
+/** How the engine reaches the network: raw sockets (CAP_NET_RAW) or unprivileged ping sockets. */
+export type SocketMode = 'raw' | 'ping';
+
+/** Everything the engine needs, already validated and packed (see collector/src/icmp for parsing). */
+export interface SweepSettings {
+  /** IPv4 targets as 32-bit numbers (a.b.c.d = a·2²⁴ + b·2¹⁶ + c·2⁸ + d); indices 0 … ipv4.length-1. */
+  ipv4: Uint32Array;
+  /** IPv6 targets, 16 bytes each; their indices follow the IPv4 ones. */
+  ipv6: Uint8Array;
+  /** Probes per target. */
+  count: number;
+  /** Time between successive probes to one target. */
+  periodMs: number;
+  /** A reply later than this is counted late and the probe reported lost. */
+  timeoutMs: number;
+  /** Global send rate in probes per second; 0 means unlimited. */
+  ratePps: number;
+  /** ICMP data bytes after the 8-byte header (at least minPayloadBytes: index, seq, send time, cookie). */
+  payloadBytes: number;
+  /** IPv4 TTL / IPv6 hop limit; 0 keeps the system default. */
+  ttl: number;
+  sourceIpv4?: number;
+  sourceIpv6?: Uint8Array;
+  interfaceName?: string;
+  socketMode?: SocketMode | 'auto';
+  /** Results per batch handed to JavaScript (default 4096). */
+  chunkProbes?: number;
+}
+
+/** Outcomes of up to chunkProbes probes, column-wise. */
+export interface ProbeBatch {
+  targetIndex: Uint32Array;
+  seq: Uint32Array;
+  /** Round-trip time in nanoseconds (kernel receive time − send time), -1 when lost. */
+  rttNs: Float64Array;
+  /** Send time, microseconds since the Unix epoch. */
+  sendTimeUs: Float64Array;
+}
+
+/** The engine's counters: every reply that is not reported is counted in one of them. */
+export interface SweepStats {
+  sent: number;
+  sendErrors: number;
+  replies: number;
+  lost: number;
+  duplicates: number;
+  late: number;
+  badCookie: number;
+  foreign: number;
+  kernelDrops: number;
+  userTimestamps: number;
+  receiveBufferBytes: number;
+  /** First to last send (what the send rate is measured over). */
+  sendSeconds: number;
+  /** First send until every probe was answered or timed out. */
+  sweepSeconds: number;
+}
+
+export interface SweepProgress {
+  probesTotal: number;
+  sent: number;
+  resolved: number;
+}
+
+/** Smallest payload that holds the probe's index, seq, send time and cookie. */
+export function minPayloadBytes(): number {
+  return loadIcmpAddon().minPayloadBytes;
+}
+
+/** Largest payload the engine sends. */
+export function maxPayloadBytes(): number {
+  return loadIcmpAddon().maxPayloadBytes;
+}
+
+/** One sweep: open() checks privileges and opens sockets; iterating starts sending. */
+export class IcmpSweep implements AsyncIterable<ProbeBatch> {
+  private readonly queue: ProbeBatch[] = [];
+  private waiter: (() => void) | undefined;
+  private started = false;
+  private finished = false;
+  private failure: Error | undefined;
+
+  private constructor(private readonly handle: NativeSweepHandle) {}
+
+  /** Opens the sockets; throws IcmpPermissionError, IcmpSocketError or AddonNotBuiltError. */
+  static open(settings: SweepSettings): IcmpSweep {
+    const addon = loadIcmpAddon();
+    try {
+      return new IcmpSweep(new addon.Sweep({ chunkProbes: 4096, socketMode: 'auto', ...settings }));
+    } catch (error) {
+      throw fromAddonError(error);
+    }
+  }
+
+  /** Which sockets the engine uses. */
+  get mode(): SocketMode {
+    return this.handle.mode;
+  }
+
+  /** Starts sending (iterating starts it too). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.handle.start((kind, payload) => {
+      if (kind === 'batch') {
+        this.queue.push(payload as ProbeBatch);
+      } else {
+        this.finished = true;
+        if (typeof payload === 'string') this.failure = new Error(`ICMP sweep failed: ${payload}`);
+      }
+      const wake = this.waiter;
+      this.waiter = undefined;
+      wake?.();
+    });
+  }
+
+  /** Stops sending; probes in flight are reported lost and the iteration ends soon after. */
+  stop(): void {
+    this.handle.stop();
+  }
+
+  progress(): SweepProgress {
+    return this.handle.progress();
+  }
+
+  stats(): SweepStats {
+    return this.handle.stats() as unknown as SweepStats;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ProbeBatch> {
+    this.start();
+    try {
+      for (;;) {
+        const batch = this.queue.shift();
+        if (batch) {
+          yield batch;
+          continue;
+        }
+        if (this.finished) {
+          if (this.failure) throw this.failure;
+          return;
+        }
+        await new Promise<void>((resolve) => (this.waiter = resolve));
+      }
+    } finally {
+      // A consumer that leaves early (break, throw) must not leave probes going out.
+      if (!this.finished) this.stop();
+    }
+  }
+}

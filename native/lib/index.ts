@@ -1,0 +1,13 @@
+// @pingsphere/native: the ICMP sweep engine's typed API.
+export { AddonNotBuiltError, addonPath, loadIcmpAddon } from './addon.js';
+export { IcmpPermissionError, IcmpSocketError } from './errors.js';
+export {
+  IcmpSweep,
+  maxPayloadBytes,
+  minPayloadBytes,
+  type ProbeBatch,
+  type SocketMode,
+  type SweepProgress,
+  type SweepSettings,
+  type SweepStats,
+} from './icmp-sweep.js';

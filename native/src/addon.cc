@@ -1,0 +1,236 @@
+// The JavaScript face of the engine: `new Sweep(options)` opens the sockets (throwing errors that
+// carry a code, the errno and a hint), `start(onEvent)` runs the sender and receiver threads, and
+// results come back in typed-array batches through a thread-safe function, so the JavaScript
+// thread never blocks and never sees a per-packet callback.
+#include <napi.h>
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "icmp_packet.h"
+#include "sweep_engine.h"
+
+namespace pingsphere {
+namespace {
+
+struct SweepEvent {
+  enum class Kind { Batch, Done } kind;
+  ResultChunk chunk;
+  std::string error;
+};
+
+Napi::Error socket_error_to_js(Napi::Env env, const SocketError& error) {
+  Napi::Error js = Napi::Error::New(env, error.what());
+  js.Set("code", Napi::String::New(env, error.code));
+  js.Set("errno", Napi::Number::New(env, error.err));
+  js.Set("hint", Napi::String::New(env, error.hint));
+  return js;
+}
+
+double required_number(const Napi::Object& options, const char* name) {
+  const Napi::Value value = options.Get(name);
+  if (!value.IsNumber()) {
+    throw Napi::TypeError::New(options.Env(), std::string("sweep option ") + name + " must be a number");
+  }
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+SweepConfig parse_config(const Napi::Object& options) {
+  Napi::Env env = options.Env();
+  SweepConfig config;
+  const Napi::Value ipv4 = options.Get("ipv4");
+  if (!ipv4.IsTypedArray() || ipv4.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+    throw Napi::TypeError::New(env, "sweep option ipv4 must be a Uint32Array of addresses");
+  }
+  const Napi::Uint32Array v4 = ipv4.As<Napi::Uint32Array>();
+  config.ipv4.resize(v4.ElementLength());
+  for (size_t i = 0; i < v4.ElementLength(); ++i) config.ipv4[i].s_addr = htonl(v4[i]);
+
+  const Napi::Value ipv6 = options.Get("ipv6");
+  if (!ipv6.IsTypedArray() || ipv6.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      ipv6.As<Napi::Uint8Array>().ElementLength() % 16 != 0) {
+    throw Napi::TypeError::New(env, "sweep option ipv6 must be a Uint8Array of 16-byte addresses");
+  }
+  const Napi::Uint8Array v6 = ipv6.As<Napi::Uint8Array>();
+  config.ipv6.resize(v6.ElementLength() / 16);
+  if (!config.ipv6.empty()) std::memcpy(config.ipv6.data(), v6.Data(), v6.ElementLength());
+
+  config.count = static_cast<uint32_t>(required_number(options, "count"));
+  config.period_ns = static_cast<int64_t>(required_number(options, "periodMs") * 1e6);
+  config.timeout_ns = static_cast<int64_t>(required_number(options, "timeoutMs") * 1e6);
+  config.rate_pps = required_number(options, "ratePps");
+  config.payload_bytes = static_cast<uint32_t>(required_number(options, "payloadBytes"));
+  config.ttl = static_cast<int>(required_number(options, "ttl"));
+  config.chunk_probes = static_cast<uint32_t>(required_number(options, "chunkProbes"));
+  if (config.count < 1 || config.timeout_ns < 1000000 || config.period_ns < 0 || config.rate_pps < 0 ||
+      config.payload_bytes < kMinPayloadBytes || config.payload_bytes > kMaxPayloadBytes || config.ttl < 0 ||
+      config.ttl > 255 || config.chunk_probes < 1) {
+    throw Napi::RangeError::New(env, "sweep options out of range (validate them in the TypeScript wrapper)");
+  }
+  if (config.probe_count() > (uint64_t{1} << 28)) {
+    throw Napi::RangeError::New(env, "a sweep holds at most 2^28 probes (targets x count)");
+  }
+  const Napi::Value source4 = options.Get("sourceIpv4");
+  if (source4.IsNumber()) {
+    in_addr address;
+    address.s_addr = htonl(source4.As<Napi::Number>().Uint32Value());
+    config.source_ipv4 = address;
+  }
+  const Napi::Value source6 = options.Get("sourceIpv6");
+  if (source6.IsTypedArray()) {
+    const Napi::Uint8Array bytes = source6.As<Napi::Uint8Array>();
+    if (bytes.ElementLength() != 16) throw Napi::TypeError::New(env, "sourceIpv6 must be 16 bytes");
+    in6_addr address;
+    std::memcpy(&address, bytes.Data(), 16);
+    config.source_ipv6 = address;
+  }
+  const Napi::Value interface_name = options.Get("interfaceName");
+  if (interface_name.IsString()) config.interface_name = interface_name.As<Napi::String>().Utf8Value();
+  const Napi::Value mode = options.Get("socketMode");
+  const std::string mode_name = mode.IsString() ? mode.As<Napi::String>().Utf8Value() : "auto";
+  if (mode_name == "raw") {
+    config.socket_mode = SocketModeRequest::Raw;
+  } else if (mode_name == "ping") {
+    config.socket_mode = SocketModeRequest::Ping;
+  } else if (mode_name == "auto") {
+    config.socket_mode = SocketModeRequest::Auto;
+  } else {
+    throw Napi::TypeError::New(env, "socketMode must be auto, raw or ping");
+  }
+  return config;
+}
+
+template <typename Array, typename T>
+Array copy_to_typed_array(Napi::Env env, const std::vector<T>& values) {
+  Array array = Array::New(env, values.size());
+  if (!values.empty()) std::memcpy(array.Data(), values.data(), values.size() * sizeof(T));
+  return array;
+}
+
+class Sweep : public Napi::ObjectWrap<Sweep> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Sweep",
+                       {InstanceMethod<&Sweep::Start>("start"), InstanceMethod<&Sweep::Stop>("stop"),
+                        InstanceMethod<&Sweep::Progress>("progress"), InstanceMethod<&Sweep::Stats>("stats"),
+                        InstanceAccessor<&Sweep::Mode>("mode")});
+  }
+
+  explicit Sweep(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Sweep>(info) {
+    if (info.Length() < 1 || !info[0].IsObject()) {
+      throw Napi::TypeError::New(info.Env(), "new Sweep(options) needs an options object");
+    }
+    try {
+      engine_ = std::make_unique<SweepEngine>(parse_config(info[0].As<Napi::Object>()));
+    } catch (const SocketError& error) {
+      throw socket_error_to_js(info.Env(), error);
+    } catch (const std::bad_alloc&) {
+      throw Napi::RangeError::New(info.Env(), "not enough memory for this sweep");
+    }
+  }
+
+ private:
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "start(onEvent) needs a function");
+    if (running_ || finished_) throw Napi::Error::New(env, "a sweep runs once");
+    running_ = true;
+    Ref();  // keep this object (and the engine) alive until the done event
+    events_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "pingsphere-icmp-sweep", 0, 1);
+    auto deliver = [this](SweepEvent* event) {
+      events_.NonBlockingCall(event, [this](Napi::Env env, Napi::Function on_event, SweepEvent* raw) {
+        std::unique_ptr<SweepEvent> event(raw);
+        if (env == nullptr) return;  // the environment is shutting down
+        if (event->kind == SweepEvent::Kind::Batch) {
+          Napi::Object batch = Napi::Object::New(env);
+          batch.Set("targetIndex", copy_to_typed_array<Napi::Uint32Array>(env, event->chunk.target_index));
+          batch.Set("seq", copy_to_typed_array<Napi::Uint32Array>(env, event->chunk.seq));
+          batch.Set("rttNs", copy_to_typed_array<Napi::Float64Array>(env, event->chunk.rtt_ns));
+          batch.Set("sendTimeUs", copy_to_typed_array<Napi::Float64Array>(env, event->chunk.send_time_us));
+          on_event.Call({Napi::String::New(env, "batch"), batch});
+          return;
+        }
+        engine_->join();
+        running_ = false;
+        finished_ = true;
+        Unref();
+        on_event.Call({Napi::String::New(env, "done"),
+                       event->error.empty() ? env.Null() : Napi::String::New(env, event->error).As<Napi::Value>()});
+      });
+    };
+    engine_->start(
+        [deliver](ResultChunk&& chunk) {
+          deliver(new SweepEvent{SweepEvent::Kind::Batch, std::move(chunk), {}});
+        },
+        [this, deliver](const std::string& error) {
+          deliver(new SweepEvent{SweepEvent::Kind::Done, ResultChunk(), error});
+          events_.Release();
+        });
+    return env.Undefined();
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    engine_->stop();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Progress(const Napi::CallbackInfo& info) {
+    const SweepProgress progress = engine_->progress();
+    Napi::Object out = Napi::Object::New(info.Env());
+    out.Set("probesTotal", double(progress.probes_total));
+    out.Set("sent", double(progress.sent));
+    out.Set("resolved", double(progress.resolved));
+    return out;
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const SweepCounters& c = engine_->counters();
+    Napi::Object out = Napi::Object::New(env);
+    auto set = [&](const char* name, const std::atomic<uint64_t>& value) {
+      out.Set(name, double(value.load(std::memory_order_relaxed)));
+    };
+    set("sent", c.sent);
+    set("sendErrors", c.send_errors);
+    set("replies", c.replies);
+    set("lost", c.lost);
+    set("duplicates", c.duplicates);
+    set("late", c.late);
+    set("badCookie", c.bad_cookie);
+    set("foreign", c.foreign);
+    set("kernelDrops", c.kernel_drops);
+    set("userTimestamps", c.user_timestamps);
+    out.Set("receiveBufferBytes", engine_->receive_buffer_bytes());
+    const int64_t first = engine_->first_send_mono_ns();
+    const int64_t last = engine_->last_send_mono_ns();
+    const int64_t finished = engine_->finished_mono_ns();
+    out.Set("sendSeconds", first && last ? double(last - first) / 1e9 : 0.0);
+    out.Set("sweepSeconds", first && finished ? double(finished - first) / 1e9 : 0.0);
+    return out;
+  }
+
+  Napi::Value Mode(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), socket_mode_name(engine_->mode()));
+  }
+
+  std::unique_ptr<SweepEngine> engine_;
+  Napi::ThreadSafeFunction events_;
+  bool running_ = false;
+  bool finished_ = false;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Sweep", Sweep::Define(env));
+  exports.Set("minPayloadBytes", Napi::Number::New(env, double(kMinPayloadBytes)));
+  exports.Set("maxPayloadBytes", Napi::Number::New(env, double(kMaxPayloadBytes)));
+  return exports;
+}
+
+}  // namespace
+}  // namespace pingsphere
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return pingsphere::Init(env, exports); }
+
+NODE_API_MODULE(pingsphere_icmp, InitAddon)

@@ -1,0 +1,72 @@
+// Per-probe state the receiver needs beyond the packet: when each probe was sent (to declare it
+// lost after the timeout) and whether it was already answered (to count duplicates).
+// Send times live in 64 Ki-probe chunks freed once every probe in them is resolved, so memory
+// follows the probes in flight, not the sweep size; the answered bitmap is one bit per probe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace pingsphere {
+
+class ProbeLedger {
+ public:
+  static constexpr uint64_t kChunkProbes = 1 << 16;
+
+  explicit ProbeLedger(uint64_t probes)
+      : chunk_total_((probes + kChunkProbes - 1) / kChunkProbes),
+        chunks_(new std::atomic<int64_t*>[chunk_total_ ? chunk_total_ : 1]),
+        resolved_((probes + 63) / 64, 0) {
+    for (uint64_t i = 0; i < chunk_total_; ++i) chunks_[i].store(nullptr, std::memory_order_relaxed);
+  }
+  ~ProbeLedger() {
+    for (uint64_t i = 0; i < chunk_total_; ++i) delete[] chunks_[i].load(std::memory_order_relaxed);
+  }
+  ProbeLedger(const ProbeLedger&) = delete;
+  ProbeLedger& operator=(const ProbeLedger&) = delete;
+
+  // Sender thread. Visible to the receiver once the sender publishes the sent count (release).
+  void record_send(uint64_t probe, int64_t send_ns) {
+    std::atomic<int64_t*>& slot = chunks_[probe / kChunkProbes];
+    int64_t* chunk = slot.load(std::memory_order_relaxed);
+    if (chunk == nullptr) {
+      chunk = new int64_t[kChunkProbes];
+      slot.store(chunk, std::memory_order_release);
+    }
+    chunk[probe % kChunkProbes] = send_ns;
+  }
+
+  // Receiver thread, for probe < published sent count and not yet released.
+  int64_t send_ns(uint64_t probe) const {
+    return chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[probe % kChunkProbes];
+  }
+
+  // Receiver thread: frees send times of chunks that lie wholly below `first_unresolved`.
+  void release_below(uint64_t first_unresolved) {
+    const uint64_t whole_chunks = first_unresolved / kChunkProbes;
+    while (released_chunks_ < whole_chunks) {
+      delete[] chunks_[released_chunks_].exchange(nullptr, std::memory_order_acq_rel);
+      ++released_chunks_;
+    }
+  }
+
+  // Receiver thread only (no atomics needed): returns false when the probe was already resolved.
+  bool mark_resolved(uint64_t probe) {
+    uint64_t& word = resolved_[probe / 64];
+    const uint64_t bit = uint64_t{1} << (probe % 64);
+    if (word & bit) return false;
+    word |= bit;
+    return true;
+  }
+  bool is_resolved(uint64_t probe) const { return resolved_[probe / 64] & (uint64_t{1} << (probe % 64)); }
+
+ private:
+  uint64_t chunk_total_;
+  std::unique_ptr<std::atomic<int64_t*>[]> chunks_;
+  uint64_t released_chunks_ = 0;
+  std::vector<uint64_t> resolved_;
+};
+
+}  // namespace pingsphere

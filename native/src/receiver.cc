@@ -1,0 +1,247 @@
+// The receiver thread: drains the sockets with recvmmsg, takes the kernel receive timestamp of
+// each reply, validates the cookie, dedupes per (target, seq), and declares probes lost once their
+// timeout has passed. Results leave in chunks; nothing here calls into JavaScript.
+#include <errno.h>
+#include <netinet/ip.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "clock.h"
+#include "icmp_packet.h"
+#include "sweep_engine.h"
+
+namespace pingsphere {
+namespace {
+
+constexpr unsigned kReceiveBatch = 256;
+constexpr int64_t kFlushIntervalNs = 20000000;  // partial chunks reach JavaScript within 20 ms
+constexpr int64_t kIdleWaitNs = 20000000;
+constexpr int64_t kBusyDrainIntervalNs = 500000;
+
+// recvmmsg buffers for one socket.
+struct ReceiveBatch {
+  explicit ReceiveBatch(size_t slot_bytes)
+      : slot_bytes(slot_bytes), data(kReceiveBatch * slot_bytes), control(kReceiveBatch * kControlBytes) {
+    for (unsigned i = 0; i < kReceiveBatch; ++i) {
+      iovs[i] = iovec{data.data() + i * slot_bytes, slot_bytes};
+    }
+  }
+  void reset() {
+    for (unsigned i = 0; i < kReceiveBatch; ++i) {
+      std::memset(&messages[i].msg_hdr, 0, sizeof messages[i].msg_hdr);
+      messages[i].msg_hdr.msg_name = &sources[i];
+      messages[i].msg_hdr.msg_namelen = sizeof sources[i];
+      messages[i].msg_hdr.msg_iov = &iovs[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+      messages[i].msg_hdr.msg_control = control.data() + i * kControlBytes;
+      messages[i].msg_hdr.msg_controllen = kControlBytes;
+      messages[i].msg_len = 0;
+    }
+  }
+  static constexpr size_t kControlBytes = 128;
+  size_t slot_bytes;
+  std::vector<uint8_t> data;
+  std::vector<uint8_t> control;
+  iovec iovs[kReceiveBatch];
+  sockaddr_in6 sources[kReceiveBatch];
+  mmsghdr messages[kReceiveBatch];
+};
+
+}  // namespace
+
+void SweepEngine::run_receiver() {
+  prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+  const uint64_t targets = config_.target_count();
+  const uint64_t ipv4_targets = config_.ipv4.size();
+  const int64_t timeout_ns = config_.timeout_ns;
+  // Room for the largest IPv4 header, the ICMP header and the payload; longer packets are truncated
+  // (MSG_TRUNC) but our fields lead the payload, so they still validate.
+  const size_t slot_bytes = 60 + kIcmpHeaderBytes + std::max<size_t>(config_.payload_bytes, kMinPayloadBytes);
+
+  ResultChunk chunk;
+  chunk.reserve(config_.chunk_probes);
+  int64_t last_flush_ns = monotonic_ns();
+  auto flush = [&] {
+    if (chunk.size() == 0) return;
+    on_chunk_(std::move(chunk));
+    chunk = ResultChunk();
+    chunk.reserve(config_.chunk_probes);
+    last_flush_ns = monotonic_ns();
+  };
+
+  uint64_t replies = 0;
+  uint64_t lost = 0;
+  uint8_t scratch[16];
+
+  auto handle_reply = [&](const ProbeSocket& socket, const uint8_t* packet, size_t len, const sockaddr_in6& source,
+                          int64_t receive_ns) {
+    const bool ipv6 = socket.family == AF_INET6;
+    if (!ipv6 && socket.mode == SocketMode::Raw) {
+      // Raw IPv4 sockets deliver the IP header too.
+      if (len < 20) return counters_.foreign.fetch_add(1, std::memory_order_relaxed), void();
+      const size_t header_len = size_t(packet[0] & 0x0f) * 4;
+      if (header_len < 20 || header_len > len) return counters_.foreign.fetch_add(1, std::memory_order_relaxed), void();
+      packet += header_len;
+      len -= header_len;
+    }
+    const uint8_t reply_type = ipv6 ? kIcmp6EchoReply : kIcmp4EchoReply;
+    if (len < kIcmpHeaderBytes + sizeof(ProbePayload) || packet[0] != reply_type || packet[1] != 0) {
+      counters_.foreign.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (socket.mode == SocketMode::Raw) {
+      uint16_t id_be;
+      std::memcpy(&id_be, packet + 4, 2);
+      if (__builtin_bswap16(id_be) != socket.icmp_id) {
+        counters_.foreign.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+    }
+    ProbePayload payload;
+    std::memcpy(&payload, packet + kIcmpHeaderBytes, sizeof payload);
+    // Index and seq must name a probe of this sweep on this socket's family before we trust them.
+    const bool index_fits = ipv6 ? (payload.target_index >= ipv4_targets && payload.target_index < targets)
+                                 : payload.target_index < ipv4_targets;
+    if (!index_fits || payload.seq >= config_.count) {
+      counters_.bad_cookie.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    const uint8_t* expected = target_address(payload.target_index, scratch);
+    const bool source_matches =
+        ipv6 ? std::memcmp(&source.sin6_addr, expected, 16) == 0
+             : std::memcmp(&reinterpret_cast<const sockaddr_in&>(source).sin_addr, expected, 4) == 0;
+    const uint16_t cookie_id = socket.mode == SocketMode::Raw ? socket.icmp_id : 0;
+    if (!source_matches ||
+        probe_cookie(key_, expected, cookie_id, payload.target_index, payload.seq, payload.send_ns) != payload.cookie) {
+      counters_.bad_cookie.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    const int64_t rtt_ns = std::max<int64_t>(0, receive_ns - payload.send_ns);
+    if (rtt_ns > timeout_ns) {
+      counters_.late.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    const uint64_t probe = uint64_t(payload.seq) * targets + payload.target_index;
+    if (!ledger_.mark_resolved(probe)) {
+      counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    ++replies;
+    counters_.replies.store(replies, std::memory_order_relaxed);
+    resolved_.fetch_add(1, std::memory_order_release);
+    chunk.push(payload.target_index, payload.seq, double(rtt_ns), double(payload.send_ns / 1000));
+    if (chunk.size() >= config_.chunk_probes) flush();
+  };
+
+  std::vector<std::pair<const ProbeSocket*, ReceiveBatch*>> sockets;
+  ReceiveBatch batch4(slot_bytes);
+  ReceiveBatch batch6(slot_bytes);
+  if (socket4_.fd >= 0) sockets.emplace_back(&socket4_, &batch4);
+  if (socket6_.fd >= 0) sockets.emplace_back(&socket6_, &batch6);
+  std::vector<uint32_t> drops_seen(sockets.size(), 0);
+
+  auto drain = [&](size_t which) {
+    const ProbeSocket& socket = *sockets[which].first;
+    ReceiveBatch& batch = *sockets[which].second;
+    for (;;) {
+      batch.reset();
+      const int got = recvmmsg(socket.fd, batch.messages, kReceiveBatch, MSG_DONTWAIT, nullptr);
+      if (got <= 0) {
+        if (got < 0 && errno == EINTR) continue;
+        return;  // EAGAIN: drained
+      }
+      for (int i = 0; i < got; ++i) {
+        msghdr& header = batch.messages[i].msg_hdr;
+        int64_t receive_ns = 0;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
+          if (c->cmsg_level != SOL_SOCKET) continue;
+          if (c->cmsg_type == SCM_TIMESTAMPNS) {
+            timespec ts;
+            std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+            receive_ns = int64_t(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+          } else if (c->cmsg_type == SO_RXQ_OVFL) {
+            uint32_t dropped;
+            std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+            if (dropped > drops_seen[which]) {
+              counters_.kernel_drops.fetch_add(dropped - drops_seen[which], std::memory_order_relaxed);
+              drops_seen[which] = dropped;
+            }
+          }
+        }
+        if (receive_ns == 0) {
+          receive_ns = realtime_ns();
+          counters_.user_timestamps.fetch_add(1, std::memory_order_relaxed);
+        }
+        handle_reply(socket, static_cast<const uint8_t*>(batch.iovs[i].iov_base),
+                     std::min<size_t>(batch.messages[i].msg_len, batch.slot_bytes), batch.sources[i], receive_ns);
+      }
+      if (static_cast<unsigned>(got) < kReceiveBatch) return;
+    }
+  };
+
+  std::vector<pollfd> poll_fds;
+  for (auto& entry : sockets) poll_fds.push_back(pollfd{entry.first->fd, POLLIN, 0});
+
+  // About 64 replies per drain at the configured rate, within [0.5 ms, 5 ms]: few wake-ups when
+  // paced (the CPU goes to the sender), short queues when unlimited.
+  const int64_t busy_drain_interval_ns = config_.rate_pps > 0
+                                             ? std::clamp<int64_t>(static_cast<int64_t>(64e9 / config_.rate_pps),
+                                                                   kBusyDrainIntervalNs, 10 * kBusyDrainIntervalNs)
+                                             : kBusyDrainIntervalNs;
+  uint64_t cursor = 0;  // first probe, in send order, not yet known to be resolved
+  for (;;) {
+    // Everything the kernel stamped before this instant is drained before any probe is declared
+    // lost, so a reply that arrived in time is never reported lost.
+    const int64_t drain_start_ns = realtime_ns();
+    for (size_t i = 0; i < sockets.size(); ++i) drain(i);
+
+    const bool sender_done = sender_done_.load(std::memory_order_acquire);
+    const uint64_t sent = published_sent_.load(std::memory_order_acquire);
+    const bool stopping = stop_requested_.load(std::memory_order_acquire) && sender_done;
+    int64_t next_deadline_ns = 0;
+    while (cursor < sent) {
+      if (ledger_.is_resolved(cursor)) {
+        ++cursor;
+        continue;
+      }
+      const int64_t send_ns = ledger_.send_ns(cursor);
+      if (!stopping && send_ns + timeout_ns >= drain_start_ns) {
+        next_deadline_ns = send_ns + timeout_ns;
+        break;
+      }
+      ledger_.mark_resolved(cursor);
+      ++lost;
+      counters_.lost.store(lost, std::memory_order_relaxed);
+      resolved_.fetch_add(1, std::memory_order_release);
+      chunk.push(static_cast<uint32_t>(cursor % targets), static_cast<uint32_t>(cursor / targets), -1.0,
+                 double(send_ns / 1000));
+      if (chunk.size() >= config_.chunk_probes) flush();
+      ++cursor;
+    }
+    ledger_.release_below(cursor);
+    if (sender_done && cursor >= sent) break;
+    if (chunk.size() > 0 && monotonic_ns() - last_flush_ns >= kFlushIntervalNs) flush();
+
+    int64_t wait_ns = kIdleWaitNs;
+    if (next_deadline_ns != 0) wait_ns = std::clamp<int64_t>(next_deadline_ns - realtime_ns() + 1000, 0, kIdleWaitNs);
+    if (!sender_done) {
+      // While probes go out, replies arrive continuously: draining on a short fixed cadence reads
+      // them in large batches instead of waking per packet (which steals the sender's core).
+      // Kernel timestamps make the delay invisible in the RTTs.
+      sleep_until_monotonic(monotonic_ns() + std::min(wait_ns, busy_drain_interval_ns));
+    } else {
+      const timespec wait = to_timespec(wait_ns);
+      ppoll(poll_fds.data(), poll_fds.size(), &wait, nullptr);
+    }
+  }
+  flush();
+  finished_mono_ns_.store(monotonic_ns(), std::memory_order_release);
+  on_done_(std::string());
+}
+
+}  // namespace pingsphere

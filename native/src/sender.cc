@@ -1,0 +1,180 @@
+// The sender thread: builds echo requests with the send time and cookie in the payload, paces
+// them to the global rate with a token bucket, and hands them to the kernel in sendmmsg batches.
+#include <errno.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "clock.h"
+#include "icmp_packet.h"
+#include "sweep_engine.h"
+
+namespace pingsphere {
+namespace {
+
+constexpr size_t kMaxBatch = 64;
+// How long one send may keep failing with ENOBUFS/EAGAIN before the probe counts as a send error.
+constexpr int64_t kSendRetryLimitNs = 1000000000;
+
+// Token bucket over CLOCK_MONOTONIC. The burst is ~250 us worth of probes (at least 4, so a late
+// wake-up is caught up instead of lowering the rate; at most 64), so a probe's payload time stamp
+// is never far from when it really leaves.
+class Pacer {
+ public:
+  explicit Pacer(double rate_pps)
+      : rate_pps_(rate_pps),
+        burst_(rate_pps > 0 ? std::clamp(std::floor(rate_pps / 4000.0), 4.0, double(kMaxBatch)) : double(kMaxBatch)),
+        tokens_(1),
+        last_ns_(monotonic_ns()) {}
+
+  size_t batch_limit() const { return static_cast<size_t>(burst_); }
+
+  // Blocks until at least one probe may go; returns how many (<= want), or 0 when stopped.
+  size_t acquire(size_t want, const std::atomic<bool>& stop) {
+    if (rate_pps_ <= 0) return want;
+    for (;;) {
+      if (stop.load(std::memory_order_acquire)) return 0;
+      const int64_t now = monotonic_ns();
+      tokens_ = std::min(burst_, tokens_ + double(now - last_ns_) * rate_pps_ / 1e9);
+      last_ns_ = now;
+      if (tokens_ >= 1) {
+        const size_t granted = std::min(want, static_cast<size_t>(tokens_));
+        tokens_ -= double(granted);
+        return granted;
+      }
+      const int64_t wait_ns = static_cast<int64_t>((1 - tokens_) / rate_pps_ * 1e9) + 1;
+      sleep_until_monotonic(now + std::min<int64_t>(wait_ns, 50000000));
+    }
+  }
+  void refund(size_t unused) { tokens_ += double(unused); }
+
+ private:
+  double rate_pps_;
+  double burst_;
+  double tokens_;
+  int64_t last_ns_;
+};
+
+// Sleeps until `deadline` (monotonic) in slices, so stop() is honoured within 50 ms.
+bool wait_until_or_stop(int64_t deadline_ns, const std::atomic<bool>& stop) {
+  for (;;) {
+    if (stop.load(std::memory_order_acquire)) return false;
+    const int64_t now = monotonic_ns();
+    if (now >= deadline_ns) return true;
+    sleep_until_monotonic(std::min(deadline_ns, now + 50000000));
+  }
+}
+
+}  // namespace
+
+void SweepEngine::run_sender() {
+  prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // 1 us: precise pacing sleeps
+  const uint64_t targets = config_.target_count();
+  const uint64_t ipv4_targets = config_.ipv4.size();
+  const size_t packet_bytes = kIcmpHeaderBytes + config_.payload_bytes;
+
+  Pacer pacer(config_.rate_pps);
+  const size_t batch_limit = pacer.batch_limit();
+  std::vector<uint8_t> packets(batch_limit * packet_bytes);
+  for (size_t i = 0; i < packets.size(); ++i) packets[i] = static_cast<uint8_t>(i);  // padding pattern
+  std::vector<iovec> iovs(batch_limit);
+  std::vector<sockaddr_in6> destinations(batch_limit);
+  std::vector<mmsghdr> messages(batch_limit);
+  uint8_t scratch[16];
+
+  const int64_t start_mono = monotonic_ns();
+  uint64_t probe = 0;
+  for (uint32_t round = 0; round < config_.count; ++round) {
+    if (round > 0 && !wait_until_or_stop(start_mono + int64_t(round) * config_.period_ns, stop_requested_)) break;
+    uint64_t target = 0;
+    int64_t retry_since_ns = 0;
+    while (target < targets) {
+      // One family per sendmmsg call: IPv4 targets come first, then IPv6.
+      const bool ipv6 = target >= ipv4_targets;
+      const uint64_t family_end = ipv6 ? targets : ipv4_targets;
+      const size_t want =
+          pacer.acquire(static_cast<size_t>(std::min<uint64_t>(batch_limit, family_end - target)), stop_requested_);
+      if (want == 0) break;
+      const ProbeSocket& socket = ipv6 ? socket6_ : socket4_;
+      const bool fill_checksum = !ipv6 && socket.mode == SocketMode::Raw;
+      const uint16_t cookie_id = socket.mode == SocketMode::Raw ? socket.icmp_id : 0;
+      for (size_t i = 0; i < want; ++i) {
+        const uint64_t t = target + i;
+        const uint64_t p = probe + i;
+        const uint8_t* address = target_address(t, scratch);
+        ProbePayload payload;
+        payload.target_index = static_cast<uint32_t>(t);
+        payload.seq = round;
+        payload.send_ns = realtime_ns();
+        payload.cookie = probe_cookie(key_, address, cookie_id, payload.target_index, round, payload.send_ns);
+        uint8_t* packet = packets.data() + i * packet_bytes;
+        write_echo_request(packet, config_.payload_bytes, ipv6, fill_checksum, socket.icmp_id, static_cast<uint16_t>(p),
+                           payload);
+        ledger_.record_send(p, payload.send_ns);
+
+        sockaddr_in6& destination = destinations[i];
+        std::memset(&destination, 0, sizeof destination);
+        socklen_t destination_len;
+        if (ipv6) {
+          destination.sin6_family = AF_INET6;
+          std::memcpy(&destination.sin6_addr, address, 16);
+          destination_len = sizeof(sockaddr_in6);
+        } else {
+          auto* v4 = reinterpret_cast<sockaddr_in*>(&destination);
+          v4->sin_family = AF_INET;
+          std::memcpy(&v4->sin_addr, address, 4);
+          destination_len = sizeof(sockaddr_in);
+        }
+        iovs[i] = iovec{packet, packet_bytes};
+        std::memset(&messages[i], 0, sizeof messages[i]);
+        messages[i].msg_hdr.msg_name = &destination;
+        messages[i].msg_hdr.msg_namelen = destination_len;
+        messages[i].msg_hdr.msg_iov = &iovs[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+      }
+      if (first_send_mono_ns_.load(std::memory_order_relaxed) == 0) {
+        first_send_mono_ns_.store(monotonic_ns(), std::memory_order_release);
+      }
+
+      // Consumed = sent, or refused for good (counted as a send error; the probe times out as lost).
+      size_t consumed = 0;
+      while (consumed < want) {
+        const int rc = sendmmsg(socket.fd, messages.data() + consumed, static_cast<unsigned>(want - consumed), 0);
+        if (rc > 0) {
+          consumed += static_cast<size_t>(rc);
+          retry_since_ns = 0;
+          continue;
+        }
+        if (errno == EINTR) continue;
+        if (errno == ENOBUFS || errno == EAGAIN) {
+          const int64_t now = monotonic_ns();
+          if (retry_since_ns == 0) retry_since_ns = now;
+          if (now - retry_since_ns < kSendRetryLimitNs) break;  // rebuild the rest with fresh times
+        }
+        counters_.send_errors.fetch_add(1, std::memory_order_relaxed);
+        retry_since_ns = 0;
+        ++consumed;
+      }
+      probe += consumed;
+      target += consumed;
+      pacer.refund(want - consumed);
+      counters_.sent.store(probe, std::memory_order_relaxed);
+      published_sent_.store(probe, std::memory_order_release);
+      last_send_mono_ns_.store(monotonic_ns(), std::memory_order_release);
+      if (consumed < want) {
+        pollfd writable{socket.fd, POLLOUT, 0};
+        poll(&writable, 1, 1);
+      }
+      if (stop_requested_.load(std::memory_order_acquire)) break;
+    }
+    if (stop_requested_.load(std::memory_order_acquire)) break;
+  }
+  sender_done_.store(true, std::memory_order_release);
+}
+
+}  // namespace pingsphere

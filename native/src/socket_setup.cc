@@ -1,0 +1,184 @@
+#include "socket_setup.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "icmp_packet.h"
+
+namespace pingsphere {
+namespace {
+
+// Receive queue big enough to absorb a 1 M-target sweep's reply bursts while the receiver thread
+// is busy; SO_RCVBUFFORCE exceeds net.core.rmem_max when we have CAP_NET_ADMIN.
+constexpr int kReceiveBufferBytes = 64 << 20;
+constexpr int kSendBufferBytes = 4 << 20;
+
+const char* kPrivilegeHint =
+    "grant raw sockets with `sudo setcap cap_net_raw+ep $(which node)`, or allow unprivileged ping sockets "
+    "for your group with `sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"`";
+
+std::string errno_text(int err) { return std::string(strerror(err)); }
+
+void set_int_option(int fd, int level, int name, int value, const char* what) {
+  if (setsockopt(fd, level, name, &value, sizeof value) != 0) {
+    const int err = errno;
+    throw SocketError("ESOCKOPT", err, std::string("cannot set ") + what + ": " + errno_text(err),
+                      "this kernel may lack the option; report it with `uname -r`");
+  }
+}
+
+// Classic BPF on a raw socket so only echo replies carrying our id reach the receiver thread
+// (a raw ICMP socket otherwise gets every ICMP packet of the host, including our own requests).
+void attach_reply_filter(int fd, int family, uint16_t icmp_id) {
+  const uint8_t reply_type = family == AF_INET ? uint8_t{kIcmp4EchoReply} : uint8_t{kIcmp6EchoReply};
+  std::vector<sock_filter> code;
+  if (family == AF_INET) {
+    // Raw IPv4 sockets see the IP header first: X = its length, then read the ICMP header at X.
+    code = {
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+        BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply_type, 0, 3),
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, icmp_id, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+        BPF_STMT(BPF_RET | BPF_K, 0),
+    };
+  } else {
+    // Raw ICMPv6 sockets start at the ICMPv6 header.
+    code = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply_type, 0, 3),
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, icmp_id, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, 0xffffffff), BPF_STMT(BPF_RET | BPF_K, 0),
+    };
+  }
+  sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) {
+    const int err = errno;
+    throw SocketError("ESOCKOPT", err, "cannot attach the reply filter (SO_ATTACH_FILTER): " + errno_text(err),
+                      "the kernel needs CONFIG_BPF (socket filters)");
+  }
+  if (family == AF_INET6) {
+    icmp6_filter filter;
+    ICMP6_FILTER_SETBLOCKALL(&filter);
+    ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+    if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) != 0) {
+      const int err = errno;
+      throw SocketError("ESOCKOPT", err, "cannot set ICMP6_FILTER: " + errno_text(err), "");
+    }
+  }
+}
+
+int open_fd(int family, SocketModeRequest request, SocketMode& mode) {
+  const int protocol = family == AF_INET ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6};
+  const char* family_name = family == AF_INET ? "ICMP" : "ICMPv6";
+  int raw_err = 0;
+  if (request != SocketModeRequest::Ping) {
+    const int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, protocol);
+    if (fd >= 0) {
+      mode = SocketMode::Raw;
+      return fd;
+    }
+    raw_err = errno;
+    if (request == SocketModeRequest::Raw) {
+      throw SocketError("EPERM_RAW", raw_err,
+                        std::string("cannot open a raw ") + family_name + " socket: " + errno_text(raw_err),
+                        "raw sockets need CAP_NET_RAW: run `sudo setcap cap_net_raw+ep $(which node)`");
+    }
+  }
+  const int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, protocol);
+  if (fd >= 0) {
+    mode = SocketMode::Ping;
+    return fd;
+  }
+  const int ping_err = errno;
+  if (request == SocketModeRequest::Ping) {
+    throw SocketError(
+        "EPERM_PING", ping_err,
+        std::string("cannot open an unprivileged ") + family_name + " ping socket: " + errno_text(ping_err),
+        "allow ping sockets for your group: `sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"`");
+  }
+  throw SocketError("EPERM_ICMP", ping_err,
+                    std::string("no permission to send ") + family_name + " echo requests (raw socket: " +
+                        errno_text(raw_err) + "; ping socket: " + errno_text(ping_err) + ")",
+                    kPrivilegeHint);
+}
+
+}  // namespace
+
+ProbeSocket open_probe_socket(const ProbeSocketOptions& options) {
+  ProbeSocket result;
+  result.family = options.family;
+  result.fd = open_fd(options.family, options.mode, result.mode);
+  try {
+    const int fd = result.fd;
+    // Larger buffers: try the privileged FORCE variant, fall back to what rmem_max allows.
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBufferBytes, sizeof kReceiveBufferBytes) != 0) {
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBufferBytes, sizeof kReceiveBufferBytes);
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &kSendBufferBytes, sizeof kSendBufferBytes) != 0) {
+      setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSendBufferBytes, sizeof kSendBufferBytes);
+    }
+    socklen_t len = sizeof result.receive_buffer_bytes;
+    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &result.receive_buffer_bytes, &len);
+    set_int_option(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS (kernel receive timestamps)");
+    set_int_option(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL (receive drop counter)");
+    if (options.ttl > 0) {
+      if (options.family == AF_INET) {
+        set_int_option(fd, IPPROTO_IP, IP_TTL, options.ttl, "IP_TTL");
+      } else {
+        set_int_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, options.ttl, "IPV6_UNICAST_HOPS");
+      }
+    }
+    if (!options.interface_name.empty()) {
+      if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.interface_name.c_str(),
+                     static_cast<socklen_t>(options.interface_name.size())) != 0) {
+        const int err = errno;
+        throw SocketError("EINTERFACE", err,
+                          "cannot bind to interface \"" + options.interface_name + "\": " + errno_text(err),
+                          "check the name with `ip link` (binding to a device may need CAP_NET_RAW)");
+      }
+    }
+    if (options.family == AF_INET && options.source_ipv4) {
+      sockaddr_in source{};
+      source.sin_family = AF_INET;
+      source.sin_addr = *options.source_ipv4;
+      if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+        const int err = errno;
+        throw SocketError("ESOURCE", err, "cannot use the source address: " + errno_text(err),
+                          "give an address assigned to this host (see `ip addr`)");
+      }
+    }
+    if (options.family == AF_INET6 && options.source_ipv6) {
+      sockaddr_in6 source{};
+      source.sin6_family = AF_INET6;
+      source.sin6_addr = *options.source_ipv6;
+      if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+        const int err = errno;
+        throw SocketError("ESOURCE", err, "cannot use the IPv6 source address: " + errno_text(err),
+                          "give an address assigned to this host (see `ip -6 addr`)");
+      }
+    }
+    if (result.mode == SocketMode::Raw) {
+      result.icmp_id = options.raw_icmp_id;
+      attach_reply_filter(fd, options.family, options.raw_icmp_id);
+    }
+  } catch (...) {
+    close(result.fd);
+    result.fd = -1;
+    throw;
+  }
+  return result;
+}
+
+void close_probe_socket(ProbeSocket& socket) {
+  if (socket.fd >= 0) close(socket.fd);
+  socket.fd = -1;
+}
+
+}  // namespace pingsphere

@@ -1,0 +1,76 @@
+// What a sweep is asked to do, what it reports per probe, and its counters.
+#pragma once
+
+#include <netinet/in.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pingsphere {
+
+enum class SocketModeRequest { Auto, Raw, Ping };
+enum class SocketMode { Raw, Ping };
+
+inline const char* socket_mode_name(SocketMode mode) { return mode == SocketMode::Raw ? "raw" : "ping"; }
+
+struct SweepConfig {
+  // Targets: IPv4 first (indices [0, ipv4.size())), then IPv6. Addresses in network byte order.
+  std::vector<in_addr> ipv4;
+  std::vector<in6_addr> ipv6;
+  uint32_t count = 1;              // probes per target
+  int64_t period_ns = 1000000000;  // between successive probes to one target
+  int64_t timeout_ns = 500000000;  // a reply later than this is late; the probe is reported lost
+  double rate_pps = 10000;         // global send rate; 0 = unlimited
+  uint32_t payload_bytes = 56;     // echo data bytes after the 8-byte ICMP header
+  int ttl = 0;                     // IPv4 TTL / IPv6 hop limit; 0 = system default
+  std::optional<in_addr> source_ipv4;
+  std::optional<in6_addr> source_ipv6;
+  std::string interface_name;  // SO_BINDTODEVICE when not empty
+  SocketModeRequest socket_mode = SocketModeRequest::Auto;
+  uint32_t chunk_probes = 4096;  // results handed to JavaScript per batch
+
+  uint64_t target_count() const { return ipv4.size() + ipv6.size(); }
+  uint64_t probe_count() const { return target_count() * count; }
+};
+
+// One batch of outcomes, column-wise so JavaScript gets typed arrays without per-probe objects.
+struct ResultChunk {
+  std::vector<uint32_t> target_index;
+  std::vector<uint32_t> seq;
+  std::vector<double> rtt_ns;        // -1 = lost
+  std::vector<double> send_time_us;  // Unix epoch microseconds (exact in a double)
+
+  size_t size() const { return target_index.size(); }
+  void reserve(size_t n) {
+    target_index.reserve(n);
+    seq.reserve(n);
+    rtt_ns.reserve(n);
+    send_time_us.reserve(n);
+  }
+  void push(uint32_t target, uint32_t probe_seq, double rtt, double send_us) {
+    target_index.push_back(target);
+    seq.push_back(probe_seq);
+    rtt_ns.push_back(rtt);
+    send_time_us.push_back(send_us);
+  }
+};
+
+// Every counter a sweep keeps: nothing is dropped without being counted here.
+struct SweepCounters {
+  std::atomic<uint64_t> sent{0};             // probes handed to the kernel (including send errors)
+  std::atomic<uint64_t> send_errors{0};      // sendmmsg refused the probe (no route, ...): reported lost
+  std::atomic<uint64_t> replies{0};          // valid replies reported with an RTT
+  std::atomic<uint64_t> lost{0};             // probes reported lost (no valid reply within the timeout)
+  std::atomic<uint64_t> duplicates{0};       // valid replies for a probe already answered
+  std::atomic<uint64_t> late{0};             // valid replies after the timeout
+  std::atomic<uint64_t> bad_cookie{0};       // echo replies for our id whose cookie, source or index fails
+  std::atomic<uint64_t> foreign{0};          // other packets that reached the socket (malformed, not ours)
+  std::atomic<uint64_t> kernel_drops{0};     // SO_RXQ_OVFL: dropped by a full receive queue
+  std::atomic<uint64_t> user_timestamps{0};  // replies without a kernel timestamp (clock read in user space)
+};
+
+}  // namespace pingsphere

@@ -1,0 +1,74 @@
+import { withNetworkNamespace } from '@pingsphere/testbed';
+import { describe, expect, it } from 'vitest';
+import { sweepInNamespace } from './fixtures/run-driver.js';
+
+/** `n` addresses 127.x.y.z, spread over several /16s. */
+function loopbackTargets(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `127.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`);
+}
+
+describe('a sweep on loopback inside a fresh namespace', () => {
+  it('gets a reply from every one of 20,000 127.x.y.z targets, each reported once, in typed batches', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const targets = loopbackTargets(20_000);
+      const out = await sweepInNamespace(ns, { targets, ratePps: 50_000, chunkProbes: 4096 });
+      expect(out.error).toBeUndefined();
+      expect(out.mode).toBe('raw');
+      expect(out.results).toHaveLength(20_000);
+      expect(out.results!.every(([, seq, rtt]) => seq === 0 && rtt >= 0 && rtt < 500e6)).toBe(true);
+      const probes = new Set(out.results!.map(([target, seq]) => `${target}#${seq}`));
+      expect(probes.size).toBe(20_000);
+      expect(out.batches).toBeGreaterThanOrEqual(5);
+      // The raw socket also sees our own 20,000 echo requests arrive on lo: the BPF filter keeps them
+      // (and any other ICMP) out, so nothing reaches the receiver as foreign.
+      expect(out.stats).toMatchObject({
+        sent: 20_000,
+        replies: 20_000,
+        lost: 0,
+        badCookie: 0,
+        duplicates: 0,
+        foreign: 0,
+      });
+    });
+  });
+
+  it('probes IPv6 ::1 and IPv4 in one sweep, count times each, period apart', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const out = await sweepInNamespace(ns, { targets: ['127.0.0.1', '::1'], count: 3, periodMs: 100 });
+      expect(out.error).toBeUndefined();
+      const sorted = out.results!.map(([t, s, rtt]) => [t, s, rtt >= 0]).sort();
+      expect(sorted).toEqual([
+        ['127.0.0.1', 0, true],
+        ['127.0.0.1', 1, true],
+        ['127.0.0.1', 2, true],
+        ['::1', 0, true],
+        ['::1', 1, true],
+        ['::1', 2, true],
+      ]);
+      // Three rounds 100 ms apart: the sends span about 200 ms.
+      expect(out.stats!.sendSeconds).toBeGreaterThan(0.19);
+      expect(out.stats!.sendSeconds).toBeLessThan(0.5);
+    });
+  });
+
+  it('reports a target that does not answer as lost after the timeout, never as alive', async () => {
+    await withNetworkNamespace(async (ns) => {
+      // Nothing in the namespace routes 198.51.100.0/24 except a blackhole: the probe goes nowhere.
+      await ns.exec('ip', ['route', 'add', 'blackhole', '198.51.100.0/24']);
+      const out = await sweepInNamespace(ns, { targets: ['127.0.0.1', '198.51.100.7'], timeoutMs: 200 });
+      const byTarget = Object.fromEntries(out.results!.map(([t, , rtt]) => [t, rtt]));
+      expect(byTarget['127.0.0.1']).toBeGreaterThanOrEqual(0);
+      expect(byTarget['198.51.100.7']).toBe(-1);
+      expect(out.stats).toMatchObject({ replies: 1, lost: 1 });
+    });
+  });
+
+  it('holds the global rate: 2,000 probes at 4,000 probes/s take about half a second to send', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const out = await sweepInNamespace(ns, { targets: loopbackTargets(2_000), ratePps: 4_000 });
+      expect(out.stats!.replies).toBe(2_000);
+      expect(out.stats!.sendSeconds).toBeGreaterThan(0.4);
+      expect(out.stats!.sendSeconds).toBeLessThan(0.8);
+    });
+  });
+});
