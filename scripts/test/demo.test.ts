@@ -24,7 +24,7 @@ describe('npm run demo', () => {
       while (!output.includes('all up') && Date.now() < deadline && demo.exitCode === null) {
         await new Promise((r) => setTimeout(r, 200));
       }
-      expect(output).toContain('all up');
+      expect(output, `demo output:\n${output}`).toContain('all up');
       const consoleUrl = /console (http:\/\/\S+)/.exec(output)?.[1];
       const collectorUrls = [...output.matchAll(/ready: (http:\/\/\S+\/v1\/ping)/g)].map((m) => m[1]!);
       expect(consoleUrl).toBeDefined();

@@ -57,20 +57,27 @@ export class LocalQuestDb {
     assertJavaAndJar();
     const ownsRootDir = options.rootDir === undefined;
     const rootDir = options.rootDir ?? mkdtempSync(join(tmpdir(), 'pingsphere-questdb-'));
-    const ports: QuestDbPorts = {
-      http: options.ports?.http ?? (await freeLoopbackPort()),
-      pg: options.ports?.pg ?? (await freeLoopbackPort()),
-      ilpTcp: options.ports?.ilpTcp ?? (await freeLoopbackPort()),
-      httpMin: options.ports?.httpMin ?? (await freeLoopbackPort()),
-    };
-    const server = new LocalQuestDb(rootDir, ports, ownsRootDir, options);
-    try {
-      await server.start();
-    } catch (error) {
-      if (ownsRootDir) rmSync(rootDir, { recursive: true, force: true });
-      throw error;
+    // Ports picked here can be taken by a parallel test before QuestDB binds them: pick again.
+    // A clash on a port the caller chose is reported at once.
+    for (let attempt = 1; ; attempt++) {
+      const ports: QuestDbPorts = {
+        http: options.ports?.http ?? (await freeLoopbackPort()),
+        pg: options.ports?.pg ?? (await freeLoopbackPort()),
+        ilpTcp: options.ports?.ilpTcp ?? (await freeLoopbackPort()),
+        httpMin: options.ports?.httpMin ?? (await freeLoopbackPort()),
+      };
+      const server = new LocalQuestDb(rootDir, ports, ownsRootDir, options);
+      try {
+        await server.start();
+        return server;
+      } catch (error) {
+        const clash = /could not bind socket \[who=[^,]+, bindTo=[^:]+:(\d+)\]/.exec(String(error));
+        const chosenByCaller = Object.values(options.ports ?? {}).includes(Number(clash?.[1]));
+        if (clash && !chosenByCaller && attempt < 3) continue;
+        if (ownsRootDir) rmSync(rootDir, { recursive: true, force: true });
+        throw error;
+      }
     }
-    return server;
   }
 
   /** Base URL of the HTTP server (REST /exec, ILP over HTTP /write, web console). */
