@@ -62,7 +62,7 @@ describe('QuestDbSink', () => {
     await questdb?.dispose();
   });
 
-  it('creates the tables of DESIGN.md: designated ts, SYMBOLs, daily partitions, WAL, dedup keys, roll-ups', async () => {
+  it('creates the tables of DESIGN.md (icmp.dst as VARCHAR): designated ts, SYMBOLs, daily partitions, WAL, dedup keys, roll-ups', async () => {
     const sink = await openSink(questdb, spoolDir());
     sink.write({ family: 'icmp', results: icmpResults(1, { src: 'schema' }) });
     sink.write({ family: 'http', results: [httpResult({ src: 'schema' })] });
@@ -80,7 +80,7 @@ describe('QuestDbSink', () => {
       { column: 'ts', type: 'TIMESTAMP', upsertKey: true },
       { column: 'src', type: 'SYMBOL', upsertKey: true },
       { column: 'src_loc', type: 'SYMBOL', upsertKey: false },
-      { column: 'dst', type: 'SYMBOL', upsertKey: true },
+      { column: 'dst', type: 'VARCHAR', upsertKey: true },
       { column: 'rtt_ms', type: 'DOUBLE', upsertKey: false },
       { column: 'seq', type: 'LONG', upsertKey: true },
     ]);

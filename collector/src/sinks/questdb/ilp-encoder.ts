@@ -34,9 +34,19 @@ function nanos(tsUs: number): string {
   return `${Math.trunc(tsUs)}000`;
 }
 
+// A sweep's results share src and src_loc: their escaped prefix is computed once, not per row.
+let prefixSrc = '';
+let prefixSrcLoc = '';
+let icmpPrefix = 'icmp';
+
 function icmpLine(r: IcmpResult): string {
+  if (r.src !== prefixSrc || r.srcLoc !== prefixSrcLoc || icmpPrefix === 'icmp') {
+    prefixSrc = r.src;
+    prefixSrcLoc = r.srcLoc;
+    icmpPrefix = `icmp${symbolPart('src', r.src)}${symbolPart('src_loc', r.srcLoc)}`;
+  }
   const fields = `seq=${Math.trunc(r.seq)}i${floatPart('rtt_ms', r.rttMs)}`;
-  return `icmp${symbolPart('src', r.src)}${symbolPart('src_loc', r.srcLoc)}${symbolPart('dst', r.dst)} ${fields} ${nanos(r.tsUs)}\n`;
+  return `${icmpPrefix}${symbolPart('dst', r.dst)} ${fields} ${nanos(r.tsUs)}\n`;
 }
 
 function httpLine(r: HttpResult): string {
