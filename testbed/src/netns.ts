@@ -1,5 +1,9 @@
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
@@ -65,6 +69,48 @@ export class NetworkNamespace {
   /** Starts a long-running command inside the namespace (a responder, a collector). */
   spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): ChildProcess {
     return spawn('ip', ['netns', 'exec', this.name, command, ...args], options);
+  }
+
+  /**
+   * Makes a service on the host's 127.0.0.1:`port` (QuestDB, say) reachable at 127.0.0.1:`port`
+   * inside the namespace, without giving the namespace any network link: the two sides meet on a
+   * Unix socket (those live in the file system, not in a network namespace). TCP only.
+   */
+  async forwardHostPort(port: number): Promise<{ close(): Promise<void> }> {
+    const unixPath = join(tmpdir(), `${this.name}-${port}.sock`);
+    const open = new Set<Socket>();
+    const hostSide = createServer((inbound) => {
+      const outbound = connect(port, '127.0.0.1');
+      for (const socket of [inbound, outbound]) {
+        open.add(socket);
+        socket.once('close', () => open.delete(socket));
+        socket.once('error', () => (socket === inbound ? outbound : inbound).destroy());
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+    await new Promise<void>((resolve) => hostSide.listen(unixPath, resolve));
+    const relay = [
+      "const net = require('net');",
+      'const [unixPath, port] = process.argv.slice(1);',
+      'net.createServer((c) => { const u = net.connect(unixPath);',
+      "  c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); c.pipe(u).pipe(c); })",
+      "  .listen(Number(port), '127.0.0.1', () => console.log('ready'));",
+    ].join('\n');
+    const inside = this.spawn(process.execPath, ['-e', relay, unixPath, String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      inside.stdout?.once('data', () => resolve());
+      inside.once('exit', (code) => reject(new Error(`port relay inside ${this.name} exited with ${code}`)));
+    });
+    return {
+      close: async () => {
+        inside.kill('SIGKILL');
+        for (const socket of open) socket.destroy();
+        await new Promise((resolve) => hostSide.close(resolve));
+        rmSync(unixPath, { force: true });
+      },
+    };
   }
 
   /** Kills whatever still runs inside the namespace and deletes it. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { NetworkNamespace, withNetworkNamespace } from '../src/index.js';
 
@@ -59,6 +59,26 @@ describe('withNetworkNamespace', () => {
       expect(fromHost).not.toBe('connected: inside');
     } finally {
       await ns.dispose();
+    }
+  });
+
+  it('forwards a host loopback port into the namespace without linking the namespace to the host', async () => {
+    const host = createServer((c) => c.end('from host'));
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const port = (host.address() as { port: number }).port;
+    const ns = await NetworkNamespace.create();
+    try {
+      const forward = await ns.forwardHostPort(port);
+      const reply = await ns.exec('node', [
+        '-e',
+        `require('net').connect(${port},'127.0.0.1').on('data',d=>{process.stdout.write(d);process.exit(0)})`,
+      ]);
+      expect(reply.stdout).toBe('from host');
+      expect((await ns.exec('ip', ['-o', 'link', 'show'])).stdout.trim().split('\n')).toHaveLength(1);
+      await forward.close();
+    } finally {
+      await ns.dispose();
+      host.close();
     }
   });
 });
