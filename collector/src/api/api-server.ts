@@ -26,7 +26,9 @@ export async function buildApiServer(context: ApiContext): Promise<FastifyInstan
   app.setErrorHandler((error: { statusCode?: number; message: string; validation?: unknown }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) context.log(`API error: ${error.message}`);
-    return reply.code(status).send({ error: status === 500 ? 'internal error (see the collector log)' : error.message });
+    return reply
+      .code(status)
+      .send({ error: status === 500 ? 'internal error (see the collector log)' : error.message });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no such endpoint: ${request.method} ${request.url.slice(0, 200)} (see /v1/)` }),

@@ -110,7 +110,12 @@ async function addPeer(
     const by = outcome.reason === 'url' ? 'URL' : 'address';
     return {
       code: 200,
-      json: { status: 'duplicate', url: endpoint.url, existing: outcome.existing.endpoint.url, matchedBy: outcome.reason },
+      json: {
+        status: 'duplicate',
+        url: endpoint.url,
+        existing: outcome.existing.endpoint.url,
+        matchedBy: outcome.reason,
+      },
       text: `Peer was already in the peer list (same ${by}): ${outcome.existing.endpoint.url}.`,
     };
   }
@@ -127,7 +132,9 @@ async function answer(
   const result = await addPeer(context, input);
   reply.code(result.code);
   if (wantsHtml(request)) {
-    return reply.type('text/html; charset=utf-8').send(htmlPage('Add a pingsphere peer', `<p>${escapeHtml(result.text)}</p>`));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(htmlPage('Add a pingsphere peer', `<p>${escapeHtml(result.text)}</p>`));
   }
   return reply.send(result.json);
 }
@@ -146,7 +153,9 @@ export const peerRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (ap
       },
     },
     async (_request, reply) =>
-      reply.type('application/json; charset=utf-8').send(`${JSON.stringify(peersDocument(context.server, context.mesh), null, 2)}\n`),
+      reply
+        .type('application/json; charset=utf-8')
+        .send(`${JSON.stringify(peersDocument(context.server, context.mesh), null, 2)}\n`),
   );
 
   app.get<{ Querystring: { url?: string; ip?: string; location?: string; host?: string; port?: number } }>(
@@ -157,8 +166,7 @@ export const peerRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (ap
       if (url === undefined && host === undefined) {
         return reply.type('text/html; charset=utf-8').send(addPeerForm(context.token !== null));
       }
-      const target =
-        url ?? `http${port === 443 || port === 8443 ? 's' : ''}://${host}:${port ?? 443}/v1/ping`;
+      const target = url ?? `http${port === 443 || port === 8443 ? 's' : ''}://${host}:${port ?? 443}/v1/ping`;
       return answer(context, request, reply, { url: target, ip, location });
     },
   );

@@ -39,7 +39,8 @@ function parseEndpoints(config: CollectorConfig): Endpoint[] {
 function buildSinks(config: CollectorConfig, say: (line: string) => void): ResultSink[] {
   const sinks: ResultSink[] = [new StdoutSink({ format: config.json ? 'json' : 'text', verbosity: config.verbosity })];
   if (config.cloudWatch) say('Note: CloudWatch publishing (-c) is not available yet in this build; -c is ignored');
-  if (config.questdb) say('Note: the QuestDB sink (--questdb) is not available yet in this build; results are not stored');
+  if (config.questdb)
+    say('Note: the QuestDB sink (--questdb) is not available yet in this build; results are not stored');
   if (config.icmpTargetsFile) {
     say('Note: ICMP sweeps (--icmp-targets) are not available yet in this build; the targets file is not swept');
   }

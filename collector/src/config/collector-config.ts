@@ -160,7 +160,9 @@ function envOverride(
   if (raw === undefined) return current;
   const value = Number(raw.trim());
   if (raw.trim() === '' || !Number.isFinite(value) || !isValid(value)) {
-    warnings.push(`Warning: ${variable} from environment is "${raw}" -- value must be ${what}. Using -${flag} ${current} instead`);
+    warnings.push(
+      `Warning: ${variable} from environment is "${raw}" -- value must be ${what}. Using -${flag} ${current} instead`,
+    );
     return current;
   }
   if (flagGiven) notes.push(`Note: ${variable} from environment, ${value} overrides -${flag} ${current}`);
@@ -340,7 +342,11 @@ export function resolveCollectorConfig(args: readonly string[], env: Env): Resol
 
   const timeoutSeconds = Math.min(
     delaySeconds,
-    numberFlag(values.get('timeout'), 'timeout', 10, { integer: false, min: 0.01, what: 'use a number of seconds > 0' }),
+    numberFlag(values.get('timeout'), 'timeout', 10, {
+      integer: false,
+      min: 0.01,
+      what: 'use a number of seconds > 0',
+    }),
   );
 
   const questdbFlag = values.get('questdb');

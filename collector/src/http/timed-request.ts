@@ -5,7 +5,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { Client, type buildConnector } from 'undici';
 import type { Endpoint } from './endpoint.js';
@@ -37,6 +37,8 @@ export interface TimedRequestOptions {
   /** How much of the body to keep in `bodyHead`. */
   keepBodyBytes?: number;
   userAgent?: string;
+  /** Extra trusted CA certificates (PEM), beside Node's bundled roots and NODE_EXTRA_CA_CERTS. */
+  ca?: string;
 }
 
 // undici announces the moment it writes a request's headers on this channel, with the socket our
@@ -46,6 +48,17 @@ subscribe('undici:client:sendHeaders', (message) => {
   const socket = (message as { socket?: object }).socket;
   if (socket) onHeadersWritten.get(socket)?.();
 });
+
+// Building a context parses every root certificate (tens of milliseconds): once per CA, not per ping.
+const secureContexts = new Map<string, SecureContext>();
+function secureContextWithCa(ca: string): SecureContext {
+  let context = secureContexts.get(ca);
+  if (!context) {
+    context = createSecureContext({ ca: [...rootCertificates, ca] });
+    secureContexts.set(ca, context);
+  }
+  return context;
+}
 
 class PingTimeoutError extends Error {
   code = 'timeout';
@@ -63,8 +76,9 @@ function errorClass(error: unknown): string {
 /** Requests `endpoint` once on a new connection and reports the timing breakdown; never throws. */
 export async function timedRequest(endpoint: Endpoint, options: TimedRequestOptions): Promise<TimedResponse> {
   const keepBodyBytes = options.keepBodyBytes ?? 4096;
-  const startUs = Math.round((performance.timeOrigin + performance.now()) * 1000);
-  const t0 = performance.now();
+  // perftest starts the clock where the lookup starts (Go's httptrace DNSStart), as curl does;
+  // client set-up before that is not part of the request. Reset when the connector runs.
+  let t0 = performance.now();
   let tDns = NaN;
   let tConnect = NaN;
   let tTls = NaN;
@@ -75,7 +89,19 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
   let remoteIp = '';
   let socket: Socket | undefined;
 
+  // First and latest moment response bytes reached the socket, stamped before undici (whose own
+  // 'readable' listener comes after ours) parses them: the network's timing, not the parser's.
+  let tFirstByte = NaN;
+  let tLatestByte = NaN;
+  const watchArrivals = (ready: Socket) => {
+    ready.on('readable', () => {
+      tLatestByte = performance.now();
+      if (Number.isNaN(tFirstByte)) tFirstByte = tLatestByte;
+    });
+  };
+
   const connector: buildConnector.connector = (_opts, callback) => {
+    t0 = performance.now();
     let settled = false;
     const settle = (error: Error | null, ready?: Socket) => {
       if (settled) return;
@@ -100,6 +126,7 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
         tcp.once('connect', () => {
           tConnect = performance.now();
           if (!endpoint.secure) {
+            watchArrivals(tcp);
             onHeadersWritten.set(tcp, () => (tSent = performance.now()));
             tcp.removeAllListeners('error');
             settle(null, tcp);
@@ -111,11 +138,13 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
             servername: isIP(endpoint.host) ? undefined : endpoint.host,
             host: endpoint.host,
             ALPNProtocols: ['http/1.1'],
+            ...(options.ca ? { secureContext: secureContextWithCa(options.ca) } : {}),
           });
           socket = secure;
           secure.once('error', (error) => settle(error));
           secure.once('secureConnect', () => {
             tTls = performance.now();
+            watchArrivals(secure);
             onHeadersWritten.set(secure, () => (tSent = performance.now()));
             secure.removeAllListeners('error');
             tcp.removeAllListeners('error');
@@ -153,7 +182,7 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
       reset: true,
       headers: { 'user-agent': options.userAgent ?? 'pingsphere' },
     });
-    tHeaders = performance.now();
+    tHeaders = Number.isNaN(tFirstByte) ? performance.now() : tFirstByte;
     status = response.statusCode;
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       sizeBytes += chunk.length;
@@ -162,7 +191,7 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
         kept += Math.min(chunk.length, keepBodyBytes - kept);
       }
     }
-    tEnd = performance.now();
+    tEnd = Number.isNaN(tLatestByte) ? performance.now() : tLatestByte;
   } catch (caught) {
     error = timedOut ? 'timeout' : errorClass(caught);
     tEnd = performance.now();
@@ -174,7 +203,7 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
   const span = (from: number, to: number) => (Number.isFinite(from) && Number.isFinite(to) ? to - from : 0);
   const ready = Number.isFinite(tTls) ? tTls : tConnect;
   return {
-    startUs,
+    startUs: Math.round((performance.timeOrigin + t0) * 1000),
     dnsMs: lookedUp ? span(t0, tDns) : 0,
     connectMs: span(tDns, tConnect),
     tlsMs: span(tConnect, tTls),

@@ -95,10 +95,7 @@ export class AutoMesh {
 
   /** Whether every address a peer resolves to lies in the allow-list. */
   isAllowed(addresses: readonly string[]): boolean {
-    return (
-      addresses.length > 0 &&
-      addresses.every((ip) => this.allowList.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4'))
-    );
+    return addresses.length > 0 && addresses.every((ip) => this.allowList.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4'));
   }
 
   /** One discovery round over the current peers (exported for tests through start()). */

@@ -140,10 +140,7 @@ export interface ImportOptions {
 export async function importPeers(mesh: HttpMesh, listUrl: string, options: ImportOptions): Promise<ImportReport> {
   const list = await fetchPeerList(listUrl, options.timeoutMs);
   const server = new URL(listUrl);
-  const entries: ListedPeer[] = [
-    { url: `${server.origin}/v1/ping`, peerIp: '', location: list.srvLoc },
-    ...list.peers,
-  ];
+  const entries: ListedPeer[] = [{ url: `${server.origin}/v1/ping`, peerIp: '', location: list.srvLoc }, ...list.peers];
   const report: ImportReport = { source: listUrl, added: [], duplicates: [], refused: [] };
   for (const entry of entries) {
     let endpoint;
@@ -168,8 +165,7 @@ export async function importPeers(mesh: HttpMesh, listUrl: string, options: Impo
     if (outcome.status === 'added') {
       report.added.push(endpoint.url);
       options.onAdded?.();
-    }
-    else if (outcome.status === 'duplicate') report.duplicates.push(endpoint.url);
+    } else if (outcome.status === 'duplicate') report.duplicates.push(endpoint.url);
     else report.refused.push({ url: endpoint.url, reason: outcome.reason });
   }
   return report;

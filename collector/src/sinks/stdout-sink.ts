@@ -18,7 +18,8 @@ export interface StdoutSinkOptions {
   err?: Writable;
 }
 
-const columnHeader = '# timestamp\tDNS\tTCP\tTLS\tFirst\tLastB\tTotal\tHTTP\tSize\tFrom_Location\tRemote_Addr\tproto://uri\n';
+const columnHeader =
+  '# timestamp\tDNS\tTCP\tTLS\tFirst\tLastB\tTotal\tHTTP\tSize\tFrom_Location\tRemote_Addr\tproto://uri\n';
 
 const ms = (value: number) => value.toFixed(3);
 
