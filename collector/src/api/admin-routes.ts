@@ -1,7 +1,7 @@
 // /v1/memstats, /v1/quit and /v1/delay (a PingSphere addition: change -d at run time), and
 // /metrics. Quit and delay change the collector, so they need the token when one is set.
 import { getHeapStatistics } from 'node:v8';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { escapeHtml } from '../http/peer-location.js';
 import type { ApiContext } from './api-context.js';
 import { requireToken } from './auth.js';
@@ -30,7 +30,7 @@ export const adminRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
   });
 
   const quit = requireToken(context.token);
-  const quitHandler = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+  const quitHandler = async (_request: unknown, reply: FastifyReply) => {
     context.log('/v1/quit called, shutting down');
     const peers = JSON.stringify(peersDocument(context.server, context.mesh).Peers, null, 2);
     reply.raw.once('finish', () => context.requestQuit('/v1/quit'));

@@ -29,7 +29,7 @@ export class AdditionRateLimit {
   /** True if an addition may happen now (does not spend). */
   available(): boolean {
     this.refill();
-    return this.tokens >= 1;
+    return this.tokens >= 1 - 1e-9; // refills add up in floating point
   }
 
   /** Spends one token. */
