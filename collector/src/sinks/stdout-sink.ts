@@ -93,7 +93,8 @@ export class StdoutSink implements ResultSink {
     for (const result of batch.results) {
       const target = this.target(result);
       target.stats.record(result);
-      target.lastUs = result.tsUs;
+      target.firstUs = Math.min(target.firstUs, result.tsUs);
+      target.lastUs = Math.max(target.lastUs, result.tsUs);
       if (this.options.format === 'json') {
         text += `${httpResultJson(result)}\n`;
         continue;
