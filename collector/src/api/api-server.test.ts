@@ -184,6 +184,8 @@ describe('the API without a token', () => {
     );
     expect(reply.body).toMatch(/pingsphere_http_pings_total\{peer="[^"]+",outcome="ok"\} [1-9]/);
     expect(reply.body).toContain('pingsphere_process_resident_memory_bytes');
+    expect(reply.body).toMatch(/pingsphere_http_schedule_slots [1-9]/);
+    expect(reply.body).toMatch(/pingsphere_http_schedule_skipped_slots \d/);
     expect(reply.body.trimEnd().endsWith('# EOF')).toBe(true);
   });
 

@@ -1,6 +1,7 @@
 // /metrics in OpenMetrics text format (prom-client): per-peer RTT histograms, ping and failure
 // counters (loss = failures / attempts), schedule misses, peer counts and the process's own stats.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
+import type { SlotStats } from '../http/pinger.js';
 import type { HttpResult } from '../results/http-result.js';
 
 // Loopback sub-millisecond up to intercontinental seconds.
@@ -41,12 +42,6 @@ export class MeshMetrics {
     labelNames: ['peer', 'location'],
     registers: [this.registry],
   });
-  /** Schedule slots skipped because the previous request to the peer was still running. */
-  readonly skippedSlots = new Counter({
-    name: 'pingsphere_http_skipped_slots',
-    help: 'Schedule slots skipped because the previous request to the same peer was still running',
-    registers: [this.registry],
-  });
   readonly activePeers = new Gauge({
     name: 'pingsphere_mesh_active_peers',
     help: 'Peers being pinged',
@@ -58,10 +53,43 @@ export class MeshMetrics {
     registers: [this.registry],
   });
   private readonly locations = new Map<string, string>();
+  private schedule: () => SlotStats = () => ({ slots: 0, skipped: 0, late: 0, maxLateMs: 0 });
 
   constructor() {
+    const currentSchedule = () => this.schedule();
+    const scheduleGauge = (name: string, help: string, read: (slots: SlotStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        // Read at scrape time from the pingers' own counters.
+        collect(this: Gauge) {
+          this.set(read(currentSchedule()));
+        },
+      });
+    scheduleGauge('pingsphere_http_schedule_slots', 'Schedule slots that came due, over all pingers', (s) => s.slots);
+    scheduleGauge(
+      'pingsphere_http_schedule_skipped_slots',
+      'Slots skipped because the previous request to the same peer was still running',
+      (s) => s.skipped,
+    );
+    scheduleGauge(
+      'pingsphere_http_schedule_late_slots',
+      'Slots that started more than 10 % of the delay after they were due',
+      (s) => s.late,
+    );
+    scheduleGauge(
+      'pingsphere_http_schedule_max_lateness_seconds',
+      'Worst start delay of a slot after its due time',
+      (s) => s.maxLateMs / 1000,
+    );
     this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     collectDefaultMetrics({ register: this.registry, prefix: 'pingsphere_' });
+  }
+
+  /** Where the schedule gauges read from (the mesh's pingers). */
+  readSchedule(source: () => SlotStats): void {
+    this.schedule = source;
   }
 
   /** Accounts one result. */

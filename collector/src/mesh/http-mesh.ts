@@ -73,6 +73,7 @@ export class HttpMesh {
 
   constructor(private readonly options: HttpMeshOptions) {
     this.delayMs = options.delaySeconds * 1000;
+    options.metrics?.readSchedule(() => this.slotStats());
   }
 
   get delaySeconds(): number {
@@ -178,7 +179,6 @@ export class HttpMesh {
 
   private retire(peer: Peer, pinger: Pinger, end: PingerEnd): void {
     addSlots(this.retiredSlots, pinger.slotStats);
-    this.options.metrics?.skippedSlots.inc(pinger.slotStats.skipped);
     this.pingers.delete(peer.id);
     if (end !== 'stopped') {
       this.endings[end]++;
