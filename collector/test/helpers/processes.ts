@@ -36,6 +36,10 @@ export class RecordedProcess {
     return `--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`;
   }
 
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   get hasExited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
@@ -97,6 +101,8 @@ export interface PacedServerOptions {
   status?: number;
   location?: string;
   tls?: { cert: string; key: string };
+  /** Do not log each request (benchmarks). */
+  quiet?: boolean;
 }
 
 /** A running paced server: its port and the requests it saw. */
