@@ -186,6 +186,7 @@ describe('the API without a token', () => {
     expect(reply.body).toContain('pingsphere_process_resident_memory_bytes');
     expect(reply.body).toMatch(/pingsphere_http_schedule_slots [1-9]/);
     expect(reply.body).toMatch(/pingsphere_http_schedule_skipped_slots \d/);
+    expect(reply.body).toMatch(/pingsphere_http_schedule_lateness_seconds_count [1-9]/);
     expect(reply.body.trimEnd().endsWith('# EOF')).toBe(true);
   });
 

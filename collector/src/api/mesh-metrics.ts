@@ -42,6 +42,12 @@ export class MeshMetrics {
     labelNames: ['peer', 'location'],
     registers: [this.registry],
   });
+  private readonly slotLatenessSeconds = new Histogram({
+    name: 'pingsphere_http_schedule_lateness_seconds',
+    help: 'How late each schedule slot started after its due time (event-loop lag)',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly activePeers = new Gauge({
     name: 'pingsphere_mesh_active_peers',
     help: 'Peers being pinged',
@@ -90,6 +96,11 @@ export class MeshMetrics {
   /** Where the schedule gauges read from (the mesh's pingers). */
   readSchedule(source: () => SlotStats): void {
     this.schedule = source;
+  }
+
+  /** Accounts one schedule slot's start delay. */
+  observeSlotLateness(lateMs: number): void {
+    this.slotLatenessSeconds.observe(lateMs / 1000);
   }
 
   /** Accounts one result. */

@@ -32,6 +32,8 @@ export interface PingerOptions {
   timeoutMs: number;
   /** Every response, in completion order. */
   onResponse: (response: TimedResponse) => void;
+  /** Every slot as it comes due: how late it started (ms) and whether it was skipped. */
+  onSlot?: (lateMs: number, skipped: boolean) => void;
   /** Start of the first slot after start(); default a random phase within one delay. */
   firstSlotInMs?: number;
   /** Jitter as a fraction of the delay either way (pingmesh: about ±1 %). */
@@ -90,11 +92,13 @@ export class Pinger {
     this.slotStats.slots++;
     this.slotStats.maxLateMs = Math.max(this.slotStats.maxLateMs, lateMs);
     if (lateMs > delayMs * 0.1) this.slotStats.late++;
-    if (this.inFlight) {
+    const skipped = this.inFlight !== undefined;
+    if (skipped) {
       this.slotStats.skipped++;
     } else {
       this.inFlight = this.ping().finally(() => (this.inFlight = undefined));
     }
+    this.options.onSlot?.(lateMs, skipped);
     const jitter = this.options.jitter ?? 0.01;
     this.nextDueMs += delayMs * (1 + jitter * (2 * this.random() - 1));
     // After a long stall (suspend, debugger), restart the grid instead of firing a burst.

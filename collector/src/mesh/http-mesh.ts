@@ -141,6 +141,7 @@ export class HttpMesh {
       maxFail: this.options.maxFail,
       timeoutMs: this.options.timeoutSeconds * 1000,
       onResponse: (response) => this.record(peer, response),
+      onSlot: (lateMs) => this.options.metrics?.observeSlotLateness(lateMs),
     });
     this.pingers.set(peer.id, pinger);
     void pinger.ended.then((end) => this.retire(peer, pinger, end));

@@ -38,6 +38,14 @@ describe('RecentSamples', () => {
     expect(samples.quantiles([1])).toEqual([3]);
   });
 
+  it('keeps exactly the last `capacity` samples while its storage grows', () => {
+    const samples = new RecentSamples(20);
+    for (let i = 1; i <= 50; i++) samples.push(i);
+    expect(samples.size).toBe(20);
+    expect(samples.quantiles([0, 1])).toEqual([31, 50]);
+    expect(samples.mean()).toBe(40.5);
+  });
+
   it('has no percentiles before the first sample', () => {
     expect(new RecentSamples(4).quantiles([0.5])[0]).toBeNaN();
   });

@@ -3,23 +3,33 @@
 // recent samples (a ring), so they describe the peer as it is now and cost fixed memory per peer.
 import type { HttpResult } from '../results/http-result.js';
 
-/** Samples kept per peer for percentiles and windowed loss. */
-export const percentileWindowSize = 1024;
+/**
+ * Samples kept per peer for percentiles and windowed loss: at -d 10 that is the last 42 minutes.
+ * Bounded so that 5,000 peers cost megabytes, not hundreds of them.
+ */
+export const percentileWindowSize = 256;
 
-/** The most recent `capacity` numbers, oldest overwritten first. */
+/** The most recent `capacity` numbers, oldest overwritten first; storage grows as samples come. */
 export class RecentSamples {
-  private readonly values: Float64Array;
+  // Single precision is plenty for milliseconds (7 significant digits) and halves the memory.
+  private values: Float32Array;
   private next = 0;
   private filled = 0;
 
   constructor(readonly capacity: number) {
-    this.values = new Float64Array(capacity);
+    this.values = new Float32Array(Math.min(8, capacity));
   }
 
   push(value: number): void {
+    if (this.filled === this.values.length && this.filled < this.capacity) {
+      const grown = new Float32Array(Math.min(this.capacity, this.values.length * 2));
+      grown.set(this.values); // not yet wrapped: oldest first, and the next slot is the old length
+      this.next = this.values.length;
+      this.values = grown;
+    }
     this.values[this.next] = value;
-    this.next = (this.next + 1) % this.capacity;
-    this.filled = Math.min(this.filled + 1, this.capacity);
+    this.next = (this.next + 1) % this.values.length;
+    this.filled = Math.min(this.filled + 1, this.values.length);
   }
 
   get size(): number {
