@@ -69,7 +69,10 @@ function sumSeries(metrics: string, prefix: string, outcome: string): number {
 function lateSlots(before: string, after: string, limitS: number): number {
   const bucket = (text: string, le: string) =>
     Number(
-      new RegExp(`^pingsphere_http_schedule_lateness_seconds_bucket\\{le="${le.replace(/[.+]/g, '\\$&')}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0,
+      new RegExp(
+        `^pingsphere_http_schedule_lateness_seconds_bucket\\{le="${le.replace(/[.+]/g, '\\$&')}"\\} (\\d+)`,
+        'm',
+      ).exec(text)?.[1] ?? 0,
     );
   const total = (text: string) => bucket(text, '+Inf');
   const within = (text: string) => bucket(text, String(limitS));

@@ -22,7 +22,7 @@ async function build(withToken: boolean): Promise<void> {
     delaySeconds: 0.05,
     limit: 0,
     maxFail: 1000,
-    timeoutSeconds: 0.05,
+    timeoutSeconds: 5,
     fanout: new ResultFanout([]),
     metrics,
     log: () => {},

@@ -166,7 +166,10 @@ export const peerRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (ap
       if (url === undefined && host === undefined) {
         return reply.type('text/html; charset=utf-8').send(addPeerForm(context.token !== null));
       }
-      const target = url ?? `http${port === 443 || port === 8443 ? 's' : ''}://${host}:${port ?? 443}/v1/ping`;
+      // pingmesh's defaults: port 443, and https on 443 or 8443.
+      const targetPort = port ?? 443;
+      const scheme = targetPort === 443 || targetPort === 8443 ? 'https' : 'http';
+      const target = url ?? `${scheme}://${host}:${targetPort}/v1/ping`;
       return answer(context, request, reply, { url: target, ip, location });
     },
   );

@@ -70,9 +70,10 @@ describe('flag values', () => {
     expect(() => resolve(args)).toThrow(message);
   });
 
-  it('caps the request timeout at the delay, so one request never spans two slots', () => {
-    expect(resolve(['-d', '2']).config.timeoutSeconds).toBe(2);
+  it('keeps the request timeout apart from the delay (overlapping slots are skipped instead)', () => {
+    expect(resolve(['-d', '2']).config.timeoutSeconds).toBe(10);
     expect(resolve(['-d', '30', '--timeout', '5']).config.timeoutSeconds).toBe(5);
+    expect(() => resolve(['--timeout', '0'])).toThrow(/--timeout|flag -timeout/);
   });
 
   it('reports -r as SrvPort, defaulting to -s', () => {

@@ -46,7 +46,7 @@ export interface CollectorConfig {
   json: boolean;
   /** --listen: address the API server binds (loopback unless told otherwise). */
   listenAddress: string;
-  /** --timeout: per-request time limit in seconds (never more than -d). */
+  /** --timeout: per-request time limit in seconds. */
   timeoutSeconds: number;
   /** Endpoints from the command line, then PINGMESH_URL. */
   endpoints: string[];
@@ -88,7 +88,7 @@ export const collectFlags: FlagSpecs = {
   q: { kind: 'boolean', help: 'be less verbose' },
   json: { kind: 'boolean', help: 'print every result as one NDJSON line on stdout' },
   listen: { kind: 'string', valueName: 'ADDR', help: 'address the API server binds (default 127.0.0.1)' },
-  timeout: { kind: 'string', valueName: 'SECONDS', help: 'per-request time limit, at most -d (default 10)' },
+  timeout: { kind: 'string', valueName: 'SECONDS', help: 'per-request time limit (default 10)' },
   questdb: { kind: 'string', valueName: 'CONF', help: 'QuestDB client config, e.g. "http::addr=host:9000;"' },
   'icmp-targets': { kind: 'string', valueName: 'FILE', help: 'file of ICMP targets to sweep' },
   'icmp-interval': { kind: 'string', valueName: 'SECONDS', help: 'seconds between ICMP sweeps (default: -d)' },
@@ -340,14 +340,12 @@ export function resolveCollectorConfig(args: readonly string[], env: Env): Resol
 
   const verbosity = values.get('q') ? 0 : 1 + (values.get('v') ? 1 : 0) + (values.get('V') ? 2 : 0);
 
-  const timeoutSeconds = Math.min(
-    delaySeconds,
-    numberFlag(values.get('timeout'), 'timeout', 10, {
-      integer: false,
-      min: 0.01,
-      what: 'use a number of seconds > 0',
-    }),
-  );
+  // Not tied to -d: a slot that comes due while a request still runs is skipped and counted.
+  const timeoutSeconds = numberFlag(values.get('timeout'), 'timeout', 10, {
+    integer: false,
+    min: 0.01,
+    what: 'use a number of seconds > 0',
+  });
 
   const questdbFlag = values.get('questdb');
   let questdb: string | null = null;
