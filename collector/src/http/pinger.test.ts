@@ -109,6 +109,26 @@ describe('Pinger', () => {
     expect(responses).toHaveLength(1);
   });
 
+  it('abandons a request still running after the stop grace, without counting it', async () => {
+    const port = await serve(() => {}); // never answers
+    const responses: TimedResponse[] = [];
+    const pinger = new Pinger(parseEndpoint(`http://127.0.0.1:${port}/`), {
+      delayMs: () => 1000,
+      limit: 0,
+      maxFail: 10,
+      timeoutMs: 10_000,
+      firstSlotInMs: 0,
+      onResponse: (r) => responses.push(r),
+    });
+    pinger.start();
+    await new Promise((r) => setTimeout(r, 30));
+    const started = Date.now();
+    await pinger.stop(100);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(responses).toHaveLength(0);
+    expect(pinger.fails).toBe(0);
+  });
+
   it('times a request out and counts it as a failure', async () => {
     const port = await serve(() => {}); // never answers
     const responses: TimedResponse[] = [];

@@ -62,6 +62,7 @@ export class Pinger {
   private finished = false;
   private resolveEnded!: (end: PingerEnd) => void;
   private readonly random: () => number;
+  private readonly abandon = new AbortController();
 
   constructor(
     readonly endpoint: Endpoint,
@@ -78,10 +79,16 @@ export class Pinger {
     this.timer = setTimeout(() => this.slot(), first);
   }
 
-  /** Stops scheduling; resolves when the request in flight (if any) has finished. */
-  async stop(): Promise<void> {
+  /**
+   * Stops scheduling. A request in flight gets `graceMs` to finish (and is reported); after that
+   * it is abandoned and not counted, so shutdown never waits a whole timeout.
+   */
+  async stop(graceMs = 1000): Promise<void> {
     this.finish('stopped');
+    if (!this.inFlight) return;
+    const grace = setTimeout(() => this.abandon.abort(), graceMs);
     await this.inFlight;
+    clearTimeout(grace);
   }
 
   private slot(): void {
@@ -107,8 +114,12 @@ export class Pinger {
   }
 
   private async ping(): Promise<void> {
-    const response = await timedRequest(this.endpoint, { timeoutMs: this.options.timeoutMs });
-    // A request that was in flight when stop() came is still reported (its slot was taken).
+    const response = await timedRequest(this.endpoint, {
+      timeoutMs: this.options.timeoutMs,
+      signal: this.abandon.signal,
+    });
+    if (response.error === 'aborted') return; // abandoned at shutdown: neither success nor failure
+    // A request that finished within stop()'s grace is still reported (its slot was taken).
     if (isSuccess(response)) this.pings++;
     else this.fails++;
     this.options.onResponse(response);

@@ -39,6 +39,8 @@ export interface TimedRequestOptions {
   userAgent?: string;
   /** Extra trusted CA certificates (PEM), beside Node's bundled roots and NODE_EXTRA_CA_CERTS. */
   ca?: string;
+  /** Abandons the request (shutdown): it ends at once with the error "aborted". */
+  signal?: AbortSignal;
 }
 
 // undici announces the moment it writes a request's headers on this channel, with the socket our
@@ -122,13 +124,14 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
         remoteIp = ip;
         const tcp = netConnect({ host: ip, port: endpoint.port, noDelay: true });
         socket = tcp;
-        tcp.once('error', (error) => settle(error));
+        const onTcpError = (error: Error) => settle(error);
+        tcp.once('error', onTcpError);
         tcp.once('connect', () => {
           tConnect = performance.now();
           if (!endpoint.secure) {
             watchArrivals(tcp);
             onHeadersWritten.set(tcp, () => (tSent = performance.now()));
-            tcp.removeAllListeners('error');
+            tcp.removeListener('error', onTcpError);
             settle(null, tcp);
             return;
           }
@@ -141,13 +144,15 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
             ...(options.ca ? { secureContext: secureContextWithCa(options.ca) } : {}),
           });
           socket = secure;
-          secure.once('error', (error) => settle(error));
+          const onTlsError = (error: Error) => settle(error);
+          secure.once('error', onTlsError);
           secure.once('secureConnect', () => {
             tTls = performance.now();
             watchArrivals(secure);
             onHeadersWritten.set(secure, () => (tSent = performance.now()));
-            secure.removeAllListeners('error');
-            tcp.removeAllListeners('error');
+            // Only our own listeners go: undici (and Node's TLS layer) keep theirs.
+            secure.removeListener('error', onTlsError);
+            tcp.removeListener('error', onTcpError);
             settle(null, secure);
           });
         });
@@ -164,11 +169,20 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
     bodyTimeout: options.timeoutMs,
   });
   let timedOut = false;
+  let aborted = false;
+  const giveUp = (error: Error) => {
+    socket?.destroy();
+    void client.destroy(error).catch(() => {});
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    socket?.destroy();
-    void client.destroy(new PingTimeoutError(`no response within ${options.timeoutMs} ms`)).catch(() => {});
+    giveUp(new PingTimeoutError(`no response within ${options.timeoutMs} ms`));
   }, options.timeoutMs);
+  const onAbort = () => {
+    aborted = true;
+    giveUp(new Error('aborted'));
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
 
   let status = 0;
   let sizeBytes = 0;
@@ -193,10 +207,11 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
     }
     tEnd = Number.isNaN(tLatestByte) ? performance.now() : tLatestByte;
   } catch (caught) {
-    error = timedOut ? 'timeout' : errorClass(caught);
+    error = timedOut ? 'timeout' : aborted ? 'aborted' : errorClass(caught);
     tEnd = performance.now();
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
     await client.destroy().catch(() => {});
   }
 

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '@pingsphere/testbed';
 import {
@@ -141,6 +142,24 @@ describe('pingsphere collect with endpoints on the command line', () => {
     expect(await collector.exited).toBe(0);
     expect(collector.stderr).toContain('received SIGINT signal, terminating');
     expect(collector.stdout).toMatch(/Recorded \d+ samples in/);
+  });
+
+  it('stops promptly on SIGTERM even while a request hangs', async () => {
+    const silent = createServer(() => {}); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    let connected = false;
+    silent.on('connection', () => (connected = true));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const collector = startCollector(['-d', '0.1', '--timeout', '60', `http://127.0.0.1:${port}/`]);
+      await collector.waitFor(() => connected, 15_000, 'the request to start');
+      const started = Date.now();
+      collector.signal('SIGTERM');
+      expect(await collector.exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      silent.close();
+    }
   });
 
   it('warns about a duplicate endpoint and pings it once', async () => {
