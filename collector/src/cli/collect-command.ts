@@ -78,9 +78,11 @@ export async function run(args: string[]): Promise<number> {
   for (const line of [...warnings, ...notes]) logLine(line);
   const endpoints = parseEndpoints(config);
   if (endpoints.length === 0 && config.serverPort === 0) {
-    throw new UsageError(
-      'nothing to do: give endpoints to ping and/or -s PORT to serve (run `pingsphere collect --help`)',
+    // pingmesh prints its usage here; so do we, on stderr and with a non-zero exit.
+    process.stderr.write(
+      `pingsphere: nothing to do: give endpoints to ping and/or -s PORT to serve\n\n${collectUsage()}`,
     );
+    return 2;
   }
   const say = (line: string) => {
     if (config.verbosity > 0) logLine(line);

@@ -44,8 +44,12 @@ describe('pingsphere collect on bad input', () => {
     }
   });
 
-  it('explains that it needs endpoints or a server', async () => {
-    expectUserError(await runCollector([]), /nothing to do: give endpoints to ping and\/or -s PORT/);
+  it('prints its usage when given neither endpoints nor a server, and exits non-zero', async () => {
+    const run = await runCollector([]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^pingsphere: nothing to do: give endpoints to ping and\/or -s PORT to serve\n/);
+    expect(run.stderr).toContain('Usage: pingsphere collect [flags] endpoints...');
+    expect(run.stdout).toBe('');
   });
 
   it.each([
