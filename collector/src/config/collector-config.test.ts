@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/usage-error.js';
-import { resolveCollectorConfig } from './collector-config.js';
+import { collectFlags, resolveCollectorConfig } from './collector-config.js';
 import { parseGoFlags } from './go-flags.js';
-import { collectFlags } from './collector-config.js';
 
 const resolve = (args: string[], env: Record<string, string> = {}) => resolveCollectorConfig(args, env);
 

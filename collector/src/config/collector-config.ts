@@ -73,6 +73,7 @@ export interface ResolvedConfig {
   help: boolean;
 }
 
+/** Every flag `pingsphere collect` accepts: pingmesh's, then PingSphere's own. */
 export const collectFlags: FlagSpecs = {
   d: { kind: 'string', valueName: 'SECONDS', help: 'delay in seconds between ping requests (default 10)' },
   n: { kind: 'string', valueName: 'N', help: 'number of tests to each endpoint (default 0 runs until interrupted)' },

@@ -12,6 +12,7 @@ export interface FlagSpec {
   valueName?: string;
 }
 
+/** The flags a command accepts, by name (without dashes). */
 export type FlagSpecs = Record<string, FlagSpec>;
 
 /** What the command line said: flag values (last one wins) and the remaining arguments in order. */
