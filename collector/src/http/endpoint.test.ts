@@ -5,6 +5,8 @@ describe('parseEndpoint', () => {
   it('reads a bare host as http://host/', () => {
     expect(parseEndpoint('example.net')).toEqual({
       url: 'http://example.net/',
+      origin: 'http://example.net',
+      path: '/',
       host: 'example.net',
       port: 80,
       secure: false,

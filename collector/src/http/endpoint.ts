@@ -14,6 +14,10 @@ export class InvalidEndpointError extends Error {
 export interface Endpoint {
   /** The URL requested (scheme, host, port if given, path, query; no #Location). */
   url: string;
+  /** scheme://host[:port], what a connection is opened to. */
+  origin: string;
+  /** Path and query, what is requested on the connection. */
+  path: string;
   /** Host name or address of the URL, brackets removed: the Host header and TLS SNI. */
   host: string;
   /** TCP port, the scheme's default when the URL has none. */
@@ -56,6 +60,8 @@ export function parseEndpoint(raw: string, options: { ipOverride?: string; locat
   const secure = url.protocol === 'https:';
   return {
     url: `${url.protocol}//${url.host}${url.pathname}${url.search}`,
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : secure ? 443 : 80,
     secure,

@@ -161,8 +161,7 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
     );
   };
 
-  const url = new URL(endpoint.url);
-  const client = new Client(url.origin, {
+  const client = new Client(endpoint.origin, {
     connect: connector,
     pipelining: 1,
     headersTimeout: options.timeoutMs,
@@ -191,7 +190,7 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
   let kept = 0;
   try {
     const response = await client.request({
-      path: `${url.pathname}${url.search}`,
+      path: endpoint.path,
       method: 'GET',
       reset: true,
       headers: { 'user-agent': options.userAgent ?? 'pingsphere' },

@@ -103,7 +103,7 @@ export class AutoMesh {
     const sources = this.mesh.registry.list().filter((peer) => peer.depth < this.config.maxDepth && isMeshPeer(peer));
     for (const source of sources) {
       if (this.stopped) return;
-      const listUrl = `${new URL(source.endpoint.url).origin}/v1/peers`;
+      const listUrl = `${source.endpoint.origin}/v1/peers`;
       try {
         const report = await importPeers(this.mesh, listUrl, {
           origin: 'auto',
