@@ -68,6 +68,26 @@ async function resolveHostIps(hostname: string, say: (line: string) => void): Pr
   }
 }
 
+/**
+ * Resolves with the first SIGINT/SIGTERM. The same signal again (^C twice) exits at once, as
+ * pingmesh's "hard exit"; the other one is ignored, since a supervisor often follows ^C with TERM.
+ */
+function firstSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let first: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (first === signal) {
+        logLine(`received second ${signal} signal, hard exit`);
+        process.exit(1);
+      }
+      first ??= signal;
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
 /** Runs the collector until interrupted, quit through the API, or (without -s) all pingers end. */
 export async function run(args: string[]): Promise<number> {
   const { config, notes, warnings, help } = resolveCollectorConfig(args, process.env);
@@ -118,17 +138,7 @@ export async function run(args: string[]): Promise<number> {
 
   let quitRequested: (reason: string) => void = () => {};
   const quit = new Promise<string>((resolve) => (quitRequested = resolve));
-  const signals = new Promise<string>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.once(signal, () => {
-        logLine(`received second ${signal} signal, hard exit`);
-        process.exit(1);
-      });
-      resolve(signal);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+  const signals = firstSignal();
 
   const app =
     config.serverPort > 0
