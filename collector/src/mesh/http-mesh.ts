@@ -96,6 +96,10 @@ export class HttpMesh {
   /** Adds a peer and starts pinging it, unless it duplicates an active peer or is refused. */
   async addPeer(endpoint: Endpoint, details: AddPeerDetails): Promise<AddPeerOutcome> {
     if (this.stopping) return { status: 'refused', reason: 'the collector is shutting down' };
+    // Cheap checks first: a known URL or a listed address needs no DNS lookup.
+    const known = details.knownAddresses?.filter((ip) => isIP(ip) !== 0) ?? [];
+    const early = this.registry.findDuplicate(endpoint, known);
+    if (early) return { status: 'duplicate', reason: early.reason, existing: early.existing };
     const addresses = await targetAddresses(endpoint);
     const discovered = details.origin === 'import' || details.origin === 'auto';
     if (discovered && this.options.isSelf?.(addresses, endpoint.port)) {
@@ -103,11 +107,6 @@ export class HttpMesh {
     }
     const refusal = details.vet?.(addresses);
     if (refusal) return { status: 'refused', reason: refusal };
-    const known = details.knownAddresses?.filter((ip) => isIP(ip) !== 0) ?? [];
-    if (known.length > 0) {
-      const sameKnown = this.registry.findDuplicate(endpoint, known);
-      if (sameKnown) return { status: 'duplicate', reason: sameKnown.reason, existing: sameKnown.existing };
-    }
     const added = this.registry.add(endpoint, { origin: details.origin, depth: details.depth, addresses });
     if (isDuplicate(added)) return { status: 'duplicate', reason: added.reason, existing: added.existing };
     this.startPinger(added);

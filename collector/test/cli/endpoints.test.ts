@@ -162,6 +162,27 @@ describe('pingsphere collect with endpoints on the command line', () => {
     }
   });
 
+  it('reports -H (with its addresses), -r and -L in /v1/peers and just serves without endpoints', async () => {
+    const port = await freeLoopbackPort();
+    const collector = startCollector(['-s', String(port), '-r', '443', '-H', 'localhost', '-L', 'Here,HH']);
+    try {
+      const url = `http://127.0.0.1:${port}/v1/peers`;
+      await collector.waitFor(async () => (await fetch(url)).ok, 15_000, 'the API');
+      const document = (await (await fetch(url)).json()) as Record<string, unknown>;
+      expect(document).toMatchObject({
+        SrvLoc: 'Here,HH',
+        SrvHost: 'localhost',
+        SrvPort: 443,
+        NumActive: 0,
+        Peers: [],
+      });
+      expect(document.SrvIPs).toContain('127.0.0.1');
+      expect(collector.stderr).toContain('NOTE: not starting any pings, just serving');
+    } finally {
+      expect(await collector.stop()).toBe(0);
+    }
+  });
+
   it('warns about a duplicate endpoint and pings it once', async () => {
     const url = `http://127.0.0.6:${http.port}/v1/ping`;
     const run = await runCollector(['--json', '-n', '1', '-d', '0.1', url, `${url}#Again`]);
