@@ -74,7 +74,7 @@ describe('StdoutSink', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toEqual({
-      ts: '2025-11-24T16:00:00.000Z',
+      ts: '2025-11-24T16:00:00.000000Z',
       src: 'a',
       src_loc: 'Frankfurt,DE',
       dst: 'http://127.0.0.2:8080/v1/ping',
@@ -114,6 +114,22 @@ describe('StdoutSink', () => {
     );
     expect(stderr).toContain('# loss 33.3% (1 of 3 failed)');
     expect(sink.stats()).toEqual({ delivered: 3, pending: 0, dropped: 0 });
+  });
+
+  it("prints ICMP results handed to it in `pingsphere icmp --json`'s shape", () => {
+    const io = capture();
+    const sink = new StdoutSink({ format: 'json', verbosity: 1, out: io.out, err: io.err });
+    sink.write({
+      family: 'icmp',
+      results: [
+        { tsUs: 1_764_000_000_123_456, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 0, rttMs: 21.04 },
+        { tsUs: 1_764_000_001_000_000, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 1, rttMs: null },
+      ],
+    });
+    expect(io.text().stdout).toBe(
+      '{"target":"198.18.1.1","seq":0,"rtt_ms":21.04,"ts":"2025-11-24T16:00:00.123456Z"}\n' +
+        '{"target":"198.18.1.1","seq":1,"rtt_ms":null,"ts":"2025-11-24T16:00:01.000000Z"}\n',
+    );
   });
 
   it('formats elapsed time as pingmesh does', () => {

@@ -23,10 +23,17 @@ const columnHeader =
 
 const ms = (value: number) => value.toFixed(3);
 
+/** An ISO 8601 UTC timestamp with microseconds ("2026-11-22T15:00:00.123456Z"), as the CLI contract writes. */
+export function isoMicros(tsUs: number): string {
+  const wholeUs = Math.round(tsUs);
+  const iso = new Date(Math.floor(wholeUs / 1000)).toISOString(); // …:00.123Z
+  return `${iso.slice(0, 23)}${String(wholeUs % 1000).padStart(3, '0')}Z`;
+}
+
 /** An HTTP result as one NDJSON object (snake_case, as `pingsphere icmp --json` and the store). */
 export function httpResultJson(result: HttpResult): string {
   return JSON.stringify({
-    ts: new Date(result.tsUs / 1000).toISOString(),
+    ts: isoMicros(result.tsUs),
     src: result.src,
     src_loc: result.srcLoc,
     dst: result.dst,
@@ -51,7 +58,7 @@ function icmpResultJson(result: IcmpResult): string {
     target: result.dst,
     seq: result.seq,
     rtt_ms: result.rttMs === null ? null : round3(result.rttMs),
-    ts: new Date(result.tsUs / 1000).toISOString(),
+    ts: isoMicros(result.tsUs),
   });
 }
 
