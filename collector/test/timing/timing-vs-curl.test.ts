@@ -90,42 +90,48 @@ describe('the timing breakdown agrees with curl -w on the same local server', ()
     for (const c of theirs) expect(c.namelookup).toBeLessThanOrEqual(c.connect);
   });
 
-  it("puts the server's wait before the first byte into TTFB and the wait for the rest into Close, as curl does", async () => {
-    const { ours, theirs } = await measure(`http://127.0.0.1:${plain.port}/paced`, { runs: 7 });
-    for (const r of ours) {
-      // An address literal: no lookup. The stages follow one another within the total (what is
-      // left is undici writing the request, between connection and TTFB's start).
-      expect(r.dnsMs).toBe(0);
-      expect(r.connectMs).toBeGreaterThan(0);
-      expect(r.tlsMs).toBe(0);
-      expect(r.dnsMs + r.connectMs + r.ttfbMs + r.closeMs).toBeLessThanOrEqual(r.totalMs);
-      expect(r.ttfbMs).toBeGreaterThanOrEqual(headerDelayMs);
-      expect(r.closeMs).toBeGreaterThanOrEqual(bodyDelayMs - 1); // timers may fire up to 1 ms early
-    }
-    for (const c of theirs) {
-      expect(c.namelookup).toBeLessThanOrEqual(c.connect);
-      expect(c.connect).toBeLessThanOrEqual(c.pretransfer);
-      expect(c.pretransfer).toBeLessThanOrEqual(c.starttransfer);
-      expect(c.starttransfer).toBeLessThanOrEqual(c.total);
-    }
-    expect(median(theirs.map((c) => c.starttransfer - c.pretransfer))).toBeGreaterThanOrEqual(headerDelayMs - 1);
-    expect(median(theirs.map((c) => c.total - c.starttransfer))).toBeGreaterThanOrEqual(bodyDelayMs - 2);
-    // Same stage, same server pacing: the two tools agree on where the time went.
-    const medianDiff = (ourStage: (r: TimedResponse) => number, curlStage: (c: CurlTimes) => number) =>
-      Math.abs(median(ours.map(ourStage)) - median(theirs.map(curlStage)));
-    expect(
-      medianDiff(
-        (r) => r.ttfbMs,
-        (c) => c.starttransfer - c.pretransfer,
-      ),
-    ).toBeLessThan(2);
-    expect(
-      medianDiff(
-        (r) => r.closeMs,
-        (c) => c.total - c.starttransfer,
-      ),
-    ).toBeLessThan(2);
-  });
+  it(
+    "puts the server's wait before the first byte into TTFB and the wait for the rest into Close, as curl does",
+    { retry: 2 },
+    async () => {
+      const { ours, theirs } = await measure(`http://127.0.0.1:${plain.port}/paced`, { runs: 9 });
+      for (const r of ours) {
+        // An address literal: no lookup. The stages follow one another within the total (what is
+        // left is undici writing the request, between connection and TTFB's start).
+        expect(r.dnsMs).toBe(0);
+        expect(r.connectMs).toBeGreaterThan(0);
+        expect(r.tlsMs).toBe(0);
+        expect(r.dnsMs + r.connectMs + r.ttfbMs + r.closeMs).toBeLessThanOrEqual(r.totalMs);
+      }
+      // Medians: a single sample can be skewed by the scheduler (a late wake-up moves time from one
+      // stage to the next), in either tool.
+      expect(median(ours.map((r) => r.ttfbMs))).toBeGreaterThanOrEqual(headerDelayMs - 1);
+      expect(median(ours.map((r) => r.closeMs))).toBeGreaterThanOrEqual(bodyDelayMs - 2);
+      for (const c of theirs) {
+        expect(c.namelookup).toBeLessThanOrEqual(c.connect);
+        expect(c.connect).toBeLessThanOrEqual(c.pretransfer);
+        expect(c.pretransfer).toBeLessThanOrEqual(c.starttransfer);
+        expect(c.starttransfer).toBeLessThanOrEqual(c.total);
+      }
+      expect(median(theirs.map((c) => c.starttransfer - c.pretransfer))).toBeGreaterThanOrEqual(headerDelayMs - 1);
+      expect(median(theirs.map((c) => c.total - c.starttransfer))).toBeGreaterThanOrEqual(bodyDelayMs - 2);
+      // Same stage, same server pacing: the two tools agree on where the time went.
+      const medianDiff = (ourStage: (r: TimedResponse) => number, curlStage: (c: CurlTimes) => number) =>
+        Math.abs(median(ours.map(ourStage)) - median(theirs.map(curlStage)));
+      expect(
+        medianDiff(
+          (r) => r.ttfbMs,
+          (c) => c.starttransfer - c.pretransfer,
+        ),
+      ).toBeLessThan(2);
+      expect(
+        medianDiff(
+          (r) => r.closeMs,
+          (c) => c.total - c.starttransfer,
+        ),
+      ).toBeLessThan(2);
+    },
+  );
 
   // Two busy cores are shared with whatever else runs: a retry absorbs a disturbed round; a
   // systematic difference fails every time.
