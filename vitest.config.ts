@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // One runner for the whole repository; each workspace is a project so its environment can differ
 // (the Grafana plugin's component tests run in jsdom, everything else in Node).
@@ -14,7 +14,20 @@ export default defineConfig({
       { extends: true, test: { name: 'testbed', include: ['testbed/test/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'collector', include: ['collector/test/**/*.test.ts', 'collector/src/**/*.test.ts'] },
+        test: {
+          name: 'collector',
+          include: ['collector/test/**/*.test.ts', 'collector/src/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'collector/test/timing/**'],
+        },
+      },
+      // Sub-millisecond comparisons with curl run last, alone, so the rest of the suite cannot skew them.
+      {
+        extends: true,
+        test: {
+          name: 'collector-timing',
+          include: ['collector/test/timing/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
       },
       { extends: true, test: { name: 'native', include: ['native/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'scripts', include: ['scripts/test/**/*.test.ts'] } },

@@ -1,45 +1,197 @@
-// Placeholder `collect` (foundation stage): serves /v1/ping so the demo has a process to run.
-// Issue 4 replaces it with the pingmesh-compatible collector.
-import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
+// `pingsphere collect`: the long-running, pingmesh-compatible collector. Wires the config into the
+// HTTP mesh (pingers), the sinks every result goes to, the API server and automatic discovery, and
+// stops them in order on SIGINT/SIGTERM or /v1/quit: pingers, then the server, then the sinks
+// (which print the per-endpoint averages and flush).
+import { lookup } from 'node:dns/promises';
+import { hostname as osHostname, networkInterfaces } from 'node:os';
+import { buildApiServer } from '../api/api-server.js';
+import { MeshMetrics } from '../api/mesh-metrics.js';
+import type { ServerIdentity } from '../api/peers-json.js';
+import { collectUsage, resolveCollectorConfig, type CollectorConfig } from '../config/collector-config.js';
+import { InvalidEndpointError, parseEndpoint, type Endpoint } from '../http/endpoint.js';
+import { AutoMesh } from '../mesh/auto-mesh.js';
+import { HttpMesh } from '../mesh/http-mesh.js';
+import { ResultFanout } from '../mesh/result-fanout.js';
+import type { ResultSink } from '../sinks/result-sink.js';
+import { StdoutSink } from '../sinks/stdout-sink.js';
 import { UsageError } from './usage-error.js';
 
-/** Runs the placeholder collector until SIGINT/SIGTERM. */
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      s: { type: 'string' },
-      L: { type: 'string' },
-      listen: { type: 'string', default: '127.0.0.1' },
-      help: { type: 'boolean', short: 'h' },
-    },
+/** pingmesh's log.Println: a timestamped line on stderr. */
+function logLine(line: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+function parseEndpoints(config: CollectorConfig): Endpoint[] {
+  return config.endpoints.map((raw) => {
+    try {
+      return parseEndpoint(raw, { ipOverride: config.ipOverride });
+    } catch (error) {
+      if (error instanceof InvalidEndpointError) throw new UsageError(`endpoint "${raw}": ${error.message}`);
+      throw error;
+    }
   });
-  if (values.help) {
-    process.stdout.write('Usage: pingsphere collect -s PORT [-L LOCATION] [--listen ADDR]\n');
+}
+
+/**
+ * The sinks every result is handed to, as ResultBatches. QuestDB and CloudWatch sinks join this
+ * list when their issues land; until then their flags are accepted, validated and reported.
+ */
+function buildSinks(config: CollectorConfig, say: (line: string) => void): ResultSink[] {
+  const sinks: ResultSink[] = [new StdoutSink({ format: config.json ? 'json' : 'text', verbosity: config.verbosity })];
+  if (config.cloudWatch) say('Note: CloudWatch publishing (-c) is not available yet in this build; -c is ignored');
+  if (config.questdb)
+    say('Note: the QuestDB sink (--questdb) is not available yet in this build; results are not stored');
+  if (config.icmpTargetsFile) {
+    say('Note: ICMP sweeps (--icmp-targets) are not available yet in this build; the targets file is not swept');
+  }
+  return sinks;
+}
+
+/** Addresses that mean "this collector's server" for self-detection during discovery. */
+function selfAddresses(config: CollectorConfig, srvIps: readonly string[]): Set<string> {
+  const addresses = new Set<string>(srvIps);
+  if (config.listenAddress === '0.0.0.0' || config.listenAddress === '::') {
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) addresses.add(a.address);
+  } else {
+    addresses.add(config.listenAddress);
+  }
+  return addresses;
+}
+
+async function resolveHostIps(hostname: string, say: (line: string) => void): Promise<string[]> {
+  if (!hostname) return [];
+  try {
+    return (await lookup(hostname, { all: true })).map((answer) => answer.address);
+  } catch (error) {
+    say(`Warning: Could not LookupIP for ${hostname}: ${(error as Error).message}`);
+    return [];
+  }
+}
+
+/**
+ * Resolves with the first SIGINT/SIGTERM. The same signal again (^C twice) exits at once, as
+ * pingmesh's "hard exit"; the other one is ignored, since a supervisor often follows ^C with TERM.
+ */
+function firstSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let first: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (first === signal) {
+        logLine(`received second ${signal} signal, hard exit`);
+        process.exit(1);
+      }
+      first ??= signal;
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** Runs the collector until interrupted, quit through the API, or (without -s) all pingers end. */
+export async function run(args: string[]): Promise<number> {
+  const { config, notes, warnings, help } = resolveCollectorConfig(args, process.env);
+  if (help) {
+    process.stdout.write(collectUsage());
     return 0;
   }
-  const port = Number(values.s);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new UsageError(`-s needs a TCP port between 1 and 65535, got "${values.s ?? ''}"`);
+  for (const line of [...warnings, ...notes]) logLine(line);
+  const endpoints = parseEndpoints(config);
+  if (endpoints.length === 0 && config.serverPort === 0) {
+    // pingmesh prints its usage here; so do we, on stderr and with a non-zero exit.
+    process.stderr.write(
+      `pingsphere: nothing to do: give endpoints to ping and/or -s PORT to serve\n\n${collectUsage()}`,
+    );
+    return 2;
   }
-  const location = values.L ?? values.listen;
-  const server = createServer((request, response) => {
-    if (request.url === '/v1/ping') {
-      response.setHeader('content-type', 'text/html');
-      response.end(`<html><body>pingsphere ping response from ${location}</body></html>\n`);
-      return;
+  const say = (line: string) => {
+    if (config.verbosity > 0) logLine(line);
+  };
+
+  const sinks = buildSinks(config, logLine);
+  const fanout = new ResultFanout(sinks);
+  const metrics = new MeshMetrics();
+  const srvIps = await resolveHostIps(config.hostname, logLine);
+  const ownAddresses = selfAddresses(config, srvIps);
+  const server: ServerIdentity = {
+    startUs: Date.now() * 1000,
+    srvLoc: config.location,
+    srvHost: config.hostname,
+    srvPort: config.reportPort,
+    srvIps,
+  };
+  const mesh = new HttpMesh({
+    identity: { src: config.hostname || osHostname(), srcLoc: config.location },
+    delaySeconds: config.delaySeconds,
+    limit: config.limit,
+    maxFail: config.maxFail,
+    timeoutSeconds: config.timeoutSeconds,
+    fanout,
+    metrics,
+    log: say,
+    isSelf: (addresses, port) =>
+      config.serverPort > 0 &&
+      (port === config.serverPort || port === config.reportPort) &&
+      addresses.some((address) => ownAddresses.has(address)),
+  });
+  const autoMesh = config.autoMesh ? new AutoMesh(mesh, config.autoMesh, say) : null;
+
+  let quitRequested: (reason: string) => void = () => {};
+  const quit = new Promise<string>((resolve) => (quitRequested = resolve));
+  const signals = firstSignal();
+
+  const app =
+    config.serverPort > 0
+      ? await buildApiServer({
+          mesh,
+          metrics,
+          server,
+          token: config.token,
+          autoMesh,
+          requestQuit: quitRequested,
+          log: say,
+        })
+      : null;
+  if (app) {
+    try {
+      await app.listen({ port: config.serverPort, host: config.listenAddress });
+    } catch (error) {
+      throw new UsageError(
+        `cannot serve on ${config.listenAddress}:${config.serverPort} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): pick a free -s port or another --listen address`,
+      );
     }
-    response.statusCode = 404;
-    response.end('not found\n');
-  });
-  await new Promise<void>((resolve) => server.listen(port, values.listen, resolve));
-  process.stdout.write(`collector at ${location} serving http://${values.listen}:${port}/v1/ping\n`);
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  process.stdout.write(`collector at ${location}: ${signal}, stopping\n`);
-  await new Promise((resolve) => server.close(resolve));
-  return 0;
+    const shown = config.listenAddress.includes(':') ? `[${config.listenAddress}]` : config.listenAddress;
+    process.stderr.write(`collector at ${config.location} serving http://${shown}:${config.serverPort}/v1/ping\n`);
+    if (endpoints.length === 0) say('NOTE: not starting any pings, just serving');
+  }
+
+  for (const endpoint of endpoints) {
+    const outcome = await mesh.addPeer(endpoint, { origin: 'cli', depth: 0 });
+    if (outcome.status === 'duplicate') {
+      logLine(
+        `Warning: ${endpoint.url} is the same ${outcome.reason === 'url' ? 'URL' : 'address, port and path'} as ${outcome.existing.endpoint.url}; pinging it once`,
+      );
+    }
+  }
+  if (endpoints.length > 0 && config.verbosity > 1) say(`starting ping across ${endpoints.length} endpoints`);
+  autoMesh?.start();
+
+  const pingersDone = app ? new Promise<string>(() => {}) : mesh.whenIdle().then(() => 'all pingers ended');
+  const reason = await Promise.race([signals, quit, pingersDone]);
+  if (reason === 'SIGINT' || reason === 'SIGTERM') {
+    process.stderr.write(`\nreceived ${reason} signal, terminating\n`);
+  }
+
+  await autoMesh?.stop();
+  await mesh.stop();
+  await app?.close();
+  await fanout.close();
+  const slots = mesh.slotStats();
+  if (slots.skipped > 0 || slots.late > 0) {
+    say(`schedule: ${slots.slots} slots, ${slots.skipped} skipped (request still running), ${slots.late} late`);
+  }
+  // Something left holding the event loop (a stuck socket) must not keep a stopped daemon alive.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref();
+  const gaveUp = !app && mesh.endings.maxfail > 0;
+  return gaveUp ? 1 : 0;
 }

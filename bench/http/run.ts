@@ -1,0 +1,264 @@
+// `npm run bench:http`: one collector pinging N loopback endpoints every D seconds, beside a
+// curl-in-a-loop baseline doing the same schedule, in one run. Targets are a few paced-server
+// processes listening on many 127.10.x.y addresses (loopback only). Reports schedule misses, CPU
+// and RSS for both, and writes a Markdown table to bench/out/http.md (copied into RESULTS.md by hand).
+//
+//   npm run bench:http -- [--endpoints 5000] [--interval 10] [--rounds 3] [--servers 4]
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freeLoopbackPort, repoRoot } from '@pingsphere/testbed';
+import { RecordedProcess, startPacedServer, type PacedServer } from '../../collector/test/helpers/processes.js';
+
+const { values } = parseArgs({
+  options: {
+    endpoints: { type: 'string', default: '5000' },
+    interval: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    servers: { type: 'string', default: '4' },
+  },
+});
+const endpointCount = Number(values.endpoints);
+const intervalS = Number(values.interval);
+const rounds = Number(values.rounds);
+const serverCount = Number(values.servers);
+for (const [name, value] of Object.entries({ endpointCount, intervalS, rounds, serverCount })) {
+  if (!Number.isFinite(value) || value <= 0) {
+    process.stderr.write(`bench:http: ${name} must be a positive number\n`);
+    process.exit(2);
+  }
+}
+const outDir = join(repoRoot, 'bench/out');
+mkdirSync(outDir, { recursive: true });
+
+function say(line: string): void {
+  process.stdout.write(`[bench:http] ${line}\n`);
+}
+
+/** 127.10.0.1, 127.10.0.2, …: loopback addresses, 250 per third octet. */
+function address(i: number): string {
+  return `127.10.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+}
+
+/** utime+stime of a process in seconds, and its current and peak RSS in MiB, from /proc. */
+function processUsage(pid: number): { cpuS: number; rssMiB: number; peakRssMiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = 100; // USER_HZ on Linux
+  const cpuS = (Number(fields[11]) + Number(fields[12])) / ticks;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { cpuS, rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
+}
+
+function metricValue(metrics: string, name: string): number {
+  return Number(new RegExp(`^${name} ([\\d.eE+-]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+}
+
+function sumSeries(metrics: string, prefix: string, outcome: string): number {
+  let sum = 0;
+  for (const match of metrics.matchAll(new RegExp(`^${prefix}\\{[^}]*outcome="${outcome}"\\} ([\\d.]+)$`, 'gm'))) {
+    sum += Number(match[1]);
+  }
+  return sum;
+}
+
+/** Slots in the window that started later than `limitS`, from the lateness histogram's buckets. */
+function lateSlots(before: string, after: string, limitS: number): number {
+  const bucket = (text: string, le: string) =>
+    Number(
+      new RegExp(
+        `^pingsphere_http_schedule_lateness_seconds_bucket\\{le="${le.replace(/[.+]/g, '\\$&')}"\\} (\\d+)`,
+        'm',
+      ).exec(text)?.[1] ?? 0,
+    );
+  const total = (text: string) => bucket(text, '+Inf');
+  const within = (text: string) => bucket(text, String(limitS));
+  return total(after) - total(before) - (within(after) - within(before));
+}
+
+interface Row {
+  tool: string;
+  slotsDue: number;
+  requests: number;
+  ok: number;
+  missed: number;
+  /** Slots (not missed) that started more than 100 ms late. */
+  lateOver100Ms: number;
+  maxLateMs: number;
+  cpuS: number;
+  cpuPct: number;
+  rssMiB: string;
+}
+
+async function startTargets(port: number): Promise<PacedServer[]> {
+  const perServer = Math.ceil(endpointCount / serverCount);
+  const servers: PacedServer[] = [];
+  for (let s = 0; s < serverCount; s++) {
+    const hosts: string[] = [];
+    for (let i = s * perServer; i < Math.min(endpointCount, (s + 1) * perServer); i++) hosts.push(address(i));
+    servers.push(await startPacedServer({ hosts, port, location: 'Bench,ZZ', quiet: true }));
+  }
+  return servers;
+}
+
+async function benchCollector(urls: string[]): Promise<Row> {
+  const apiPort = await freeLoopbackPort();
+  const collector = new RecordedProcess(process.execPath, [
+    join(repoRoot, 'collector/bin/pingsphere.mjs'),
+    'collect',
+    '-q',
+    '-d',
+    String(intervalS),
+    '-s',
+    String(apiPort),
+    '--listen',
+    '127.0.0.1',
+    ...urls,
+  ]);
+  const metricsUrl = `http://127.0.0.1:${apiPort}/metrics`;
+  await collector.waitFor(async () => (await fetch(metricsUrl)).ok, 60_000, 'the collector API');
+  const pid = collector.pid;
+  say(`collector up (pid ${pid}); warming up for one interval (every endpoint gets its first slot)`);
+  await new Promise((r) => setTimeout(r, intervalS * 1000 + 500));
+  const before = { usage: processUsage(pid), metrics: await (await fetch(metricsUrl)).text() };
+  const windowMs = rounds * intervalS * 1000;
+  say(`measuring ${rounds} rounds (${windowMs / 1000} s)`);
+  let peakRss = before.usage.rssMiB;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, processUsage(pid).rssMiB)), 1000);
+  await new Promise((r) => setTimeout(r, windowMs));
+  clearInterval(sampler);
+  const after = { usage: processUsage(pid), metrics: await (await fetch(metricsUrl)).text() };
+  await collector.stop();
+  const delta = (name: string) => metricValue(after.metrics, name) - metricValue(before.metrics, name);
+  const ok =
+    sumSeries(after.metrics, 'pingsphere_http_pings_total', 'ok') -
+    sumSeries(before.metrics, 'pingsphere_http_pings_total', 'ok');
+  const fail =
+    sumSeries(after.metrics, 'pingsphere_http_pings_total', 'fail') -
+    sumSeries(before.metrics, 'pingsphere_http_pings_total', 'fail');
+  const cpuS = after.usage.cpuS - before.usage.cpuS;
+  return {
+    tool: 'pingsphere collect',
+    slotsDue: delta('pingsphere_http_schedule_slots'),
+    requests: ok + fail,
+    ok,
+    missed: delta('pingsphere_http_schedule_skipped_slots') + delta('pingsphere_http_schedule_late_slots'),
+    lateOver100Ms: lateSlots(before.metrics, after.metrics, 0.1),
+    // The gauge holds the worst since start; start-up (adding every peer) is not in the window.
+    maxLateMs: metricValue(after.metrics, 'pingsphere_http_schedule_max_lateness_seconds') * 1000,
+    cpuS,
+    cpuPct: (100 * cpuS) / (windowMs / 1000),
+    rssMiB: `${after.usage.rssMiB.toFixed(0)} (peak ${Math.max(peakRss, after.usage.peakRssMiB).toFixed(0)})`,
+  };
+}
+
+/**
+ * The baseline: a bash loop running `curl -w` once per endpoint, back to back (it never sleeps, so
+ * it can only be late), judged against the same schedule (endpoint i of round r due at
+ * r·D + i·D/N); bounded to the measured window plus one interval.
+ */
+async function benchCurlLoop(urls: string[]): Promise<Row> {
+  const listFile = join(outDir, 'http-curl-urls.txt');
+  const logFile = join(outDir, 'http-curl-log.txt');
+  const statFile = join(outDir, 'http-curl-stat.txt');
+  writeFileSync(listFile, urls.join('\n') + '\n');
+  const windowS = rounds * intervalS;
+  const script = `
+set -u
+mapfile -t urls < '${listFile}'
+n=\${#urls[@]}
+start=$EPOCHREALTIME
+deadline=$(awk -v s="$start" 'BEGIN { printf "%.6f", s + ${windowS + intervalS} }')
+exec 3> '${logFile}'
+for ((r = 0; r < ${rounds}; r++)); do
+  for ((i = 0; i < n; i++)); do
+    now=$EPOCHREALTIME
+    if [[ "\${now/./}" -gt "\${deadline/./}" ]]; then break 2; fi
+    curl -s -o /dev/null --max-time ${intervalS} -w "$now $r $i %{http_code} %{time_total}\\n" "\${urls[$i]}" >&3
+  done
+done
+exec 3>&-
+cat /proc/$$/stat > '${statFile}'
+`;
+  const started = Date.now();
+  const startedEpoch = Date.now() / 1000;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { stdio: 'inherit' });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`curl loop exited ${code}`))));
+  });
+  const elapsedS = (Date.now() - started) / 1000;
+  const lines = readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean);
+  let ok = 0;
+  let missed = 0;
+  let maxLateMs = 0;
+  let lateOver100Ms = 0;
+  const firstStart = Number(lines[0]?.split(' ')[0] ?? startedEpoch);
+  for (const line of lines) {
+    const [startS, round, index, code] = line.split(' ');
+    if (code === '200') ok++;
+    const dueS = firstStart + Number(round) * intervalS + (Number(index) * intervalS) / urls.length;
+    const lateMs = Math.max(0, (Number(startS) - dueS) * 1000);
+    maxLateMs = Math.max(maxLateMs, lateMs);
+    if (lateMs > intervalS * 100)
+      missed++; // more than 10 % of the interval late
+    else if (lateMs > 100) lateOver100Ms++;
+  }
+  const slotsDue = urls.length * rounds;
+  missed += slotsDue - lines.length; // never reached before the deadline
+  const stat = readFileSync(statFile, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime, stime of bash plus cutime, cstime of the curl processes it waited for.
+  const cpuS = [11, 12, 13, 14].reduce((sum, f) => sum + Number(fields[f]), 0) / 100;
+  return {
+    tool: 'bash loop of `curl -w`',
+    slotsDue,
+    requests: lines.length,
+    ok,
+    missed,
+    lateOver100Ms,
+    maxLateMs,
+    cpuS,
+    cpuPct: (100 * cpuS) / elapsedS,
+    rssMiB: '~5 per curl process',
+  };
+}
+
+async function main(): Promise<void> {
+  say(`${endpointCount} endpoints every ${intervalS} s, ${rounds} measured rounds, ${serverCount} target servers`);
+  const port = await freeLoopbackPort();
+  const servers = await startTargets(port);
+  const urls = Array.from({ length: endpointCount }, (_, i) => `http://${address(i)}:${port}/v1/ping`);
+  say(`targets listening on ${address(0)} … ${address(endpointCount - 1)} port ${port}`);
+  try {
+    const ours = await benchCollector(urls);
+    say(`collector: ${JSON.stringify(ours)}`);
+    say('baseline: curl in a bash loop, same schedule');
+    const baseline = await benchCurlLoop(urls);
+    say(`curl loop: ${JSON.stringify(baseline)}`);
+    const table = [
+      `HTTP mesh: ${endpointCount} loopback endpoints every ${intervalS} s, ${rounds} rounds measured`,
+      `(${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node})`,
+      '',
+      '| tool | slots due | requests | 200 OK | missed slots | other slots > 100 ms late | worst start delay | CPU s | CPU % of one core | RSS MiB |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...[ours, baseline].map(
+        (r) =>
+          `| ${r.tool} | ${r.slotsDue} | ${r.requests} | ${r.ok} | ${r.missed} | ${r.lateOver100Ms} | ${r.maxLateMs.toFixed(0)} ms | ${r.cpuS.toFixed(1)} | ${r.cpuPct.toFixed(1)} | ${r.rssMiB} |`,
+      ),
+      '',
+      `CPU per request: pingsphere ${((1000 * ours.cpuS) / Math.max(1, ours.requests)).toFixed(2)} ms, curl loop ${((1000 * baseline.cpuS) / Math.max(1, baseline.requests)).toFixed(2)} ms (ratio ${(baseline.cpuS / Math.max(1, baseline.requests) / (ours.cpuS / Math.max(1, ours.requests))).toFixed(1)}×).`,
+    ].join('\n');
+    writeFileSync(join(outDir, 'http.md'), `${table}\n`);
+    process.stdout.write(`\n${table}\n`);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`[bench:http] error: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+// Mutating endpoints (/v1/addpeer, /v1/quit, /v1/delay) need PINGSPHERE_TOKEN when one is set:
+// as "Authorization: Bearer TOKEN", or as the `token` field of the HTML form (browsers cannot
+// add headers to a plain form post).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function presentedToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  const body = request.body as { token?: unknown } | undefined;
+  if (body && typeof body === 'object' && typeof body.token === 'string') return body.token;
+  return undefined;
+}
+
+/** True if the request carries the token (always true when no token is configured). */
+export function isAuthorized(request: FastifyRequest, token: string | null): boolean {
+  if (token === null) return true;
+  const presented = presentedToken(request);
+  // Equal-length digests make the comparison constant-time whatever was sent.
+  return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
+}
+
+/** Replies 401 with the fix, for a mutating request without the right token. */
+export function refuseUnauthorized(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(401)
+    .header('www-authenticate', 'Bearer realm="pingsphere"')
+    .send({ error: 'this endpoint needs the collector\'s token: send "Authorization: Bearer $PINGSPHERE_TOKEN"' });
+}
+
+/** A preHandler that lets only requests with the token through. */
+export function requireToken(token: string | null): preHandlerHookHandler {
+  return (request, reply, done) => {
+    if (isAuthorized(request, token)) done();
+    else void refuseUnauthorized(reply);
+  };
+}

@@ -1,0 +1,233 @@
+// One HTTP ping on a fresh connection, timed stage by stage with perftest's meaning: DNS lookup,
+// TCP handshake, TLS handshake, request written → first response byte, rest of the body, total.
+// undici does the HTTP; our own connector does (and times) lookup, connect and TLS, which is also
+// where the IP override goes in without touching the Host header or the TLS SNI.
+import { subscribe } from 'node:diagnostics_channel';
+import { lookup } from 'node:dns/promises';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { Client, type buildConnector } from 'undici';
+import type { Endpoint } from './endpoint.js';
+
+/** Timing breakdown and outcome of one request; times in milliseconds, 0 for stages not reached. */
+export interface TimedResponse {
+  /** Start of the request, microseconds since the Unix epoch. */
+  startUs: number;
+  dnsMs: number;
+  connectMs: number;
+  tlsMs: number;
+  ttfbMs: number;
+  closeMs: number;
+  totalMs: number;
+  /** HTTP status, 0 when no response arrived. */
+  status: number;
+  sizeBytes: number;
+  /** Address connected to, "" if none was reached. */
+  remoteIp: string;
+  /** Short error class ("ECONNREFUSED", "timeout"), "" when a response arrived. */
+  error: string;
+  /** The first bytes of the body as text (where a pingmesh peer names its location). */
+  bodyHead: string;
+}
+
+/** Options of one timed request. */
+export interface TimedRequestOptions {
+  timeoutMs: number;
+  /** How much of the body to keep in `bodyHead`. */
+  keepBodyBytes?: number;
+  userAgent?: string;
+  /** Extra trusted CA certificates (PEM), beside Node's bundled roots and NODE_EXTRA_CA_CERTS. */
+  ca?: string;
+  /** Abandons the request (shutdown): it ends at once with the error "aborted". */
+  signal?: AbortSignal;
+}
+
+// undici announces the moment it writes a request's headers on this channel, with the socket our
+// connector returned; the map routes that moment to the request that owns the socket.
+const onHeadersWritten = new WeakMap<object, () => void>();
+subscribe('undici:client:sendHeaders', (message) => {
+  const socket = (message as { socket?: object }).socket;
+  if (socket) onHeadersWritten.get(socket)?.();
+});
+
+// Building a context parses every root certificate (tens of milliseconds): once per CA, not per ping.
+const secureContexts = new Map<string, SecureContext>();
+function secureContextWithCa(ca: string): SecureContext {
+  let context = secureContexts.get(ca);
+  if (!context) {
+    context = createSecureContext({ ca: [...rootCertificates, ca] });
+    secureContexts.set(ca, context);
+  }
+  return context;
+}
+
+class PingTimeoutError extends Error {
+  code = 'timeout';
+}
+
+function errorClass(error: unknown): string {
+  if (error instanceof PingTimeoutError) return 'timeout';
+  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code;
+  if (typeof code === 'string' && code !== '') return code;
+  const causeCode = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (typeof causeCode === 'string' && causeCode !== '') return causeCode;
+  return 'error';
+}
+
+/** Requests `endpoint` once on a new connection and reports the timing breakdown; never throws. */
+export async function timedRequest(endpoint: Endpoint, options: TimedRequestOptions): Promise<TimedResponse> {
+  const keepBodyBytes = options.keepBodyBytes ?? 4096;
+  // perftest starts the clock where the lookup starts (Go's httptrace DNSStart), as curl does;
+  // client set-up before that is not part of the request. Reset when the connector runs.
+  let t0 = performance.now();
+  let tDns = NaN;
+  let tConnect = NaN;
+  let tTls = NaN;
+  let tSent = NaN;
+  let tHeaders = NaN;
+  let tEnd = NaN;
+  let lookedUp = false;
+  let remoteIp = '';
+  let socket: Socket | undefined;
+
+  // First and latest moment response bytes reached the socket, stamped before undici (whose own
+  // 'readable' listener comes after ours) parses them: the network's timing, not the parser's.
+  let tFirstByte = NaN;
+  let tLatestByte = NaN;
+  const watchArrivals = (ready: Socket) => {
+    ready.on('readable', () => {
+      tLatestByte = performance.now();
+      if (Number.isNaN(tFirstByte)) tFirstByte = tLatestByte;
+    });
+  };
+
+  const connector: buildConnector.connector = (_opts, callback) => {
+    t0 = performance.now();
+    let settled = false;
+    const settle = (error: Error | null, ready?: Socket) => {
+      if (settled) return;
+      settled = true;
+      if (error) callback(error, null);
+      else callback(null, ready!);
+    };
+    const address = endpoint.ipOverride || (isIP(endpoint.host) ? endpoint.host : '');
+    const resolved = address
+      ? Promise.resolve(address)
+      : lookup(endpoint.host).then((result) => {
+          lookedUp = true;
+          return result.address;
+        });
+    resolved.then(
+      (ip) => {
+        tDns = performance.now();
+        remoteIp = ip;
+        const tcp = netConnect({ host: ip, port: endpoint.port, noDelay: true });
+        socket = tcp;
+        const onTcpError = (error: Error) => settle(error);
+        tcp.once('error', onTcpError);
+        tcp.once('connect', () => {
+          tConnect = performance.now();
+          if (!endpoint.secure) {
+            watchArrivals(tcp);
+            onHeadersWritten.set(tcp, () => (tSent = performance.now()));
+            tcp.removeListener('error', onTcpError);
+            settle(null, tcp);
+            return;
+          }
+          const secure = tlsConnect({
+            socket: tcp,
+            // SNI carries the URL's host name, never the override address; IP literals get no SNI.
+            servername: isIP(endpoint.host) ? undefined : endpoint.host,
+            host: endpoint.host,
+            ALPNProtocols: ['http/1.1'],
+            ...(options.ca ? { secureContext: secureContextWithCa(options.ca) } : {}),
+          });
+          socket = secure;
+          const onTlsError = (error: Error) => settle(error);
+          secure.once('error', onTlsError);
+          secure.once('secureConnect', () => {
+            tTls = performance.now();
+            watchArrivals(secure);
+            onHeadersWritten.set(secure, () => (tSent = performance.now()));
+            // Only our own listeners go: undici (and Node's TLS layer) keep theirs.
+            secure.removeListener('error', onTlsError);
+            tcp.removeListener('error', onTcpError);
+            settle(null, secure);
+          });
+        });
+      },
+      (error: Error) => settle(error),
+    );
+  };
+
+  const client = new Client(endpoint.origin, {
+    connect: connector,
+    pipelining: 1,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+  let timedOut = false;
+  let aborted = false;
+  const giveUp = (error: Error) => {
+    socket?.destroy();
+    void client.destroy(error).catch(() => {});
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    giveUp(new PingTimeoutError(`no response within ${options.timeoutMs} ms`));
+  }, options.timeoutMs);
+  const onAbort = () => {
+    aborted = true;
+    giveUp(new Error('aborted'));
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  let status = 0;
+  let sizeBytes = 0;
+  let error = '';
+  const head: Buffer[] = [];
+  let kept = 0;
+  try {
+    const response = await client.request({
+      path: endpoint.path,
+      method: 'GET',
+      reset: true,
+      headers: { 'user-agent': options.userAgent ?? 'pingsphere' },
+    });
+    tHeaders = Number.isNaN(tFirstByte) ? performance.now() : tFirstByte;
+    status = response.statusCode;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      sizeBytes += chunk.length;
+      if (kept < keepBodyBytes) {
+        head.push(chunk.subarray(0, keepBodyBytes - kept));
+        kept += Math.min(chunk.length, keepBodyBytes - kept);
+      }
+    }
+    tEnd = Number.isNaN(tLatestByte) ? performance.now() : tLatestByte;
+  } catch (caught) {
+    error = timedOut ? 'timeout' : aborted ? 'aborted' : errorClass(caught);
+    tEnd = performance.now();
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    await client.destroy().catch(() => {});
+  }
+
+  const span = (from: number, to: number) => (Number.isFinite(from) && Number.isFinite(to) ? to - from : 0);
+  const ready = Number.isFinite(tTls) ? tTls : tConnect;
+  return {
+    startUs: Math.round((performance.timeOrigin + t0) * 1000),
+    dnsMs: lookedUp ? span(t0, tDns) : 0,
+    connectMs: span(tDns, tConnect),
+    tlsMs: span(tConnect, tTls),
+    ttfbMs: span(Number.isFinite(tSent) ? tSent : ready, tHeaders),
+    closeMs: span(tHeaders, tEnd),
+    totalMs: tEnd - t0,
+    status,
+    sizeBytes,
+    remoteIp: Number.isFinite(tConnect) ? remoteIp : '',
+    error,
+    bodyHead: Buffer.concat(head).toString('utf8'),
+  };
+}

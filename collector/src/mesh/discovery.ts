@@ -1,0 +1,172 @@
+// Peer discovery by reading another collector's /v1/peers (pingmesh's "addpeers" import): fetch the
+// list (bounded in time and size, checked against a JSON schema), then add every peer on it that is
+// new here — duplicates are found by URL and by address — plus the collector that served the list.
+import { Ajv } from 'ajv';
+import { request } from 'undici';
+import { InvalidEndpointError, maxEndpointUrlLength, parseEndpoint } from '../http/endpoint.js';
+import type { AddPeerDetails, AddPeerOutcome, HttpMesh } from './http-mesh.js';
+import type { PeerOrigin } from './peer-registry.js';
+
+/** A peer as another collector's /v1/peers lists it (the fields discovery uses). */
+export interface ListedPeer {
+  url: string;
+  peerIp: string;
+  location: string;
+}
+
+/** The parts of a remote /v1/peers reply that discovery uses. */
+export interface PeerList {
+  srvLoc: string;
+  peers: ListedPeer[];
+}
+
+/** The remote list could not be read; the message names the URL and the reason. */
+export class PeerListError extends Error {
+  override name = 'PeerListError';
+}
+
+/** Largest /v1/peers reply read (a few thousand peers). */
+const maxPeerListBytes = 4 * 1024 * 1024;
+
+const peerListSchema = {
+  type: 'object',
+  required: ['Peers'],
+  properties: {
+    SrvLoc: { type: 'string', maxLength: 256 },
+    Peers: {
+      type: ['array', 'null'],
+      maxItems: 20000,
+      items: {
+        type: 'object',
+        required: ['Url'],
+        properties: {
+          Url: { type: 'string', minLength: 1, maxLength: maxEndpointUrlLength },
+          PeerIP: { type: 'string', maxLength: 64 },
+          Location: { type: 'string', maxLength: 256 },
+        },
+      },
+    },
+  },
+} as const;
+
+const validatePeerList = new Ajv({ allErrors: false }).compile<{
+  SrvLoc?: string;
+  Peers: Array<{ Url: string; PeerIP?: string; Location?: string }> | null;
+}>(peerListSchema);
+
+/** Whether a URL asks for an import: a /v1/peers URL with addpeers=true (pingmesh's convention). */
+export function isPeerListImport(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname.endsWith('/v1/peers') && parsed.searchParams.get('addpeers') === 'true';
+  } catch {
+    return false;
+  }
+}
+
+/** Fetches and validates another collector's peer list. */
+export async function fetchPeerList(url: string, timeoutMs: number): Promise<PeerList> {
+  let text = '';
+  try {
+    const response = await request(url, {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      reset: true,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new PeerListError(`${url} answered HTTP ${response.statusCode}`);
+    }
+    let size = 0;
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxPeerListBytes) {
+        response.body.destroy();
+        throw new PeerListError(`${url} sent more than ${maxPeerListBytes} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    text = Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    if (error instanceof PeerListError) throw error;
+    throw new PeerListError(`could not read ${url}: ${(error as Error).message}`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new PeerListError(`${url} did not answer with JSON (is it a pingmesh or pingsphere /v1/peers URL?)`);
+  }
+  if (!validatePeerList(body)) {
+    const first = validatePeerList.errors?.[0];
+    throw new PeerListError(`${url} is not a peer list: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim());
+  }
+  return {
+    srvLoc: body.SrvLoc ?? '',
+    peers: (body.Peers ?? []).map((peer) => ({
+      url: peer.Url,
+      peerIp: peer.PeerIP ?? '',
+      location: peer.Location ?? '',
+    })),
+  };
+}
+
+/** What one import did, entry by entry. */
+export interface ImportReport {
+  source: string;
+  added: string[];
+  duplicates: string[];
+  refused: Array<{ url: string; reason: string }>;
+}
+
+/** Options of one import: how added peers are marked and an optional per-peer gate. */
+export interface ImportOptions {
+  origin: PeerOrigin;
+  depth: number;
+  timeoutMs: number;
+  /** Called before each addition; returns a refusal reason to skip it (limits, rate). */
+  admit?: () => string | null;
+  /** Called after each peer actually added (so a rate limit spends only on additions). */
+  onAdded?: () => void;
+  vet?: AddPeerDetails['vet'];
+}
+
+/**
+ * Imports the peers listed at `listUrl` (and the collector serving it, at its /v1/ping). Entries
+ * are added one by one so duplicates within the list are caught too.
+ */
+export async function importPeers(mesh: HttpMesh, listUrl: string, options: ImportOptions): Promise<ImportReport> {
+  const list = await fetchPeerList(listUrl, options.timeoutMs);
+  const server = new URL(listUrl);
+  const entries: ListedPeer[] = [{ url: `${server.origin}/v1/ping`, peerIp: '', location: list.srvLoc }, ...list.peers];
+  const report: ImportReport = { source: listUrl, added: [], duplicates: [], refused: [] };
+  for (const entry of entries) {
+    let endpoint;
+    try {
+      endpoint = parseEndpoint(entry.url, { location: entry.location });
+    } catch (error) {
+      if (!(error instanceof InvalidEndpointError)) throw error;
+      report.refused.push({ url: entry.url, reason: error.message });
+      continue;
+    }
+    const gate = options.admit?.();
+    if (gate) {
+      report.refused.push({ url: endpoint.url, reason: gate });
+      continue;
+    }
+    const outcome: AddPeerOutcome = await mesh.addPeer(endpoint, {
+      origin: options.origin,
+      depth: options.depth,
+      vet: options.vet,
+      knownAddresses: entry.peerIp ? [entry.peerIp] : [],
+    });
+    if (outcome.status === 'added') {
+      report.added.push(endpoint.url);
+      options.onAdded?.();
+    } else if (outcome.status === 'duplicate') report.duplicates.push(endpoint.url);
+    else report.refused.push({ url: endpoint.url, reason: outcome.reason });
+  }
+  return report;
+}

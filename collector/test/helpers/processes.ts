@@ -1,0 +1,169 @@
+// Real processes for the collector's tests: the `pingsphere collect` CLI itself, a paced target
+// server, and a self-signed certificate made with the openssl CLI at test time.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot } from '@pingsphere/testbed';
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A child process whose whole output is kept, for assertions on what it printed. */
+export class RecordedProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(this.child);
+    this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code) => {
+        running.delete(this.child);
+        resolve(code);
+      }),
+    );
+  }
+
+  get output(): string {
+    return `--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get hasExited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Polls until `condition` holds, failing with the output if the process dies or time runs out. */
+  async waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await Promise.resolve(condition()).catch(() => false)) return;
+      if (this.hasExited) throw new Error(`process exited before ${what}\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.output}`);
+  }
+
+  signal(name: NodeJS.Signals): void {
+    this.child.kill(name);
+  }
+
+  /** SIGTERM (SIGKILL after 5 s) and wait for the exit. */
+  async stop(): Promise<number | null> {
+    if (!this.hasExited) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      const code = await this.exited;
+      clearTimeout(timer);
+      return code;
+    }
+    return this.exited;
+  }
+}
+
+const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
+
+/** Starts `pingsphere collect ARGS…`. */
+export function startCollector(args: readonly string[], env: NodeJS.ProcessEnv = {}): RecordedProcess {
+  return new RecordedProcess(process.execPath, [cli, 'collect', ...args], env);
+}
+
+/** Runs `pingsphere collect ARGS…` to completion (bounded by `timeoutMs`). */
+export async function runCollector(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const collector = startCollector(args, env);
+  const timer = setTimeout(() => collector.signal('SIGKILL'), timeoutMs);
+  const code = await collector.exited;
+  clearTimeout(timer);
+  return { code, stdout: collector.stdout, stderr: collector.stderr };
+}
+
+/** Options of the paced target server (collector/test/fixtures/paced-server.mjs). */
+export interface PacedServerOptions {
+  hosts?: string[];
+  port?: number;
+  headerDelayMs?: number;
+  bodyDelayMs?: number;
+  status?: number;
+  location?: string;
+  tls?: { cert: string; key: string };
+  /** Do not log each request (benchmarks). */
+  quiet?: boolean;
+}
+
+/** A running paced server: its port and the requests it saw. */
+export interface PacedServer {
+  port: number;
+  requests(): Array<{ sni: string; host: string; path: string }>;
+  stop(): Promise<void>;
+}
+
+/** Starts a paced target server and waits until it listens. */
+export async function startPacedServer(options: PacedServerOptions): Promise<PacedServer> {
+  const server = new RecordedProcess(process.execPath, [
+    join(repoRoot, 'collector/test/fixtures/paced-server.mjs'),
+    JSON.stringify(options),
+  ]);
+  await server.waitFor(() => /ready \d+/.test(server.stdout), 10_000, 'the paced server to listen');
+  const port = Number(/ready (\d+)/.exec(server.stdout)![1]);
+  return {
+    port,
+    requests: () =>
+      server.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { sni: string; host: string; path: string }),
+    stop: async () => {
+      await server.stop();
+    },
+  };
+}
+
+/** A throw-away CA-less self-signed certificate for `names` (DNS names), in a temp folder. */
+export async function makeCertificate(names: string[]): Promise<{ cert: string; key: string; dispose(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pingsphere-cert-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  await promisify(execFile)('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${names[0]}`,
+    '-addext',
+    `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
+  return { cert, key, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Parses NDJSON output into objects (ignoring blank lines). */
+export function ndjson<T = Record<string, unknown>>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}
