@@ -1,8 +1,11 @@
 // /metrics in OpenMetrics text format (prom-client): per-peer RTT histograms, ping and failure
-// counters (loss = failures / attempts), schedule misses, peer counts and the process's own stats.
+// counters (loss = failures / attempts), schedule misses, peer counts, sink delivery, ICMP sweeps
+// and the process's own stats.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
 import type { SlotStats } from '../http/pinger.js';
+import type { SweepSchedulerStats } from '../icmp/sweep-scheduler.js';
 import type { HttpResult } from '../results/http-result.js';
+import type { ResultSink } from '../sinks/result-sink.js';
 
 // Loopback sub-millisecond up to intercontinental seconds.
 const rttBucketsSeconds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
@@ -60,6 +63,8 @@ export class MeshMetrics {
   });
   private readonly locations = new Map<string, string>();
   private schedule: () => SlotStats = () => ({ slots: 0, skipped: 0, late: 0, maxLateMs: 0 });
+  private sinks: () => readonly ResultSink[] = () => [];
+  private icmp: () => SweepSchedulerStats | null = () => null;
 
   constructor() {
     const currentSchedule = () => this.schedule();
@@ -89,6 +94,44 @@ export class MeshMetrics {
       'Worst start delay of a slot after its due time',
       (s) => s.maxLateMs / 1000,
     );
+    const currentSinks = () => this.sinks();
+    new Gauge({
+      name: 'pingsphere_sink_results',
+      help: 'Results per sink by delivery state (dropped ones were given up on and reported)',
+      labelNames: ['sink', 'state'],
+      registers: [this.registry],
+      collect(this: Gauge<'sink' | 'state'>) {
+        for (const sink of currentSinks()) {
+          const stats = sink.stats();
+          for (const state of ['delivered', 'pending', 'dropped'] as const) {
+            this.set({ sink: sink.name, state }, stats[state]);
+          }
+        }
+      },
+    });
+    const currentIcmp = () => this.icmp();
+    const icmpGauge = (name: string, help: string, read: (stats: SweepSchedulerStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect(this: Gauge) {
+          const stats = currentIcmp();
+          if (stats) this.set(read(stats));
+        },
+      });
+    icmpGauge('pingsphere_icmp_sweeps', 'ICMP sweeps completed', (s) => s.sweeps);
+    icmpGauge(
+      'pingsphere_icmp_skipped_sweeps',
+      'ICMP sweeps skipped because the previous one still ran',
+      (s) => s.skipped,
+    );
+    icmpGauge('pingsphere_icmp_probes', 'ICMP probes in completed sweeps', (s) => s.probes);
+    icmpGauge(
+      'pingsphere_icmp_replies',
+      'ICMP replies in completed sweeps (loss = 1 - replies / probes)',
+      (s) => s.replies,
+    );
     this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     collectDefaultMetrics({ register: this.registry, prefix: 'pingsphere_' });
   }
@@ -96,6 +139,16 @@ export class MeshMetrics {
   /** Where the schedule gauges read from (the mesh's pingers). */
   readSchedule(source: () => SlotStats): void {
     this.schedule = source;
+  }
+
+  /** Where the sink gauges read from. */
+  readSinks(source: () => readonly ResultSink[]): void {
+    this.sinks = source;
+  }
+
+  /** Where the ICMP gauges read from (none when the collector sweeps nothing). */
+  readIcmp(source: () => SweepSchedulerStats | null): void {
+    this.icmp = source;
   }
 
   /** Accounts one schedule slot's start delay. */

@@ -12,8 +12,8 @@ import { InvalidEndpointError, parseEndpoint, type Endpoint } from '../http/endp
 import { AutoMesh } from '../mesh/auto-mesh.js';
 import { HttpMesh } from '../mesh/http-mesh.js';
 import { ResultFanout } from '../mesh/result-fanout.js';
-import type { ResultSink } from '../sinks/result-sink.js';
-import { StdoutSink } from '../sinks/stdout-sink.js';
+import { SweepScheduler } from '../icmp/sweep-scheduler.js';
+import { buildSinks } from '../sinks/build-sinks.js';
 import { UsageError } from './usage-error.js';
 
 /** pingmesh's log.Println: a timestamped line on stderr. */
@@ -30,21 +30,6 @@ function parseEndpoints(config: CollectorConfig): Endpoint[] {
       throw error;
     }
   });
-}
-
-/**
- * The sinks every result is handed to, as ResultBatches. QuestDB and CloudWatch sinks join this
- * list when their issues land; until then their flags are accepted, validated and reported.
- */
-function buildSinks(config: CollectorConfig, say: (line: string) => void): ResultSink[] {
-  const sinks: ResultSink[] = [new StdoutSink({ format: config.json ? 'json' : 'text', verbosity: config.verbosity })];
-  if (config.cloudWatch) say('Note: CloudWatch publishing (-c) is not available yet in this build; -c is ignored');
-  if (config.questdb)
-    say('Note: the QuestDB sink (--questdb) is not available yet in this build; results are not stored');
-  if (config.icmpTargetsFile) {
-    say('Note: ICMP sweeps (--icmp-targets) are not available yet in this build; the targets file is not swept');
-  }
-  return sinks;
 }
 
 /** Addresses that mean "this collector's server" for self-detection during discovery. */
@@ -108,9 +93,27 @@ export async function run(args: string[]): Promise<number> {
     if (config.verbosity > 0) logLine(line);
   };
 
-  const sinks = buildSinks(config, logLine);
+  const src = config.hostname || osHostname();
+  const sinks = await buildSinks(config, src, process.env, logLine);
   const fanout = new ResultFanout(sinks);
+  const icmp = config.icmpTargetsFile
+    ? await SweepScheduler.create({
+        targetsFile: config.icmpTargetsFile,
+        intervalSeconds: config.icmpIntervalSeconds,
+        ratePps: config.icmpRatePps,
+        timeoutMs: config.icmpTimeoutMs,
+        src,
+        srcLoc: config.location,
+        deliver: (batch) => fanout.writeBatch(batch),
+        log: say,
+      }).catch(async (error: unknown) => {
+        await fanout.close();
+        throw error;
+      })
+    : null;
   const metrics = new MeshMetrics();
+  metrics.readSinks(() => sinks);
+  metrics.readIcmp(() => icmp?.stats() ?? null);
   const srvIps = await resolveHostIps(config.hostname, logLine);
   const ownAddresses = selfAddresses(config, srvIps);
   const server: ServerIdentity = {
@@ -121,7 +124,7 @@ export async function run(args: string[]): Promise<number> {
     srvIps,
   };
   const mesh = new HttpMesh({
-    identity: { src: config.hostname || osHostname(), srcLoc: config.location },
+    identity: { src, srcLoc: config.location },
     delaySeconds: config.delaySeconds,
     limit: config.limit,
     maxFail: config.maxFail,
@@ -156,6 +159,8 @@ export async function run(args: string[]): Promise<number> {
     try {
       await app.listen({ port: config.serverPort, host: config.listenAddress });
     } catch (error) {
+      await icmp?.stop();
+      await fanout.close();
       throw new UsageError(
         `cannot serve on ${config.listenAddress}:${config.serverPort} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): pick a free -s port or another --listen address`,
       );
@@ -175,17 +180,29 @@ export async function run(args: string[]): Promise<number> {
   }
   if (endpoints.length > 0 && config.verbosity > 1) say(`starting ping across ${endpoints.length} endpoints`);
   autoMesh?.start();
+  icmp?.start();
 
-  const pingersDone = app ? new Promise<string>(() => {}) : mesh.whenIdle().then(() => 'all pingers ended');
+  // Without a server the collector ends when its pingers do; ICMP sweeps alone run until stopped.
+  const pingersDone =
+    app || (icmp && endpoints.length === 0)
+      ? new Promise<string>(() => {})
+      : mesh.whenIdle().then(() => 'all pingers ended');
   const reason = await Promise.race([signals, quit, pingersDone]);
   if (reason === 'SIGINT' || reason === 'SIGTERM') {
     process.stderr.write(`\nreceived ${reason} signal, terminating\n`);
   }
 
   await autoMesh?.stop();
-  await mesh.stop();
+  await Promise.all([mesh.stop(), icmp?.stop()]);
   await app?.close();
   await fanout.close();
+  for (const sink of sinks) {
+    if (sink.name === 'stdout') continue;
+    const { delivered, pending, dropped } = sink.stats();
+    logLine(
+      `${sink.name}: ${delivered} results delivered, ${pending} pending (kept for the next run), ${dropped} dropped`,
+    );
+  }
   const slots = mesh.slotStats();
   if (slots.skipped > 0 || slots.late > 0) {
     say(`schedule: ${slots.slots} slots, ${slots.skipped} skipped (request still running), ${slots.late} late`);

@@ -59,7 +59,10 @@ describe('flag values', () => {
     [['-s', '70000'], /flag -s: use a TCP port/],
     [['-I', 'not-an-ip'], /-I: give an IPv4 or IPv6 address/],
     [['--listen', 'example.com'], /--listen: give an IP address/],
-    [['--questdb', 'localhost:9000'], /not a QuestDB client config/],
+    [
+      ['--questdb', 'localhost:9000'],
+      /--questdb: QuestDB configuration "localhost:9000" has no "protocol::" prefix; write it like 'http::addr=127.0.0.1:9000;'/,
+    ],
     [['--icmp-targets', '/nonexistent/targets.txt'], /cannot be read/],
     [['--auto-mesh'], /needs --mesh-allow/],
     [['--auto-mesh', '--mesh-allow', '10.0.0.0/33'], /invalid network "10.0.0.0\/33"/],
@@ -164,7 +167,9 @@ describe('environment variables, as pingmesh reads them', () => {
     });
     expect(config.questdb).toBe('http::addr=b:9000;');
     expect(notes).toContain('Note: PINGSPHERE_QUESTDB from environment overrides --questdb');
-    expect(() => resolve([], { PINGSPHERE_QUESTDB: 'nonsense' })).toThrow(/PINGSPHERE_QUESTDB "nonsense"/);
+    expect(() => resolve([], { PINGSPHERE_QUESTDB: 'nonsense' })).toThrow(
+      /PINGSPHERE_QUESTDB: QuestDB configuration "nonsense"/,
+    );
   });
 
   it('refuses a token too short to protect anything', () => {

@@ -4,6 +4,7 @@ import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { UsageError } from '../cli/usage-error.js';
+import { parseQuestDbConfig, QuestDbConfigError } from '../sinks/questdb/questdb-config.js';
 import { describeFlags, parseGoFlags, type FlagSpecs } from './go-flags.js';
 
 /** Safety limits of automatic mesh growth (`--auto-mesh`). */
@@ -56,6 +57,16 @@ export interface CollectorConfig {
   icmpTargetsFile: string | null;
   /** --icmp-interval: seconds between ICMP sweeps (default: -d). */
   icmpIntervalSeconds: number;
+  /** --icmp-rate: probes per second across a sweep (default 10,000). */
+  icmpRatePps: number;
+  /** --icmp-timeout: milliseconds after which a probe counts as lost (default 1,000). */
+  icmpTimeoutMs: number;
+  /** --spool-dir / PINGSPHERE_SPOOL_DIR: where undeliverable QuestDB rows wait; null = default. */
+  spoolDir: string | null;
+  /** --spool-max-mb: size bound of the spool. */
+  spoolMaxMegabytes: number;
+  /** --questdb-ttl-days: drop raw rows and roll-ups older than this; null keeps everything. */
+  questdbTtlDays: number | null;
   /** PINGSPHERE_TOKEN: bearer token mutating API calls must carry, or null (no auth). */
   token: string | null;
   /** --auto-mesh settings, or null when automatic growth is off. */
@@ -93,6 +104,15 @@ export const collectFlags: FlagSpecs = {
   questdb: { kind: 'string', valueName: 'CONF', help: 'QuestDB client config, e.g. "http::addr=host:9000;"' },
   'icmp-targets': { kind: 'string', valueName: 'FILE', help: 'file of ICMP targets to sweep' },
   'icmp-interval': { kind: 'string', valueName: 'SECONDS', help: 'seconds between ICMP sweeps (default: -d)' },
+  'icmp-rate': { kind: 'string', valueName: 'PPS', help: 'ICMP probes per second during a sweep (default 10000)' },
+  'icmp-timeout': { kind: 'string', valueName: 'MS', help: 'ICMP reply timeout in milliseconds (default 1000)' },
+  'spool-dir': {
+    kind: 'string',
+    valueName: 'DIR',
+    help: 'where rows wait while QuestDB is unreachable (default ~/.local/state/pingsphere/spool/…)',
+  },
+  'spool-max-mb': { kind: 'string', valueName: 'MB', help: 'size bound of the spool (default 1024)' },
+  'questdb-ttl-days': { kind: 'string', valueName: 'DAYS', help: 'keep rows in QuestDB this many days (default: all)' },
   'auto-mesh': { kind: 'boolean', help: "grow the mesh from peers' peer lists, within the limits below" },
   'mesh-allow': { kind: 'string', valueName: 'CIDR,…', help: 'networks discovered peers must be in (required)' },
   'mesh-max-peers': { kind: 'string', valueName: 'N', help: 'no automatic additions beyond N peers (default 50)' },
@@ -116,7 +136,7 @@ ${describeFlags(collectFlags)}
 
 Environment (overrides the matching flag, with a note): PINGMESH_DELAY, PINGMESH_LIMIT,
 PINGMESH_MAXFAIL, PINGMESH_URL (one more endpoint), PINGMESH_HOSTNAME, REP_LOCATION (or REP_CITY +
-REP_COUNTRY), AWS_REGION/AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (-c), PINGSPHERE_QUESTDB,
+REP_COUNTRY), AWS_REGION/AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (-c), PINGSPHERE_QUESTDB, PINGSPHERE_SPOOL_DIR,
 PINGSPHERE_TOKEN (bearer token required by /v1/addpeer, /v1/quit and /v1/delay).
 `;
 }
@@ -190,10 +210,11 @@ function locationFromEnv(env: Env): string {
 }
 
 function checkQuestDbConf(conf: string, source: string): string {
-  if (!/^(https?|tcps?)::.*addr=[^;]+;?/.test(conf)) {
-    throw new UsageError(
-      `${source} "${conf}" is not a QuestDB client config: write it like "http::addr=127.0.0.1:9000;"`,
-    );
+  try {
+    parseQuestDbConfig(conf);
+  } catch (error) {
+    if (error instanceof QuestDbConfigError) throw new UsageError(`${source}: ${error.message}`);
+    throw error;
   }
   return conf;
 }
@@ -371,6 +392,35 @@ export function resolveCollectorConfig(args: readonly string[], env: Env): Resol
     what: 'use a number of seconds > 0',
   });
 
+  const icmpRatePps = numberFlag(values.get('icmp-rate'), 'icmp-rate', 10_000, {
+    integer: true,
+    min: 1,
+    max: 10_000_000,
+    what: 'use a whole number of probes per second from 1 to 10000000',
+  });
+  const icmpTimeoutMs = numberFlag(values.get('icmp-timeout'), 'icmp-timeout', 1000, {
+    integer: true,
+    min: 1,
+    max: 60_000,
+    what: 'use a whole number of milliseconds from 1 to 60000',
+  });
+  const spoolDirFlag = values.get('spool-dir');
+  let spoolDir = spoolDirFlag === undefined ? null : String(spoolDirFlag);
+  if (env.PINGSPHERE_SPOOL_DIR) {
+    if (spoolDir !== null) notes.push('Note: PINGSPHERE_SPOOL_DIR from environment overrides --spool-dir');
+    spoolDir = env.PINGSPHERE_SPOOL_DIR;
+  }
+  const spoolMaxMegabytes = numberFlag(values.get('spool-max-mb'), 'spool-max-mb', 1024, {
+    integer: false,
+    min: 1,
+    what: 'use a number of megabytes >= 1',
+  });
+  const ttlFlag = values.get('questdb-ttl-days');
+  const questdbTtlDays =
+    ttlFlag === undefined
+      ? null
+      : numberFlag(ttlFlag, 'questdb-ttl-days', 0, { integer: true, min: 1, what: 'use a whole number of days >= 1' });
+
   const endpoints = [...positionals];
   if (env.PINGMESH_URL) endpoints.push(env.PINGMESH_URL);
 
@@ -398,6 +448,11 @@ export function resolveCollectorConfig(args: readonly string[], env: Env): Resol
       questdb,
       icmpTargetsFile,
       icmpIntervalSeconds,
+      icmpRatePps,
+      icmpTimeoutMs,
+      spoolDir,
+      spoolMaxMegabytes,
+      questdbTtlDays,
       token,
       autoMesh: parseAutoMesh(values),
     },

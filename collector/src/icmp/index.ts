@@ -8,3 +8,4 @@ export { TargetList } from './target-list.js';
 export { runSweep, startSweep, SweepRun, toIcmpResults, maxSweepProbes } from './run-sweep.js';
 export { defaultSweepOptions, validateSweepOptions, type SweepOptions } from './sweep-options.js';
 export { SweepTally, type SweepSummary } from './sweep-tally.js';
+export { SweepScheduler, type SweepSchedulerOptions, type SweepSchedulerStats } from './sweep-scheduler.js';

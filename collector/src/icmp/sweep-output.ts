@@ -1,13 +1,9 @@
 // Text forms of a sweep's results: NDJSON lines (the CLI contract), fping-style lines and the summary.
 import type { SweepStats, SocketMode } from '@pingsphere/native';
+import { isoMicroseconds } from '../results/timestamps.js';
 import type { SweepSummary } from './sweep-tally.js';
 
-/** Microseconds since the epoch → "2026-11-22T15:00:00.123456Z". */
-export function isoMicroseconds(epochUs: number): string {
-  const ms = Math.floor(epochUs / 1000);
-  const micros = Math.floor(epochUs - ms * 1000);
-  return `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
-}
+export { isoMicroseconds };
 
 /** RTT in ms rounded to the microsecond, or null for a lost probe. */
 export function rttMsOrNull(rttNs: number): number | null {

@@ -1,9 +1,10 @@
 // Hands results to every sink as ResultBatches: results that complete within a short window go
 // together, so a sink gets a few hundred-result batches a second rather than one call per ping.
 import type { HttpResult } from '../results/http-result.js';
+import type { ResultBatch } from '../results/result-batch.js';
 import type { ResultSink } from '../sinks/result-sink.js';
 
-/** Collects HTTP results and writes them to the sinks in batches. */
+/** Collects HTTP results and writes them to the sinks in batches; passes ICMP batches straight on. */
 export class ResultFanout {
   private pending: HttpResult[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -28,6 +29,11 @@ export class ResultFanout {
     if (this.pending.length === 0) return;
     const batch = { family: 'http' as const, results: this.pending };
     this.pending = [];
+    this.writeBatch(batch);
+  }
+
+  /** Hands a ready batch (an ICMP sweep's) to every sink at once. */
+  writeBatch(batch: ResultBatch): void {
     for (const sink of this.sinks) {
       try {
         sink.write(batch);

@@ -4,7 +4,10 @@ import type { Writable } from 'node:stream';
 import type { HttpResult } from '../results/http-result.js';
 import type { IcmpResult } from '../results/icmp-result.js';
 import type { ResultBatch } from '../results/result-batch.js';
+import { humanLine, ndjsonLine } from '../icmp/sweep-output.js';
+import { defaultSweepOptions } from '../icmp/sweep-options.js';
 import { PeerStats, round3 } from '../mesh/peer-stats.js';
+import { isoMicroseconds } from '../results/timestamps.js';
 import type { ResultSink, SinkStats } from './result-sink.js';
 
 /** How the stdout sink prints. */
@@ -23,17 +26,13 @@ const columnHeader =
 
 const ms = (value: number) => value.toFixed(3);
 
-/** An ISO 8601 UTC timestamp with microseconds ("2026-11-22T15:00:00.123456Z"), as the CLI contract writes. */
-export function isoMicros(tsUs: number): string {
-  const wholeUs = Math.round(tsUs);
-  const iso = new Date(Math.floor(wholeUs / 1000)).toISOString(); // …:00.123Z
-  return `${iso.slice(0, 23)}${String(wholeUs % 1000).padStart(3, '0')}Z`;
-}
+/** ICMP header + the collector's sweep payload, as fping reports packet sizes. */
+const icmpPacketBytes = defaultSweepOptions.payloadBytes + 8;
 
 /** An HTTP result as one NDJSON object (snake_case, as `pingsphere icmp --json` and the store). */
 export function httpResultJson(result: HttpResult): string {
   return JSON.stringify({
-    ts: isoMicros(result.tsUs),
+    ts: isoMicroseconds(result.tsUs),
     src: result.src,
     src_loc: result.srcLoc,
     dst: result.dst,
@@ -53,13 +52,9 @@ export function httpResultJson(result: HttpResult): string {
   });
 }
 
-function icmpResultJson(result: IcmpResult): string {
-  return JSON.stringify({
-    target: result.dst,
-    seq: result.seq,
-    rtt_ms: result.rttMs === null ? null : round3(result.rttMs),
-    ts: isoMicros(result.tsUs),
-  });
+/** An ICMP result as `pingsphere icmp --json` writes it (the CLI contract's line). */
+function icmpResultLine(result: IcmpResult): string {
+  return ndjsonLine(result.dst, result.seq, result.rttMs === null ? -1 : result.rttMs * 1e6, result.tsUs);
 }
 
 /** "16s", "1m05s", "2h03m09s", as pingmesh prints elapsed time. */
@@ -91,7 +86,15 @@ export class StdoutSink implements ResultSink {
 
   write(batch: ResultBatch): void {
     if (batch.family === 'icmp') {
-      if (this.options.format === 'json') this.out.write(batch.results.map((r) => `${icmpResultJson(r)}\n`).join(''));
+      if (this.options.format === 'json') this.out.write(batch.results.map(icmpResultLine).join(''));
+      // fping's per-probe lines only when asked for (-v): a sweep can hold a million targets.
+      else if (this.options.verbosity > 1) {
+        this.out.write(
+          batch.results
+            .map((r) => humanLine(r.dst, r.seq, r.rttMs === null ? -1 : r.rttMs * 1e6, icmpPacketBytes))
+            .join(''),
+        );
+      }
       this.delivered += batch.results.length;
       return;
     }

@@ -104,29 +104,19 @@ describe('pingsphere collect on bad input', () => {
     ).toEqual([url]);
   });
 
-  it('accepts -c, --questdb and --icmp-targets but says they are not available yet in this build', async () => {
+  it('rejects a QuestDB configuration it cannot write through, naming the fix', async () => {
+    const run = await runCollector(['--questdb', 'tcp::addr=127.0.0.1:9009;', `http://127.0.0.8:${target.port}/`]);
+    expectUserError(run, /--questdb: QuestDB protocol "tcp" is not supported.*http::addr=127\.0\.0\.1:9000;/);
+  });
+
+  it('rejects an ICMP targets file with a malformed target, naming the line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pingsphere-usage-'));
     const targets = join(dir, 'targets.txt');
-    writeFileSync(targets, '127.0.0.1\n');
-    const run = await runCollector(
-      [
-        '-n',
-        '1',
-        '-d',
-        '0.1',
-        '-c',
-        '--questdb',
-        'http::addr=127.0.0.1:9000;',
-        '--icmp-targets',
-        targets,
-        `http://127.0.0.8:${target.port}/`,
-      ],
-      { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
-    );
-    expect(run.code).toBe(0);
-    expect(run.stderr).toContain('CloudWatch publishing (-c) is not available yet in this build');
-    expect(run.stderr).toContain('the QuestDB sink (--questdb) is not available yet in this build');
-    expect(run.stderr).toContain('ICMP sweeps (--icmp-targets) are not available yet in this build');
+    writeFileSync(targets, '127.0.0.1\n127.0.0.300\n');
+    const run = await runCollector(['--icmp-targets', targets, `http://127.0.0.8:${target.port}/`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/127\.0\.0\.300.*targets\.txt line 2/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("turns -c off with pingmesh's warning when AWS credentials are missing", async () => {

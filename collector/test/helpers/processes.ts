@@ -167,3 +167,12 @@ export function ndjson<T = Record<string, unknown>>(text: string): T[] {
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as T);
 }
+
+/** Starts `pingsphere collect ARGS…` inside a network namespace (`ip netns exec` execs it, same pid). */
+export function startCollectorIn(
+  ns: { name: string },
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): RecordedProcess {
+  return new RecordedProcess('ip', ['netns', 'exec', ns.name, process.execPath, cli, 'collect', ...args], env);
+}

@@ -1,0 +1,119 @@
+// The collector's ICMP side: sweeps the targets file every --icmp-interval seconds and hands each
+// batch to the sinks. Targets are read and hostnames resolved once, at start.
+import type { ResultBatch } from '../results/result-batch.js';
+import { buildTargetList } from './build-target-list.js';
+import { startSweep, type SweepRun } from './run-sweep.js';
+import { defaultSweepOptions, type SweepOptions } from './sweep-options.js';
+import { readTargetSpecs } from './target-input.js';
+import type { TargetList } from './target-list.js';
+
+export interface SweepSchedulerOptions {
+  targetsFile: string;
+  intervalSeconds: number;
+  ratePps: number;
+  timeoutMs: number;
+  src: string;
+  srcLoc: string;
+  /** Where each result batch goes (the collector's sinks). */
+  deliver: (batch: ResultBatch) => void;
+  log: (line: string) => void;
+}
+
+/** Figures over the scheduler's life, for /metrics and the end-of-run summary. */
+export interface SweepSchedulerStats {
+  sweeps: number;
+  skipped: number;
+  probes: number;
+  replies: number;
+}
+
+/** Runs a sweep of the same targets every interval; a sweep still running when the next is due
+ * makes that slot skipped (and counted), never two sweeps at once. */
+export class SweepScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private current: SweepRun | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly figures: SweepSchedulerStats = { sweeps: 0, skipped: 0, probes: 0, replies: 0 };
+
+  private constructor(
+    private readonly options: SweepSchedulerOptions,
+    private readonly targets: TargetList,
+    private readonly sweepOptions: SweepOptions,
+  ) {}
+
+  /**
+   * Reads the targets and opens a first sweep's sockets right away, so a bad file or missing
+   * privileges stop the collector at start with the message that says how to fix them.
+   */
+  static async create(options: SweepSchedulerOptions): Promise<SweepScheduler> {
+    const { targets, unresolved } = await buildTargetList(readTargetSpecs([], [options.targetsFile]));
+    for (const host of unresolved)
+      options.log(`Warning: ICMP target ${host.name} did not resolve (${host.reason}); skipped`);
+    const sweepOptions: SweepOptions = {
+      ...defaultSweepOptions,
+      ratePps: options.ratePps,
+      timeoutMs: options.timeoutMs,
+      src: options.src,
+      srcLoc: options.srcLoc,
+    };
+    const scheduler = new SweepScheduler(options, targets, sweepOptions);
+    scheduler.current = startSweep(targets, sweepOptions);
+    options.log(
+      `ICMP: sweeping ${targets.size} targets every ${options.intervalSeconds} s (${scheduler.current.mode} sockets)`,
+    );
+    return scheduler;
+  }
+
+  /** Starts the first sweep now and the next ones every interval. */
+  start(): void {
+    this.runSweep();
+    this.timer = setInterval(() => this.runSweep(), this.options.intervalSeconds * 1000);
+  }
+
+  stats(): SweepSchedulerStats {
+    return { ...this.figures };
+  }
+
+  /** Stops the schedule and the sweep in progress (its in-flight probes are reported lost). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.current?.stop();
+    await this.running;
+  }
+
+  private runSweep(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.figures.skipped += 1;
+      this.options.log('ICMP: previous sweep still running, this interval is skipped');
+      return;
+    }
+    const sweep = this.current ?? startSweep(this.targets, this.sweepOptions);
+    this.current = sweep;
+    this.running = this.consume(sweep)
+      .catch((error: Error) => this.options.log(`ICMP: sweep failed: ${error.message}`))
+      .finally(() => {
+        this.running = undefined;
+        this.current = undefined;
+      });
+  }
+
+  private async consume(sweep: SweepRun): Promise<void> {
+    let probes = 0;
+    let replies = 0;
+    for await (const results of sweep) {
+      probes += results.length;
+      for (const r of results) if (r.rttMs !== null) replies += 1;
+      this.options.deliver({ family: 'icmp', results });
+    }
+    this.figures.sweeps += 1;
+    this.figures.probes += probes;
+    this.figures.replies += replies;
+    const lossPct = probes === 0 ? 0 : (100 * (probes - replies)) / probes;
+    this.options.log(
+      `ICMP: sweep ${this.figures.sweeps}: ${probes} probes, ${replies} replies, ${lossPct.toFixed(1)}% loss`,
+    );
+  }
+}
