@@ -21,6 +21,10 @@ const debianPackages = {
     { pkg: 'chromium', provides: '/usr/bin/chromium' },
     { pkg: 'fping', provides: '/usr/bin/fping' },
     { pkg: 'iproute2', provides: '/usr/sbin/ip' },
+    { pkg: 'curl', provides: '/usr/bin/curl' },
+    { pkg: 'openssl', provides: '/usr/bin/openssl' },
+    // Validates and resolves docker-compose.yml (no Docker engine is needed for that).
+    { pkg: 'docker-compose', provides: '/usr/bin/docker-compose' },
   ],
   demo: [{ pkg: 'iproute2', provides: '/usr/sbin/ip' }],
   bench: [

@@ -10,5 +10,6 @@ export {
 } from './questdb.js';
 export { LocalMoto, type AwsEmulatorClientConfig } from './moto.js';
 export { NetworkNamespace, withNetworkNamespace, type CommandResult } from './netns.js';
+export { TestNetwork, type TestHost } from './test-network.js';
 export { launchChromium, chromiumFlags, chromiumPath, screenshotPath } from './chromium.js';
 export { repoRoot, cacheDir, artifactsDir } from './repo-paths.js';

@@ -43,10 +43,13 @@ export class NetworkNamespace {
   async exec(
     command: string,
     args: readonly string[] = [],
-    options: { timeoutMs?: number; input?: string } = {},
+    options: { timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv } = {},
   ): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
-      const child = this.spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = this.spawn(command, args, {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+      });
       let stdout = '';
       let stderr = '';
       child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -72,12 +75,12 @@ export class NetworkNamespace {
   }
 
   /**
-   * Makes a service on the host's 127.0.0.1:`port` (QuestDB, say) reachable at 127.0.0.1:`port`
-   * inside the namespace, without giving the namespace any network link: the two sides meet on a
+   * Makes a service on the host's 127.0.0.1:`port` (QuestDB, say) reachable at
+   * 127.0.0.1:`insidePort` (the same port by default) inside the namespace, without giving the namespace any network link: the two sides meet on a
    * Unix socket (those live in the file system, not in a network namespace). TCP only.
    */
-  async forwardHostPort(port: number): Promise<{ close(): Promise<void> }> {
-    const unixPath = join(tmpdir(), `${this.name}-${port}.sock`);
+  async forwardHostPort(port: number, insidePort = port): Promise<{ close(): Promise<void> }> {
+    const unixPath = join(tmpdir(), `${this.name}-${port}-${insidePort}.sock`);
     const open = new Set<Socket>();
     const hostSide = createServer((inbound) => {
       const outbound = connect(port, '127.0.0.1');
@@ -96,7 +99,7 @@ export class NetworkNamespace {
       "  c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); c.pipe(u).pipe(c); })",
       "  .listen(Number(port), '127.0.0.1', () => console.log('ready'));",
     ].join('\n');
-    const inside = this.spawn(process.execPath, ['-e', relay, unixPath, String(port)], {
+    const inside = this.spawn(process.execPath, ['-e', relay, unixPath, String(insidePort)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -137,7 +140,8 @@ export async function withNetworkNamespace<T>(body: (ns: NetworkNamespace) => Pr
   }
 }
 
-async function ip(args: readonly string[]): Promise<string> {
+/** Runs `ip ARGS…`, turning a failure into an error that shows ip's own message. */
+export async function ip(args: readonly string[]): Promise<string> {
   try {
     const { stdout } = await execFileAsync('ip', args);
     return stdout;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { NetworkNamespace, withNetworkNamespace } from '../src/index.js';
+import { NetworkNamespace, TestNetwork, withNetworkNamespace } from '../src/index.js';
 
 describe('withNetworkNamespace', () => {
   it('gives the body a namespace whose only interface is lo, up, with no route off the host', async () => {
@@ -79,6 +79,33 @@ describe('withNetworkNamespace', () => {
     } finally {
       await ns.dispose();
       host.close();
+    }
+  });
+});
+
+describe('TestNetwork', () => {
+  it('links its hosts on one private segment where names resolve, and nowhere else', async () => {
+    const network = await TestNetwork.create(['alpha', 'beta'], { questdb: '127.0.0.1' });
+    try {
+      const beta = network.host('beta');
+      const server = beta.ns.spawn('node', [
+        '-e',
+        `const s=require('net').createServer(c=>c.end('beta')).listen(7000,'0.0.0.0',()=>console.log('up'))`,
+      ]);
+      await new Promise((resolve) => server.stdout?.once('data', resolve));
+      const reply = await network
+        .host('alpha')
+        .ns.exec('node', [
+          '-e',
+          `require('dns').lookup('beta',(e,a)=>{console.log(a);require('net').connect(7000,'beta').on('data',d=>{console.log(String(d));process.exit(0)})})`,
+        ]);
+      expect(reply.stdout.trim().split('\n')).toEqual(['198.18.0.2', 'beta']);
+      const alias = await network.host('alpha').ns.exec('getent', ['hosts', 'questdb']);
+      expect(alias.stdout).toMatch(/^127\.0\.0\.1\s+questdb/);
+      const routes = (await network.host('alpha').ns.exec('ip', ['route', 'show'])).stdout.trim();
+      expect(routes).toBe('198.18.0.0/24 dev eth0 proto kernel scope link src 198.18.0.1');
+    } finally {
+      await network.dispose();
     }
   });
 });

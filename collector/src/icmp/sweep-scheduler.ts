@@ -1,5 +1,6 @@
 // The collector's ICMP side: sweeps the targets file every --icmp-interval seconds and hands each
-// batch to the sinks. Targets are read and hostnames resolved once, at start.
+// batch to the sinks. Targets are read and hostnames resolved at start; while some hostnames do
+// not resolve (a peer container not started yet), the file is read again before each sweep.
 import type { ResultBatch } from '../results/result-batch.js';
 import { buildTargetList } from './build-target-list.js';
 import { startSweep, type SweepRun } from './run-sweep.js';
@@ -38,7 +39,8 @@ export class SweepScheduler {
 
   private constructor(
     private readonly options: SweepSchedulerOptions,
-    private readonly targets: TargetList,
+    private targets: TargetList,
+    private unresolved: number,
     private readonly sweepOptions: SweepOptions,
   ) {}
 
@@ -57,7 +59,7 @@ export class SweepScheduler {
       src: options.src,
       srcLoc: options.srcLoc,
     };
-    const scheduler = new SweepScheduler(options, targets, sweepOptions);
+    const scheduler = new SweepScheduler(options, targets, unresolved.length, sweepOptions);
     scheduler.current = startSweep(targets, sweepOptions);
     options.log(
       `ICMP: sweeping ${targets.size} targets every ${options.intervalSeconds} s (${scheduler.current.mode} sockets)`,
@@ -90,14 +92,31 @@ export class SweepScheduler {
       this.options.log('ICMP: previous sweep still running, this interval is skipped');
       return;
     }
-    const sweep = this.current ?? startSweep(this.targets, this.sweepOptions);
-    this.current = sweep;
-    this.running = this.consume(sweep)
+    this.running = this.sweepOnce()
       .catch((error: Error) => this.options.log(`ICMP: sweep failed: ${error.message}`))
       .finally(() => {
         this.running = undefined;
         this.current = undefined;
       });
+  }
+
+  private async sweepOnce(): Promise<void> {
+    if (!this.current && this.unresolved > 0) await this.reloadTargets();
+    if (this.stopped) return;
+    const sweep = this.current ?? startSweep(this.targets, this.sweepOptions);
+    this.current = sweep;
+    await this.consume(sweep);
+  }
+
+  private async reloadTargets(): Promise<void> {
+    const { targets, unresolved } = await buildTargetList(readTargetSpecs([], [this.options.targetsFile]));
+    if (unresolved.length < this.unresolved) {
+      this.options.log(
+        `ICMP: ${this.unresolved - unresolved.length} more hostnames resolve now; sweeping ${targets.size} targets`,
+      );
+    }
+    this.targets = targets;
+    this.unresolved = unresolved.length;
   }
 
   private async consume(sweep: SweepRun): Promise<void> {
