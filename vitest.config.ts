@@ -12,6 +12,7 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'testbed', include: ['testbed/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'provisioning', include: ['provisioning/test/**/*.test.ts'] } },
       {
         extends: true,
         test: {
