@@ -118,6 +118,18 @@ function ensureQuestDbJar() {
   if (!existsSync(jar)) fail(`Maven finished but ${jar} is not there; check the Maven output above.`);
 }
 
+/** The current LTS Node beside the machine's, so the tests can run the CLI on both. */
+function ensureCurrentLtsNode() {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'testbed/node-lts.json'), 'utf8'));
+  const pkg = `node-linux-${process.arch}`;
+  const prefix = join(repoRoot, '.cache/node-lts');
+  const binary = join(prefix, 'node_modules', pkg, 'bin/node');
+  const installed = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+  if (installed === `v${version}`) return;
+  mkdirSync(prefix, { recursive: true });
+  run('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', `${pkg}@${version}`]);
+}
+
 function ensureNpmDependencies() {
   const lock = join(repoRoot, 'package-lock.json');
   const installed = join(repoRoot, 'node_modules/.package-lock.json');
@@ -139,4 +151,5 @@ step(`preparing for ${purpose}`);
 ensureDebianPackages();
 ensureQuestDbJar();
 ensureNpmDependencies();
+if (purpose === 'test') ensureCurrentLtsNode();
 step('ready');

@@ -13,3 +13,4 @@ export { NetworkNamespace, withNetworkNamespace, type CommandResult } from './ne
 export { TestNetwork, type TestHost } from './test-network.js';
 export { launchChromium, chromiumFlags, chromiumPath, screenshotPath } from './chromium.js';
 export { repoRoot, cacheDir, artifactsDir } from './repo-paths.js';
+export { currentLtsNode, currentLtsVersion } from './node-lts.js';
