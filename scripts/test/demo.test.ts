@@ -26,17 +26,40 @@ describe('npm run demo', () => {
       }
       expect(output, `demo output:\n${output}`).toContain('all up');
       const consoleUrl = /console (http:\/\/\S+)/.exec(output)?.[1];
-      const collectorUrls = [...output.matchAll(/ready: (http:\/\/\S+\/v1\/ping)/g)].map((m) => m[1]!);
+      const collectorUrls = [...output.matchAll(/ready: (http:\/\/\S+\/v1\/peers)/g)].map((m) => m[1]!);
       expect(consoleUrl).toBeDefined();
       expect(collectorUrls).toHaveLength(3);
-      expect((await fetch(`${consoleUrl}/exec?query=select%201`)).ok).toBe(true);
-      for (const url of collectorUrls) expect((await fetch(url)).ok).toBe(true);
+      expect(output).toContain('mesh complete through addpeers discovery');
+      // Every collector lists the other two, and results reach QuestDB from each, HTTP and ICMP.
+      for (const url of collectorUrls) {
+        const peers = ((await (await fetch(url)).json()) as { Peers: { Url: string }[] }).Peers.map((p) => p.Url);
+        const others = collectorUrls.filter((u) => u !== url).map((u) => u.replace('/v1/peers', '/v1/ping'));
+        expect(peers.sort()).toEqual(others.sort());
+      }
+      const stored = async (sql: string) =>
+        (
+          (await (await fetch(`${consoleUrl}/exec?query=${encodeURIComponent(sql)}`)).json()) as {
+            dataset?: unknown[][];
+          }
+        ).dataset ?? [];
+      let sources: unknown[][] = [];
+      for (let i = 0; i < 60 && sources.length < 6; i++) {
+        sources = [
+          ...(await stored("select distinct src, 'http' from http where ok")),
+          ...(await stored("select distinct src, 'icmp' from icmp where rtt_ms is not null")),
+        ];
+        if (sources.length < 6) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(sources.map((row) => row.join(' ')).sort()).toEqual(
+        ['127.0.0.1', '127.0.0.2', '127.0.0.3'].flatMap((src) => [`${src} http`, `${src} icmp`]).sort(),
+      );
 
       process.kill(-demo.pid!, 'SIGINT');
       expect(await exited).toBe(0);
       expect(output).toContain('stopped cleanly');
       await expect(fetch(`${consoleUrl}/exec?query=select%201`)).rejects.toThrow();
       for (const url of collectorUrls) await expect(fetch(url)).rejects.toThrow();
+      expect(output).not.toMatch(/error/i);
     } finally {
       if (demo.exitCode === null) process.kill(-demo.pid!, 'SIGKILL');
       rmSync(demoDir, { recursive: true, force: true });
