@@ -1,9 +1,10 @@
-// The receiver thread: drains the sockets with recvmmsg, takes the kernel receive timestamp of
-// each reply, validates the cookie, dedupes per (target, seq), and declares probes lost once their
-// timeout has passed. Results leave in chunks; nothing here calls into JavaScript.
+// The receiver thread: drains every shard's sockets with recvmmsg, takes the kernel receive
+// timestamp of each reply, validates the cookie, dedupes per (target, seq), and declares probes
+// lost once their timeout has passed. Results leave in chunks; nothing here calls into JavaScript.
 #include <errno.h>
 #include <netinet/ip.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
@@ -56,7 +57,7 @@ struct ReceiveBatch {
 
 void SweepEngine::run_receiver() {
   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-  const uint64_t targets = config_.target_count();
+  pthread_setname_np(pthread_self(), "icmp-receive");
   const uint64_t ipv4_targets = config_.ipv4.size();
   const int64_t timeout_ns = config_.timeout_ns;
   // Room for the largest IPv4 header, the ICMP header and the payload; longer packets are truncated
@@ -78,8 +79,8 @@ void SweepEngine::run_receiver() {
   uint64_t lost = 0;
   uint8_t scratch[16];
 
-  auto handle_reply = [&](const ProbeSocket& socket, const uint8_t* packet, size_t len, const sockaddr_in6& source,
-                          int64_t receive_ns) {
+  auto handle_reply = [&](SweepShard& shard, const ProbeSocket& socket, const uint8_t* packet, size_t len,
+                          const sockaddr_in6& source, int64_t receive_ns) {
     const bool ipv6 = socket.family == AF_INET6;
     if (!ipv6 && socket.mode == SocketMode::Raw) {
       // Raw IPv4 sockets deliver the IP header too.
@@ -104,9 +105,9 @@ void SweepEngine::run_receiver() {
     }
     ProbePayload payload;
     std::memcpy(&payload, packet + kIcmpHeaderBytes, sizeof payload);
-    // Index and seq must name a probe of this sweep on this socket's family before we trust them.
-    const bool index_fits = ipv6 ? (payload.target_index >= ipv4_targets && payload.target_index < targets)
-                                 : payload.target_index < ipv4_targets;
+    // Index and seq must name a probe of this shard on this socket's family before we trust them.
+    const bool index_fits = shard.owns(payload.target_index) &&
+                            (ipv6 ? payload.target_index >= ipv4_targets : payload.target_index < ipv4_targets);
     if (!index_fits || payload.seq >= config_.count) {
       counters_.bad_cookie.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -126,8 +127,7 @@ void SweepEngine::run_receiver() {
       counters_.late.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    const uint64_t probe = uint64_t(payload.seq) * targets + payload.target_index;
-    if (!ledger_.mark_resolved(probe)) {
+    if (!shard.ledger.mark_resolved(shard.local_probe(payload.seq, payload.target_index))) {
       counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
       return;
     }
@@ -138,16 +138,22 @@ void SweepEngine::run_receiver() {
     if (chunk.size() >= config_.chunk_probes) flush();
   };
 
-  std::vector<std::pair<const ProbeSocket*, ReceiveBatch*>> sockets;
-  ReceiveBatch batch4(slot_bytes);
-  ReceiveBatch batch6(slot_bytes);
-  if (socket4_.fd >= 0) sockets.emplace_back(&socket4_, &batch4);
-  if (socket6_.fd >= 0) sockets.emplace_back(&socket6_, &batch6);
-  std::vector<uint32_t> drops_seen(sockets.size(), 0);
+  struct ShardSocket {
+    SweepShard* shard;
+    const ProbeSocket* socket;
+    uint32_t drops_seen;  // SO_RXQ_OVFL is a running count per socket
+  };
+  std::vector<ShardSocket> sockets;
+  for (auto& shard : shards_) {
+    if (shard->socket4.fd >= 0) sockets.push_back(ShardSocket{shard.get(), &shard->socket4, 0});
+    if (shard->socket6.fd >= 0) sockets.push_back(ShardSocket{shard.get(), &shard->socket6, 0});
+  }
+  // One set of buffers serves every socket: each drain finishes its batch before the next.
+  auto batch_storage = std::make_unique<ReceiveBatch>(slot_bytes);
+  ReceiveBatch& batch = *batch_storage;
 
-  auto drain = [&](size_t which) {
-    const ProbeSocket& socket = *sockets[which].first;
-    ReceiveBatch& batch = *sockets[which].second;
+  auto drain = [&](ShardSocket& entry) {
+    const ProbeSocket& socket = *entry.socket;
     for (;;) {
       batch.reset();
       const int got = recvmmsg(socket.fd, batch.messages, kReceiveBatch, MSG_DONTWAIT, nullptr);
@@ -167,9 +173,9 @@ void SweepEngine::run_receiver() {
           } else if (c->cmsg_type == SO_RXQ_OVFL) {
             uint32_t dropped;
             std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
-            if (dropped > drops_seen[which]) {
-              counters_.kernel_drops.fetch_add(dropped - drops_seen[which], std::memory_order_relaxed);
-              drops_seen[which] = dropped;
+            if (dropped > entry.drops_seen) {
+              counters_.kernel_drops.fetch_add(dropped - entry.drops_seen, std::memory_order_relaxed);
+              entry.drops_seen = dropped;
             }
           }
         }
@@ -177,7 +183,7 @@ void SweepEngine::run_receiver() {
           receive_ns = realtime_ns();
           counters_.user_timestamps.fetch_add(1, std::memory_order_relaxed);
         }
-        handle_reply(socket, static_cast<const uint8_t*>(batch.iovs[i].iov_base),
+        handle_reply(*entry.shard, socket, static_cast<const uint8_t*>(batch.iovs[i].iov_base),
                      std::min<size_t>(batch.messages[i].msg_len, batch.slot_bytes), batch.sources[i], receive_ns);
       }
       if (static_cast<unsigned>(got) < kReceiveBatch) return;
@@ -185,7 +191,7 @@ void SweepEngine::run_receiver() {
   };
 
   std::vector<pollfd> poll_fds;
-  for (auto& entry : sockets) poll_fds.push_back(pollfd{entry.first->fd, POLLIN, 0});
+  for (auto& entry : sockets) poll_fds.push_back(pollfd{entry.socket->fd, POLLIN, 0});
 
   // About 64 replies per drain at the configured rate, within [0.5 ms, 5 ms]: few wake-ups when
   // paced (the CPU goes to the sender), short queues when unlimited.
@@ -193,43 +199,51 @@ void SweepEngine::run_receiver() {
                                              ? std::clamp<int64_t>(static_cast<int64_t>(64e9 / config_.rate_pps),
                                                                    kBusyDrainIntervalNs, 10 * kBusyDrainIntervalNs)
                                              : kBusyDrainIntervalNs;
-  uint64_t cursor = 0;  // first probe, in send order, not yet known to be resolved
   for (;;) {
     // Everything the kernel stamped before this instant is drained before any probe is declared
     // lost, so a reply that arrived in time is never reported lost.
     const int64_t drain_start_ns = realtime_ns();
-    for (size_t i = 0; i < sockets.size(); ++i) drain(i);
+    for (auto& entry : sockets) drain(entry);
 
-    const bool sender_done = sender_done_.load(std::memory_order_acquire);
-    const uint64_t sent = published_sent_.load(std::memory_order_acquire);
-    const bool stopping = stop_requested_.load(std::memory_order_acquire) && sender_done;
+    const bool stop_requested = stop_requested_.load(std::memory_order_acquire);
+    bool all_done = true;
+    bool senders_running = false;
     int64_t next_deadline_ns = 0;
-    while (cursor < sent) {
-      if (ledger_.is_resolved(cursor)) {
-        ++cursor;
-        continue;
+    for (auto& shard_ptr : shards_) {
+      SweepShard& shard = *shard_ptr;
+      const bool sender_done = shard.sender_done.load(std::memory_order_acquire);
+      const uint64_t sent = shard.published_sent.load(std::memory_order_acquire);
+      const bool stopping = stop_requested && sender_done;
+      while (shard.cursor < sent) {
+        const uint64_t local = shard.cursor;
+        if (shard.ledger.is_resolved(local)) {
+          ++shard.cursor;
+          continue;
+        }
+        const int64_t send_ns = shard.ledger.send_ns(local);
+        if (!stopping && send_ns + timeout_ns >= drain_start_ns) {
+          const int64_t deadline_ns = send_ns + timeout_ns;
+          if (next_deadline_ns == 0 || deadline_ns < next_deadline_ns) next_deadline_ns = deadline_ns;
+          break;
+        }
+        shard.ledger.mark_resolved(local);
+        ++lost;
+        counters_.lost.store(lost, std::memory_order_relaxed);
+        resolved_.fetch_add(1, std::memory_order_release);
+        chunk.push(static_cast<uint32_t>(shard.target_of(local)), shard.seq_of(local), -1.0, double(send_ns / 1000));
+        if (chunk.size() >= config_.chunk_probes) flush();
+        ++shard.cursor;
       }
-      const int64_t send_ns = ledger_.send_ns(cursor);
-      if (!stopping && send_ns + timeout_ns >= drain_start_ns) {
-        next_deadline_ns = send_ns + timeout_ns;
-        break;
-      }
-      ledger_.mark_resolved(cursor);
-      ++lost;
-      counters_.lost.store(lost, std::memory_order_relaxed);
-      resolved_.fetch_add(1, std::memory_order_release);
-      chunk.push(static_cast<uint32_t>(cursor % targets), static_cast<uint32_t>(cursor / targets), -1.0,
-                 double(send_ns / 1000));
-      if (chunk.size() >= config_.chunk_probes) flush();
-      ++cursor;
+      shard.ledger.release_below(shard.cursor);
+      if (!(sender_done && shard.cursor >= sent)) all_done = false;
+      if (!sender_done) senders_running = true;
     }
-    ledger_.release_below(cursor);
-    if (sender_done && cursor >= sent) break;
+    if (all_done) break;
     if (chunk.size() > 0 && monotonic_ns() - last_flush_ns >= kFlushIntervalNs) flush();
 
     int64_t wait_ns = kIdleWaitNs;
     if (next_deadline_ns != 0) wait_ns = std::clamp<int64_t>(next_deadline_ns - realtime_ns() + 1000, 0, kIdleWaitNs);
-    if (!sender_done) {
+    if (senders_running) {
       // While probes go out, replies arrive continuously: draining on a short fixed cadence reads
       // them in large batches instead of waking per packet (which steals the sender's core).
       // Kernel timestamps make the delay invisible in the RTTs.

@@ -1,6 +1,7 @@
-// One sweep: a sender thread that paces echo requests and a receiver thread that validates
-// replies, times them with kernel timestamps and declares the unanswered lost. The two share
-// nothing but the keyed cookie in the packets, the sent count and the ledger of send times.
+// One sweep: sender threads (one per shard of the targets, see sweep_shard.h) that pace echo
+// requests, and a receiver thread that validates replies on every shard's sockets, times them with
+// kernel timestamps and declares the unanswered lost. Senders and receiver share nothing but the
+// keyed cookie in the packets, each shard's sent count and its ledger of send times.
 #pragma once
 
 #include <atomic>
@@ -8,11 +9,12 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cookie.h"
-#include "probe_ledger.h"
 #include "socket_setup.h"
 #include "sweep_config.h"
+#include "sweep_shard.h"
 
 namespace pingsphere {
 
@@ -40,6 +42,7 @@ class SweepEngine {
   void join();
 
   SocketMode mode() const;
+  uint32_t sender_count() const { return static_cast<uint32_t>(shards_.size()); }
   const SweepCounters& counters() const { return counters_; }
   SweepProgress progress() const;
   int receive_buffer_bytes() const;
@@ -49,29 +52,27 @@ class SweepEngine {
   int64_t finished_mono_ns() const { return finished_mono_ns_.load(std::memory_order_acquire); }
 
  private:
-  void run_sender();
+  void run_sender(SweepShard& shard);
   void run_receiver();
+  void note_send_time(int64_t mono_ns);
   const uint8_t* target_address(uint64_t target_index, uint8_t scratch[16]) const;
+  const ProbeSocket& first_socket() const;
 
   SweepConfig config_;
   SipKey key_;
-  uint16_t raw_icmp_id_;
-  ProbeSocket socket4_;
-  ProbeSocket socket6_;
-  ProbeLedger ledger_;
+  std::vector<std::unique_ptr<SweepShard>> shards_;
+  bool pin_senders_ = false;
   SweepCounters counters_;
 
-  std::atomic<uint64_t> published_sent_{0};
   std::atomic<uint64_t> resolved_{0};
-  std::atomic<bool> sender_done_{false};
   std::atomic<bool> stop_requested_{false};
+  int64_t start_mono_ns_ = 0;  // rounds of every shard are timed from here
   std::atomic<int64_t> first_send_mono_ns_{0};
   std::atomic<int64_t> last_send_mono_ns_{0};
   std::atomic<int64_t> finished_mono_ns_{0};
 
   ChunkHandler on_chunk_;
   DoneHandler on_done_;
-  std::thread sender_;
   std::thread receiver_;
   bool started_ = false;
 };
