@@ -6,7 +6,7 @@
 //   tsx bench/icmp/run.ts [--repeat N]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { NetworkNamespace, repoRoot } from '@pingsphere/testbed';
 import { TunResponder, tunAddresses, type TunHost } from '@pingsphere/native/testing';
@@ -22,6 +22,8 @@ interface Measured {
   peakRssMb: number;
   replies: number;
   detail: string;
+  /** Sender threads the engine ran with (pingsphere only). */
+  senders?: number;
 }
 
 function log(message: string): void {
@@ -58,6 +60,7 @@ async function runPingsphere(ns: NetworkNamespace, args: string[], targets: numb
   const sweep = /sweep ([\d.]+) s/.exec(r.stderr);
   const replies = /probes: (\d+) replies/.exec(r.stderr);
   const rejected = /rejected: (.*)/.exec(r.stderr);
+  const senders = /probes\/s, (\d+) senders?\)/.exec(r.stderr);
   if (r.exitCode !== 0 || !sweep || !replies) throw new Error(`pingsphere failed (${r.exitCode}): ${r.stderr}`);
   return {
     probesPerS: targets / Number(sweep[1]),
@@ -65,6 +68,7 @@ async function runPingsphere(ns: NetworkNamespace, args: string[], targets: numb
     peakRssMb: r.peakRssMb,
     replies: Number(replies[1]),
     detail: rejected?.[1] ?? '',
+    ...(senders ? { senders: Number(senders[1]) } : {}),
   };
 }
 
@@ -108,12 +112,24 @@ function fmt(n: number, digits = 0): string {
 async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]> {
   const n = 60_000;
   const file = loopbackFile('loopback-60k.txt', n, 0x010001);
-  const runs: Record<'pingsphere' | 'fping' | 'floor', Measured[]> = { pingsphere: [], fping: [], floor: [] };
+  const loadBefore = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  // pingsphere twice: as it runs by default (one sender per CPU when unlimited) and held to one
+  // sender, to show what sharding the sweep across cores adds.
+  const runs: Record<'pingsphere' | 'pingsphere1' | 'fping' | 'floor', Measured[]> = {
+    pingsphere: [],
+    pingsphere1: [],
+    fping: [],
+    floor: [],
+  };
+  const sweepArgs = ['-q', '--unlimited-rate', '-t', '2000', '-f', file];
   for (let i = 1; i <= repeat; i++) {
     log(`1/3 probe rate, 60,000 loopback targets: round ${i}/${repeat}`);
     runs.floor.push(await runFloor(ns, floor, '127.1.0.1', n));
     runs.fping.push(await runFping(ns, file, n));
-    runs.pingsphere.push(await runPingsphere(ns, ['-q', '--unlimited-rate', '-t', '2000', '-f', file], n));
+    runs.pingsphere.push(await runPingsphere(ns, sweepArgs, n));
+    runs.pingsphere1.push(await runPingsphere(ns, ['--senders', '1', ...sweepArgs], n));
   }
   const floorRate = median(runs.floor.map((m) => m.probesPerS));
   const fpingRate = median(runs.fping.map((m) => m.probesPerS));
@@ -128,10 +144,12 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
     lines.push(
       row([
         name === 'pingsphere'
-          ? '**pingsphere** `icmp -q --unlimited-rate`'
-          : name === 'fping'
-            ? '`fping -C1 -q -i 0`'
-            : 'C floor (`floor.c`)',
+          ? `**pingsphere** \`icmp -q --unlimited-rate\` (auto: ${ms[0]!.senders} senders)`
+          : name === 'pingsphere1'
+            ? 'pingsphere `icmp -q --unlimited-rate --senders 1`'
+            : name === 'fping'
+              ? '`fping -C1 -q -i 0`'
+              : 'C floor (`floor.c`)',
         fmt(rate),
         `${fmt(rate / fpingRate, 2)}×`,
         `${fmt((100 * rate) / floorRate)} %`,
@@ -141,7 +159,15 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
       ]),
     );
   }
+  const perRound = (name: 'pingsphere' | 'pingsphere1', against: 'fping' | 'floor') =>
+    runs[name].map((m, i) => `${fmt(m.probesPerS / runs[against][i]!.probesPerS, 2)}×`).join(', ');
   lines.push(
+    '',
+    `Per round (same round, back to back): pingsphere auto ÷ fping ${perRound('pingsphere', 'fping')};`,
+    `pingsphere auto ÷ floor ${perRound('pingsphere', 'floor')}; pingsphere 1 sender ÷ fping ${perRound('pingsphere1', 'fping')}.`,
+    `Load average before the run: ${loadBefore}; after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}.`,
     '',
     'probes/s = targets ÷ (first send → last reply): pingsphere from its summary ("sweep … s"), the floor from its',
     'own clock, fping from the shorter of its wall time and its `-s` "elapsed real time" (it has no finer clock).',
@@ -177,7 +203,7 @@ async function millionTargets(ns: NetworkNamespace, floor: string): Promise<stri
     ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---']),
     row([
-      '**pingsphere** `icmp -q --unlimited-rate -f 1m.txt`',
+      `**pingsphere** \`icmp -q --unlimited-rate -f 1m.txt\` (${ps[0]!.senders} senders)`,
       fmt(psRate),
       `${fmt((100 * psRate) / floorRate)} %`,
       fmt(Math.min(...ps.map((m) => m.replies))),

@@ -1,4 +1,4 @@
-// The receiver thread: drains every shard's sockets with recvmmsg, takes the kernel receive
+// The receiver thread: drains every sender's sockets with recvmmsg, takes the kernel receive
 // timestamp of each reply, validates the cookie, dedupes per (target, seq), and declares probes
 // lost once their timeout has passed. Results leave in chunks; nothing here calls into JavaScript.
 #include <errno.h>
@@ -58,6 +58,8 @@ struct ReceiveBatch {
 void SweepEngine::run_receiver() {
   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
   pthread_setname_np(pthread_self(), "icmp-receive");
+  const uint64_t targets = config_.target_count();
+  const uint64_t probes = config_.probe_count();
   const uint64_t ipv4_targets = config_.ipv4.size();
   const int64_t timeout_ns = config_.timeout_ns;
   // Room for the largest IPv4 header, the ICMP header and the payload; longer packets are truncated
@@ -79,8 +81,8 @@ void SweepEngine::run_receiver() {
   uint64_t lost = 0;
   uint8_t scratch[16];
 
-  auto handle_reply = [&](SweepShard& shard, const ProbeSocket& socket, const uint8_t* packet, size_t len,
-                          const sockaddr_in6& source, int64_t receive_ns) {
+  auto handle_reply = [&](const ProbeSocket& socket, const uint8_t* packet, size_t len, const sockaddr_in6& source,
+                          int64_t receive_ns) {
     const bool ipv6 = socket.family == AF_INET6;
     if (!ipv6 && socket.mode == SocketMode::Raw) {
       // Raw IPv4 sockets deliver the IP header too.
@@ -105,9 +107,9 @@ void SweepEngine::run_receiver() {
     }
     ProbePayload payload;
     std::memcpy(&payload, packet + kIcmpHeaderBytes, sizeof payload);
-    // Index and seq must name a probe of this shard on this socket's family before we trust them.
-    const bool index_fits = shard.owns(payload.target_index) &&
-                            (ipv6 ? payload.target_index >= ipv4_targets : payload.target_index < ipv4_targets);
+    // Index and seq must name a probe of this sweep on this socket's family before we trust them.
+    const bool index_fits = ipv6 ? (payload.target_index >= ipv4_targets && payload.target_index < targets)
+                                 : payload.target_index < ipv4_targets;
     if (!index_fits || payload.seq >= config_.count) {
       counters_.bad_cookie.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -127,7 +129,8 @@ void SweepEngine::run_receiver() {
       counters_.late.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    if (!shard.ledger.mark_resolved(shard.local_probe(payload.seq, payload.target_index))) {
+    const uint64_t probe = uint64_t(payload.seq) * targets + payload.target_index;
+    if (!ledger_.mark_resolved(probe)) {
       counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
       return;
     }
@@ -138,21 +141,20 @@ void SweepEngine::run_receiver() {
     if (chunk.size() >= config_.chunk_probes) flush();
   };
 
-  struct ShardSocket {
-    SweepShard* shard;
+  struct WatchedSocket {
     const ProbeSocket* socket;
     uint32_t drops_seen;  // SO_RXQ_OVFL is a running count per socket
   };
-  std::vector<ShardSocket> sockets;
-  for (auto& shard : shards_) {
-    if (shard->socket4.fd >= 0) sockets.push_back(ShardSocket{shard.get(), &shard->socket4, 0});
-    if (shard->socket6.fd >= 0) sockets.push_back(ShardSocket{shard.get(), &shard->socket6, 0});
+  std::vector<WatchedSocket> sockets;
+  for (auto& sender : senders_) {
+    if (sender->socket4.fd >= 0) sockets.push_back(WatchedSocket{&sender->socket4, 0});
+    if (sender->socket6.fd >= 0) sockets.push_back(WatchedSocket{&sender->socket6, 0});
   }
   // One set of buffers serves every socket: each drain finishes its batch before the next.
   auto batch_storage = std::make_unique<ReceiveBatch>(slot_bytes);
   ReceiveBatch& batch = *batch_storage;
 
-  auto drain = [&](ShardSocket& entry) {
+  auto drain = [&](WatchedSocket& entry) {
     const ProbeSocket& socket = *entry.socket;
     for (;;) {
       batch.reset();
@@ -183,7 +185,7 @@ void SweepEngine::run_receiver() {
           receive_ns = realtime_ns();
           counters_.user_timestamps.fetch_add(1, std::memory_order_relaxed);
         }
-        handle_reply(*entry.shard, socket, static_cast<const uint8_t*>(batch.iovs[i].iov_base),
+        handle_reply(socket, static_cast<const uint8_t*>(batch.iovs[i].iov_base),
                      std::min<size_t>(batch.messages[i].msg_len, batch.slot_bytes), batch.sources[i], receive_ns);
       }
       if (static_cast<unsigned>(got) < kReceiveBatch) return;
@@ -199,51 +201,49 @@ void SweepEngine::run_receiver() {
                                              ? std::clamp<int64_t>(static_cast<int64_t>(64e9 / config_.rate_pps),
                                                                    kBusyDrainIntervalNs, 10 * kBusyDrainIntervalNs)
                                              : kBusyDrainIntervalNs;
+  uint64_t cursor = 0;  // first probe, in probe order (~ send order), not yet known to be resolved
   for (;;) {
     // Everything the kernel stamped before this instant is drained before any probe is declared
     // lost, so a reply that arrived in time is never reported lost.
     const int64_t drain_start_ns = realtime_ns();
     for (auto& entry : sockets) drain(entry);
 
-    const bool stop_requested = stop_requested_.load(std::memory_order_acquire);
-    bool all_done = true;
-    bool senders_running = false;
+    // Senders first, then what they published: a sender that is done has published all it sent.
+    bool senders_done = true;
+    for (auto& sender : senders_) senders_done = senders_done && sender->done.load(std::memory_order_acquire);
+    const bool stopping = senders_done && stop_requested_.load(std::memory_order_acquire);
     int64_t next_deadline_ns = 0;
-    for (auto& shard_ptr : shards_) {
-      SweepShard& shard = *shard_ptr;
-      const bool sender_done = shard.sender_done.load(std::memory_order_acquire);
-      const uint64_t sent = shard.published_sent.load(std::memory_order_acquire);
-      const bool stopping = stop_requested && sender_done;
-      while (shard.cursor < sent) {
-        const uint64_t local = shard.cursor;
-        if (shard.ledger.is_resolved(local)) {
-          ++shard.cursor;
-          continue;
-        }
-        const int64_t send_ns = shard.ledger.send_ns(local);
-        if (!stopping && send_ns + timeout_ns >= drain_start_ns) {
-          const int64_t deadline_ns = send_ns + timeout_ns;
-          if (next_deadline_ns == 0 || deadline_ns < next_deadline_ns) next_deadline_ns = deadline_ns;
-          break;
-        }
-        shard.ledger.mark_resolved(local);
-        ++lost;
-        counters_.lost.store(lost, std::memory_order_relaxed);
-        resolved_.fetch_add(1, std::memory_order_release);
-        chunk.push(static_cast<uint32_t>(shard.target_of(local)), shard.seq_of(local), -1.0, double(send_ns / 1000));
-        if (chunk.size() >= config_.chunk_probes) flush();
-        ++shard.cursor;
+    while (cursor < probes) {
+      if (!plan_.is_published(cursor)) {
+        if (!senders_done) break;                // not sent yet
+        cursor = plan_.next_unit_start(cursor);  // stopped: never sent, never reported
+        continue;
       }
-      shard.ledger.release_below(shard.cursor);
-      if (!(sender_done && shard.cursor >= sent)) all_done = false;
-      if (!sender_done) senders_running = true;
+      if (ledger_.is_resolved(cursor)) {
+        ++cursor;
+        continue;
+      }
+      const int64_t send_ns = ledger_.send_ns(cursor);
+      if (!stopping && send_ns + timeout_ns >= drain_start_ns) {
+        next_deadline_ns = send_ns + timeout_ns;
+        break;
+      }
+      ledger_.mark_resolved(cursor);
+      ++lost;
+      counters_.lost.store(lost, std::memory_order_relaxed);
+      resolved_.fetch_add(1, std::memory_order_release);
+      chunk.push(static_cast<uint32_t>(cursor % targets), static_cast<uint32_t>(cursor / targets), -1.0,
+                 double(send_ns / 1000));
+      if (chunk.size() >= config_.chunk_probes) flush();
+      ++cursor;
     }
-    if (all_done) break;
+    ledger_.release_below(cursor);
+    if (cursor >= probes) break;
     if (chunk.size() > 0 && monotonic_ns() - last_flush_ns >= kFlushIntervalNs) flush();
 
     int64_t wait_ns = kIdleWaitNs;
     if (next_deadline_ns != 0) wait_ns = std::clamp<int64_t>(next_deadline_ns - realtime_ns() + 1000, 0, kIdleWaitNs);
-    if (senders_running) {
+    if (!senders_done) {
       // While probes go out, replies arrive continuously: draining on a short fixed cadence reads
       // them in large batches instead of waking per packet (which steals the sender's core).
       // Kernel timestamps make the delay invisible in the RTTs.

@@ -1,16 +1,16 @@
-// A sender thread, one per shard: builds echo requests with the send time and cookie in the
-// payload, paces them to the shard's share of the global rate with a token bucket, and hands them
-// to the kernel in sendmmsg batches on the shard's own sockets.
+// A sender thread: claims units of the sweep (send_plan.h), builds their echo requests with the
+// send time and cookie in the payload, paces them to its share of the global rate with a token
+// bucket, and hands them to the kernel in sendmmsg batches on its own sockets.
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,39 +74,18 @@ bool wait_until_or_stop(int64_t deadline_ns, const std::atomic<bool>& stop) {
   }
 }
 
-// Pins the calling thread to the n-th CPU it may run on.
-void pin_to_nth_usable_cpu(uint32_t n) {
-  cpu_set_t usable;
-  if (sched_getaffinity(0, sizeof usable, &usable) != 0) return;
-  uint32_t seen = 0;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (!CPU_ISSET(cpu, &usable)) continue;
-    if (seen++ == n) {
-      cpu_set_t one;
-      CPU_ZERO(&one);
-      CPU_SET(cpu, &one);
-      pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-      return;
-    }
-  }
-}
-
 }  // namespace
 
-void SweepEngine::run_sender(SweepShard& shard) {
+void SweepEngine::run_sender(Sender& sender) {
   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // 1 us: precise pacing sleeps
   // Named for `top -H` and perf.
-  const std::string thread_name = "icmp-send-" + std::to_string(shard.index);
+  const std::string thread_name = "icmp-send-" + std::to_string(sender.index);
   pthread_setname_np(pthread_self(), thread_name.c_str());
-  if (pin_senders_) pin_to_nth_usable_cpu(shard.index);
   const uint64_t ipv4_targets = config_.ipv4.size();
   const size_t packet_bytes = kIcmpHeaderBytes + config_.payload_bytes;
-  // Shards hold equal shares of the targets (±1), so equal shares of the rate keep the sum at the
-  // global rate and let every shard finish together.
-  const double shard_rate_pps =
-      config_.rate_pps * double(shard.target_count()) / double(std::max<uint64_t>(config_.target_count(), 1));
-
-  Pacer pacer(shard_rate_pps);
+  // An equal share of the global rate each: the senders together never exceed it (a sender slowed
+  // by a busy core claims fewer units; the others do not speed up beyond their share).
+  Pacer pacer(config_.rate_pps / double(senders_.size()));
   const size_t batch_limit = pacer.batch_limit();
   std::vector<uint8_t> packets(batch_limit * packet_bytes);
   for (size_t i = 0; i < packets.size(); ++i) packets[i] = static_cast<uint8_t>(i);  // padding pattern
@@ -115,19 +94,23 @@ void SweepEngine::run_sender(SweepShard& shard) {
   std::vector<mmsghdr> messages(batch_limit);
   uint8_t scratch[16];
 
-  uint64_t probe = 0;  // local to the shard
-  for (uint32_t round = 0; round < config_.count; ++round) {
+  bool first_batch = true;
+  while (!stop_requested_.load(std::memory_order_acquire)) {
+    const std::optional<SendPlan::Unit> unit = plan_.claim();
+    if (!unit) break;
+    const uint32_t round = unit->round;
     if (round > 0 && !wait_until_or_stop(start_mono_ns_ + int64_t(round) * config_.period_ns, stop_requested_)) break;
-    uint64_t target = shard.first_target;
+    uint64_t target = unit->first_target;
+    uint64_t probe = unit->first_probe;  // round * targets + target
     int64_t retry_since_ns = 0;
-    while (target < shard.end_target) {
+    while (target < unit->end_target) {
       // One family per sendmmsg call: IPv4 targets come first, then IPv6.
       const bool ipv6 = target >= ipv4_targets;
-      const uint64_t family_end = ipv6 ? shard.end_target : std::min(ipv4_targets, shard.end_target);
+      const uint64_t family_end = ipv6 ? unit->end_target : std::min(ipv4_targets, unit->end_target);
       const size_t want =
           pacer.acquire(static_cast<size_t>(std::min<uint64_t>(batch_limit, family_end - target)), stop_requested_);
       if (want == 0) break;
-      const ProbeSocket& socket = ipv6 ? shard.socket6 : shard.socket4;
+      const ProbeSocket& socket = ipv6 ? sender.socket6 : sender.socket4;
       const bool fill_checksum = !ipv6 && socket.mode == SocketMode::Raw;
       const uint16_t cookie_id = socket.mode == SocketMode::Raw ? socket.icmp_id : 0;
       for (size_t i = 0; i < want; ++i) {
@@ -142,7 +125,7 @@ void SweepEngine::run_sender(SweepShard& shard) {
         uint8_t* packet = packets.data() + i * packet_bytes;
         write_echo_request(packet, config_.payload_bytes, ipv6, fill_checksum, socket.icmp_id, static_cast<uint16_t>(p),
                            payload);
-        shard.ledger.record_send(p, payload.send_ns);
+        ledger_.record_send(p, payload.send_ns);
 
         sockaddr_in6& destination = destinations[i];
         std::memset(&destination, 0, sizeof destination);
@@ -164,7 +147,8 @@ void SweepEngine::run_sender(SweepShard& shard) {
         messages[i].msg_hdr.msg_iov = &iovs[i];
         messages[i].msg_hdr.msg_iovlen = 1;
       }
-      if (probe == 0) note_send_time(monotonic_ns());
+      if (first_batch) note_send_time(monotonic_ns());
+      first_batch = false;
 
       // Consumed = sent, or refused for good (counted as a send error; the probe times out as lost).
       size_t consumed = 0;
@@ -189,7 +173,7 @@ void SweepEngine::run_sender(SweepShard& shard) {
       target += consumed;
       pacer.refund(want - consumed);
       counters_.sent.fetch_add(consumed, std::memory_order_relaxed);
-      shard.published_sent.store(probe, std::memory_order_release);
+      plan_.publish(*unit, probe - unit->first_probe);
       note_send_time(monotonic_ns());
       if (consumed < want) {
         pollfd writable{socket.fd, POLLOUT, 0};
@@ -197,9 +181,8 @@ void SweepEngine::run_sender(SweepShard& shard) {
       }
       if (stop_requested_.load(std::memory_order_acquire)) break;
     }
-    if (stop_requested_.load(std::memory_order_acquire)) break;
   }
-  shard.sender_done.store(true, std::memory_order_release);
+  sender.done.store(true, std::memory_order_release);
 }
 
 }  // namespace pingsphere

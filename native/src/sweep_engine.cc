@@ -25,13 +25,6 @@ void fill_random(void* out, size_t len) {
   }
 }
 
-void close_sockets(std::vector<std::unique_ptr<SweepShard>>& shards) {
-  for (auto& shard : shards) {
-    close_probe_socket(shard->socket4);
-    close_probe_socket(shard->socket6);
-  }
-}
-
 ProbeSocketOptions socket_options(const SweepConfig& config, int family, uint16_t raw_id) {
   return ProbeSocketOptions{family,
                             config.socket_mode,
@@ -45,37 +38,26 @@ ProbeSocketOptions socket_options(const SweepConfig& config, int family, uint16_
 
 }  // namespace
 
-SweepEngine::SweepEngine(SweepConfig config) : config_(std::move(config)) {
+SweepEngine::SweepEngine(SweepConfig config)
+    : config_(std::move(config)), plan_(config_.target_count(), config_.count), ledger_(config_.probe_count()) {
   // A fresh secret per sweep: cookies from an earlier sweep (or another process) never verify.
   fill_random(&key_, sizeof key_);
   uint16_t raw_icmp_id;
   fill_random(&raw_icmp_id, sizeof raw_icmp_id);
-  const uint32_t cpus = usable_cpu_count();
-  const uint32_t senders = resolve_sender_count(config_, cpus);
-  // Unlimited sweeps keep one sender on each core: on loopback a probe's whole kernel path (and
-  // its reply's) runs on the sending core, and a sender that migrates leaves that work queued
-  // behind it. Paced senders stay free to move: a pinned one cannot dodge a busy core and would
-  // fall behind its rate.
-  pin_senders_ = config_.rate_pps <= 0 && senders > 1 && senders <= cpus;
-  const uint64_t targets = config_.target_count();
-  const uint64_t ipv4_targets = config_.ipv4.size();
+  const uint32_t senders = resolve_sender_count(config_, usable_cpu_count());
   try {
     for (uint32_t k = 0; k < senders; ++k) {
-      shards_.push_back(
-          std::make_unique<SweepShard>(k, targets * k / senders, targets * (k + 1) / senders, config_.count));
-      SweepShard* shard = shards_.back().get();
-      // Raw sockets: one ICMP id per shard (the reply filter and the cookie bind it), so a reply
-      // reaches only the socket of the shard that sent its probe. Ping sockets get theirs from the kernel.
-      const uint16_t shard_id = static_cast<uint16_t>(raw_icmp_id + k);
-      if (shard->first_target < ipv4_targets) {
-        shard->socket4 = open_probe_socket(socket_options(config_, AF_INET, shard_id));
-      }
-      if (shard->end_target > ipv4_targets) {
-        shard->socket6 = open_probe_socket(socket_options(config_, AF_INET6, shard_id));
-      }
+      senders_.push_back(std::make_unique<Sender>());
+      Sender& sender = *senders_.back();
+      sender.index = k;
+      // Raw sockets: one ICMP id per sender (the reply filter and the cookie bind it), so a reply
+      // reaches only the socket that sent its probe. Ping sockets get theirs from the kernel.
+      const uint16_t sender_id = static_cast<uint16_t>(raw_icmp_id + k);
+      if (!config_.ipv4.empty()) sender.socket4 = open_probe_socket(socket_options(config_, AF_INET, sender_id));
+      if (!config_.ipv6.empty()) sender.socket6 = open_probe_socket(socket_options(config_, AF_INET6, sender_id));
     }
   } catch (...) {
-    close_sockets(shards_);
+    close_sockets();
     throw;
   }
 }
@@ -83,7 +65,14 @@ SweepEngine::SweepEngine(SweepConfig config) : config_(std::move(config)) {
 SweepEngine::~SweepEngine() {
   stop();
   join();
-  close_sockets(shards_);
+  close_sockets();
+}
+
+void SweepEngine::close_sockets() {
+  for (auto& sender : senders_) {
+    close_probe_socket(sender->socket4);
+    close_probe_socket(sender->socket6);
+  }
 }
 
 void SweepEngine::start(ChunkHandler on_chunk, DoneHandler on_done) {
@@ -93,21 +82,21 @@ void SweepEngine::start(ChunkHandler on_chunk, DoneHandler on_done) {
   on_done_ = std::move(on_done);
   start_mono_ns_ = monotonic_ns();
   receiver_ = std::thread([this] { run_receiver(); });
-  for (auto& shard : shards_) shard->sender = std::thread([this, s = shard.get()] { run_sender(*s); });
+  for (auto& sender : senders_) sender->thread = std::thread([this, s = sender.get()] { run_sender(*s); });
 }
 
 void SweepEngine::stop() { stop_requested_.store(true, std::memory_order_release); }
 
 void SweepEngine::join() {
-  for (auto& shard : shards_) {
-    if (shard->sender.joinable()) shard->sender.join();
+  for (auto& sender : senders_) {
+    if (sender->thread.joinable()) sender->thread.join();
   }
   if (receiver_.joinable()) receiver_.join();
 }
 
 const ProbeSocket& SweepEngine::first_socket() const {
-  const SweepShard& shard = *shards_.front();
-  return shard.socket4.fd >= 0 ? shard.socket4 : shard.socket6;
+  const Sender& sender = *senders_.front();
+  return sender.socket4.fd >= 0 ? sender.socket4 : sender.socket6;
 }
 
 SocketMode SweepEngine::mode() const { return first_socket().mode; }
@@ -123,9 +112,8 @@ void SweepEngine::note_send_time(int64_t mono_ns) {
 }
 
 SweepProgress SweepEngine::progress() const {
-  uint64_t sent = 0;
-  for (const auto& shard : shards_) sent += shard->published_sent.load(std::memory_order_acquire);
-  return SweepProgress{config_.probe_count(), sent, resolved_.load(std::memory_order_acquire)};
+  return SweepProgress{config_.probe_count(), counters_.sent.load(std::memory_order_relaxed),
+                       resolved_.load(std::memory_order_acquire)};
 }
 
 const uint8_t* SweepEngine::target_address(uint64_t target_index, uint8_t scratch[16]) const {

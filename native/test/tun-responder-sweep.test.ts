@@ -68,23 +68,23 @@ describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the name
     });
   });
 
-  it('keeps forged, duplicated and late replies apart per sender when the sweep has two', async () => {
+  it('counts forged, duplicated and late replies the same when the sweep has two senders', async () => {
     await withNetworkNamespace(async (ns) => {
-      // Two senders, two hosts each: [forged, twice] and [slow, honest].
+      // One unit per round: the rounds may go out from different senders, with different ICMP ids.
       const [forged, twice, slow, honest] = tunAddresses(4);
       const responder = await TunResponder.start(ns, [
         { address: forged!, delayUs: 5_000, behaviour: 'forge' },
         { address: twice!, delayUs: 5_000, behaviour: 'duplicate' },
-        { address: slow!, delayUs: 150_000, behaviour: 'reply' },
+        { address: slow!, delayUs: 250_000, behaviour: 'reply' },
         { address: honest!, delayUs: 10_000, behaviour: 'reply' },
       ]);
-      // Probes at 0 and 200 ms with a 100 ms timeout: slow's first reply (150 ms) is late while the
-      // sweep runs; its second (350 ms) comes after the sweep ended.
+      // Probes at 0 and 400 ms with a 100 ms timeout: slow's first reply (250 ms) is late while the
+      // sweep runs; its second (650 ms) comes well after the sweep ended (~500 ms).
       const out = await sweepInNamespace(ns, {
         targets: [forged!, twice!, slow!, honest!],
         senders: 2,
         count: 2,
-        periodMs: 200,
+        periodMs: 400,
         timeoutMs: 100,
       });
       await responder.stop();
