@@ -244,21 +244,27 @@ async function accuracy(ns: NetworkNamespace): Promise<string[]> {
   };
   const reps = Math.min(repeat, 3);
   const psRuns: ReturnType<typeof stats>[] = [];
+  const ps2Runs: ReturnType<typeof stats>[] = [];
   const fpRuns: ReturnType<typeof stats>[] = [];
+  const pingsphereErrors = async (extraArgs: string[]) => {
+    const ps = await ns.exec(process.execPath, [bin, 'icmp', '--json', '-t', '1000', ...extraArgs, '-f', file], {
+      timeoutMs: 120_000,
+    });
+    const errors: number[] = [];
+    let lost = 0;
+    for (const line of ps.stdout.trim().split('\n')) {
+      const probe = JSON.parse(line) as { target: string; rtt_ms: number | null };
+      if (probe.rtt_ms === null) lost++;
+      else errors.push(Math.abs(probe.rtt_ms * 1000 - programmed.get(probe.target)!));
+    }
+    return stats(errors, lost);
+  };
   try {
     for (let i = 1; i <= reps; i++) {
       log(`3/3 accuracy on the TUN responder, 20,000 targets: round ${i}/${reps}`);
-      const ps = await ns.exec(process.execPath, [bin, 'icmp', '--json', '-t', '1000', '-f', file], {
-        timeoutMs: 120_000,
-      });
-      const errors: number[] = [];
-      let lost = 0;
-      for (const line of ps.stdout.trim().split('\n')) {
-        const probe = JSON.parse(line) as { target: string; rtt_ms: number | null };
-        if (probe.rtt_ms === null) lost++;
-        else errors.push(Math.abs(probe.rtt_ms * 1000 - programmed.get(probe.target)!));
-      }
-      psRuns.push(stats(errors, lost));
+      psRuns.push(await pingsphereErrors([]));
+      // The same rate shared by two senders: sharding must not cost accuracy either.
+      ps2Runs.push(await pingsphereErrors(['--senders', '2']));
       // fping at the same 10 k probes/s (-i 0.1 ms); -C1 prints "target : rtt" per host on stderr.
       const fp = await ns.exec('fping', ['-C1', '-q', '-i', '0.1', '-t', '1000', '-f', file], { timeoutMs: 120_000 });
       const fpErrors: number[] = [];
@@ -293,7 +299,8 @@ async function accuracy(ns: NetworkNamespace): Promise<string[]> {
       'false losses (worst run)',
     ]),
     row(['---', '---:', '---:', '---:', '---:', '---:']),
-    summarize('**pingsphere** `icmp --json` (default rate)', psRuns),
+    summarize('**pingsphere** `icmp --json` (default rate: 1 sender)', psRuns),
+    summarize('pingsphere `icmp --json --senders 2` (same rate, 2 senders)', ps2Runs),
     summarize('`fping -C1 -q -i 0.1`', fpRuns),
     '',
     'error = measured RTT − programmed delay. It includes the responder’s own wake-up and the TUN path',

@@ -22,8 +22,8 @@ export interface SweepOptions {
   /** Interface to send through (SO_BINDTODEVICE). */
   interfaceName?: string;
   socketMode: SocketMode | 'auto';
-  /** Sender threads (each with its own sockets); 'auto' picks from the CPUs and the rate. */
-  senders: number | 'auto';
+  /** Sender threads (each with its own sockets); 'auto' (or absent) picks from the CPUs and the rate. */
+  senders?: number | 'auto';
   /** Name of this collector, copied into each IcmpResult.src. */
   src: string;
   /** Location of this collector, copied into each IcmpResult.srcLoc. */
@@ -97,7 +97,7 @@ export function validateSweepOptions(options: SweepOptions): void {
       `-I/--iface must be an interface name (see \`ip link\`), got "${options.interfaceName}"`,
     );
   }
-  if (options.senders !== 'auto') {
+  if (options.senders !== undefined && options.senders !== 'auto') {
     check(
       Number.isInteger(options.senders) && options.senders >= 1 && options.senders <= maxSenders,
       `--senders must be auto or a whole number from 1 to ${maxSenders}, got ${options.senders}`,
