@@ -24,6 +24,8 @@ interface Measured {
   detail: string;
   /** Sender threads the engine ran with (pingsphere only). */
   senders?: number;
+  /** CPU other processes used during the run, % of all cores. */
+  neighbourPct: number;
 }
 
 function log(message: string): void {
@@ -47,12 +49,32 @@ function loopbackFile(name: string, count: number, firstOffset: number): string 
   return path;
 }
 
-/** Runs a command in the namespace under /usr/bin/time; returns output, wall seconds and peak RSS. */
+/** CPU seconds the whole machine has spent busy (all cores; idle, iowait and steal left out). */
+function machineBusySeconds(): number {
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return (user + nice + system + irq + softirq) / 100; // USER_HZ
+}
+
+/**
+ * Runs a command in the namespace under /usr/bin/time; returns output, wall seconds, peak RSS and
+ * how busy other processes kept the machine meanwhile (% of all cores): this machine is shared,
+ * and a contender that uses both cores is slowed by a neighbour where a one-core one is not.
+ */
 async function timed(ns: NetworkNamespace, command: string[], timeoutMs = 300_000) {
   const timeFile = join(outDir, 'time.txt');
-  const result = await ns.exec('/usr/bin/time', ['-f', '%M %e', '-o', timeFile, ...command], { timeoutMs });
-  const [rssKb = '0', wall = '0'] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2);
-  return { ...result, wallS: Number(wall), peakRssMb: Number(rssKb) / 1024 };
+  const busyBefore = machineBusySeconds();
+  const result = await ns.exec('/usr/bin/time', ['-f', '%M %e %U %S', '-o', timeFile, ...command], { timeoutMs });
+  const busyS = machineBusySeconds() - busyBefore;
+  const [rssKb = '0', wall = '0', user = '0', sys = '0'] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-4);
+  const wallS = Number(wall);
+  const neighbourPct =
+    wallS > 0 ? Math.max(0, (100 * (busyS - Number(user) - Number(sys))) / (wallS * cpus().length)) : 0;
+  return { ...result, wallS, peakRssMb: Number(rssKb) / 1024, neighbourPct };
 }
 
 async function runPingsphere(ns: NetworkNamespace, args: string[], targets: number): Promise<Measured> {
@@ -66,6 +88,7 @@ async function runPingsphere(ns: NetworkNamespace, args: string[], targets: numb
     probesPerS: targets / Number(sweep[1]),
     wallS: r.wallS,
     peakRssMb: r.peakRssMb,
+    neighbourPct: r.neighbourPct,
     replies: Number(replies[1]),
     detail: rejected?.[1] ?? '',
     ...(senders ? { senders: Number(senders[1]) } : {}),
@@ -80,6 +103,7 @@ async function runFloor(ns: NetworkNamespace, floor: string, first: string, coun
     probesPerS: count / Number(m[2]),
     wallS: r.wallS,
     peakRssMb: r.peakRssMb,
+    neighbourPct: r.neighbourPct,
     replies: Number(m[1]),
     detail: '',
   };
@@ -96,6 +120,7 @@ async function runFping(ns: NetworkNamespace, file: string, count: number): Prom
     probesPerS: count / seconds,
     wallS: r.wallS,
     peakRssMb: r.peakRssMb,
+    neighbourPct: r.neighbourPct,
     replies: Number(replies[1]),
     detail: '',
   };
@@ -165,6 +190,8 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
     '',
     `Per round (same round, back to back): pingsphere auto ÷ fping ${perRound('pingsphere', 'fping')};`,
     `pingsphere auto ÷ floor ${perRound('pingsphere', 'floor')}; pingsphere 1 sender ÷ fping ${perRound('pingsphere1', 'fping')}.`,
+    `CPU used by other processes during each pingsphere auto run: ${runs.pingsphere.map((m) => `${fmt(m.neighbourPct)} %`).join(', ')};`,
+    `during each fping run: ${runs.fping.map((m) => `${fmt(m.neighbourPct)} %`).join(', ')} (of both cores).`,
     `Load average before the run: ${loadBefore}; after: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}.`,
