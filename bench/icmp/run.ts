@@ -24,7 +24,7 @@ interface Measured {
   detail: string;
   /** Sender threads the engine ran with (pingsphere only). */
   senders?: number;
-  /** CPU other processes used during the run, % of all cores. */
+  /** CPU used outside the measured process during the run, % of all cores. */
   neighbourPct: number;
 }
 
@@ -62,7 +62,8 @@ function machineBusySeconds(): number {
 
 /**
  * Runs a command in the namespace under /usr/bin/time; returns output, wall seconds, peak RSS and
- * how busy other processes kept the machine meanwhile (% of all cores): this machine is shared,
+ * how busy everything outside the command (other processes, kernel threads such as ksoftirqd) kept
+ * the machine meanwhile (% of all cores): this machine is shared,
  * and a contender that uses both cores is slowed by a neighbour where a one-core one is not.
  */
 async function timed(ns: NetworkNamespace, command: string[], timeoutMs = 300_000) {
@@ -190,7 +191,7 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
     '',
     `Per round (same round, back to back): pingsphere auto ÷ fping ${perRound('pingsphere', 'fping')};`,
     `pingsphere auto ÷ floor ${perRound('pingsphere', 'floor')}; pingsphere 1 sender ÷ fping ${perRound('pingsphere1', 'fping')}.`,
-    `CPU used by other processes during each pingsphere auto run: ${runs.pingsphere.map((m) => `${fmt(m.neighbourPct)} %`).join(', ')};`,
+    `CPU used outside the measured process (other processes, kernel threads) during each pingsphere auto run: ${runs.pingsphere.map((m) => `${fmt(m.neighbourPct)} %`).join(', ')};`,
     `during each fping run: ${runs.fping.map((m) => `${fmt(m.neighbourPct)} %`).join(', ')} (of both cores).`,
     `Load average before the run: ${loadBefore}; after: ${loadavg()
       .map((l) => l.toFixed(2))
