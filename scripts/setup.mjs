@@ -8,7 +8,7 @@
 // Steps: Node version, Debian packages (installed with apt when root, else a list to install),
 // Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -137,13 +137,18 @@ function ensureNpmDependencies() {
   if (!fresh) {
     run('npm', existsSync(lock) && !existsSync(installed) ? ['ci'] : ['install']);
   }
-  // The addon is built by native's install script; rebuild only if its output went missing.
-  if (
-    !existsSync(join(repoRoot, 'native/build/Release/pingsphere_icmp.node')) &&
-    existsSync(join(repoRoot, 'native/binding.gyp'))
-  ) {
+  // The addon is built by native's install script; build it again when it is missing or older
+  // than its sources (a pull that changed the engine does not re-run npm's install scripts).
+  const addon = join(repoRoot, 'native/build/Release/pingsphere_icmp.node');
+  const sources = [join(repoRoot, 'native/binding.gyp'), ...listFiles(join(repoRoot, 'native/src'))];
+  const built = existsSync(addon) ? statSync(addon).mtimeMs : 0;
+  if (existsSync(sources[0]) && sources.some((file) => statSync(file).mtimeMs > built)) {
     run('npm', ['run', 'build', '--workspace', 'native']);
   }
+}
+
+function listFiles(dir) {
+  return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
 }
 
 checkNode();

@@ -6,7 +6,7 @@
 //   tsx bench/icmp/run.ts [--repeat N]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { NetworkNamespace, repoRoot } from '@pingsphere/testbed';
 import { TunResponder, tunAddresses, type TunHost } from '@pingsphere/native/testing';
@@ -22,6 +22,10 @@ interface Measured {
   peakRssMb: number;
   replies: number;
   detail: string;
+  /** Sender threads the engine ran with (pingsphere only). */
+  senders?: number;
+  /** CPU used outside the measured process during the run, % of all cores. */
+  neighbourPct: number;
 }
 
 function log(message: string): void {
@@ -45,12 +49,33 @@ function loopbackFile(name: string, count: number, firstOffset: number): string 
   return path;
 }
 
-/** Runs a command in the namespace under /usr/bin/time; returns output, wall seconds and peak RSS. */
+/** CPU seconds the whole machine has spent busy (all cores; idle, iowait and steal left out). */
+function machineBusySeconds(): number {
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return (user + nice + system + irq + softirq) / 100; // USER_HZ
+}
+
+/**
+ * Runs a command in the namespace under /usr/bin/time; returns output, wall seconds, peak RSS and
+ * how busy everything outside the command (other processes, kernel threads such as ksoftirqd) kept
+ * the machine meanwhile (% of all cores): this machine is shared,
+ * and a contender that uses both cores is slowed by a neighbour where a one-core one is not.
+ */
 async function timed(ns: NetworkNamespace, command: string[], timeoutMs = 300_000) {
   const timeFile = join(outDir, 'time.txt');
-  const result = await ns.exec('/usr/bin/time', ['-f', '%M %e', '-o', timeFile, ...command], { timeoutMs });
-  const [rssKb = '0', wall = '0'] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2);
-  return { ...result, wallS: Number(wall), peakRssMb: Number(rssKb) / 1024 };
+  const busyBefore = machineBusySeconds();
+  const result = await ns.exec('/usr/bin/time', ['-f', '%M %e %U %S', '-o', timeFile, ...command], { timeoutMs });
+  const busyS = machineBusySeconds() - busyBefore;
+  const [rssKb = '0', wall = '0', user = '0', sys = '0'] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-4);
+  const wallS = Number(wall);
+  const neighbourPct =
+    wallS > 0 ? Math.max(0, (100 * (busyS - Number(user) - Number(sys))) / (wallS * cpus().length)) : 0;
+  return { ...result, wallS, peakRssMb: Number(rssKb) / 1024, neighbourPct };
 }
 
 async function runPingsphere(ns: NetworkNamespace, args: string[], targets: number): Promise<Measured> {
@@ -58,13 +83,16 @@ async function runPingsphere(ns: NetworkNamespace, args: string[], targets: numb
   const sweep = /sweep ([\d.]+) s/.exec(r.stderr);
   const replies = /probes: (\d+) replies/.exec(r.stderr);
   const rejected = /rejected: (.*)/.exec(r.stderr);
+  const senders = /probes\/s, (\d+) senders?\)/.exec(r.stderr);
   if (r.exitCode !== 0 || !sweep || !replies) throw new Error(`pingsphere failed (${r.exitCode}): ${r.stderr}`);
   return {
     probesPerS: targets / Number(sweep[1]),
     wallS: r.wallS,
     peakRssMb: r.peakRssMb,
+    neighbourPct: r.neighbourPct,
     replies: Number(replies[1]),
     detail: rejected?.[1] ?? '',
+    ...(senders ? { senders: Number(senders[1]) } : {}),
   };
 }
 
@@ -76,6 +104,7 @@ async function runFloor(ns: NetworkNamespace, floor: string, first: string, coun
     probesPerS: count / Number(m[2]),
     wallS: r.wallS,
     peakRssMb: r.peakRssMb,
+    neighbourPct: r.neighbourPct,
     replies: Number(m[1]),
     detail: '',
   };
@@ -92,6 +121,7 @@ async function runFping(ns: NetworkNamespace, file: string, count: number): Prom
     probesPerS: count / seconds,
     wallS: r.wallS,
     peakRssMb: r.peakRssMb,
+    neighbourPct: r.neighbourPct,
     replies: Number(replies[1]),
     detail: '',
   };
@@ -108,12 +138,24 @@ function fmt(n: number, digits = 0): string {
 async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]> {
   const n = 60_000;
   const file = loopbackFile('loopback-60k.txt', n, 0x010001);
-  const runs: Record<'pingsphere' | 'fping' | 'floor', Measured[]> = { pingsphere: [], fping: [], floor: [] };
+  const loadBefore = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  // pingsphere twice: as it runs by default (one sender per CPU when unlimited) and held to one
+  // sender, to show what sharding the sweep across cores adds.
+  const runs: Record<'pingsphere' | 'pingsphere1' | 'fping' | 'floor', Measured[]> = {
+    pingsphere: [],
+    pingsphere1: [],
+    fping: [],
+    floor: [],
+  };
+  const sweepArgs = ['-q', '--unlimited-rate', '-t', '2000', '-f', file];
   for (let i = 1; i <= repeat; i++) {
     log(`1/3 probe rate, 60,000 loopback targets: round ${i}/${repeat}`);
     runs.floor.push(await runFloor(ns, floor, '127.1.0.1', n));
     runs.fping.push(await runFping(ns, file, n));
-    runs.pingsphere.push(await runPingsphere(ns, ['-q', '--unlimited-rate', '-t', '2000', '-f', file], n));
+    runs.pingsphere.push(await runPingsphere(ns, sweepArgs, n));
+    runs.pingsphere1.push(await runPingsphere(ns, ['--senders', '1', ...sweepArgs], n));
   }
   const floorRate = median(runs.floor.map((m) => m.probesPerS));
   const fpingRate = median(runs.fping.map((m) => m.probesPerS));
@@ -128,10 +170,12 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
     lines.push(
       row([
         name === 'pingsphere'
-          ? '**pingsphere** `icmp -q --unlimited-rate`'
-          : name === 'fping'
-            ? '`fping -C1 -q -i 0`'
-            : 'C floor (`floor.c`)',
+          ? `**pingsphere** \`icmp -q --unlimited-rate\` (auto: ${ms[0]!.senders} senders)`
+          : name === 'pingsphere1'
+            ? 'pingsphere `icmp -q --unlimited-rate --senders 1`'
+            : name === 'fping'
+              ? '`fping -C1 -q -i 0`'
+              : 'C floor (`floor.c`)',
         fmt(rate),
         `${fmt(rate / fpingRate, 2)}×`,
         `${fmt((100 * rate) / floorRate)} %`,
@@ -141,7 +185,17 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
       ]),
     );
   }
+  const perRound = (name: 'pingsphere' | 'pingsphere1', against: 'fping' | 'floor') =>
+    runs[name].map((m, i) => `${fmt(m.probesPerS / runs[against][i]!.probesPerS, 2)}×`).join(', ');
   lines.push(
+    '',
+    `Per round (same round, back to back): pingsphere auto ÷ fping ${perRound('pingsphere', 'fping')};`,
+    `pingsphere auto ÷ floor ${perRound('pingsphere', 'floor')}; pingsphere 1 sender ÷ fping ${perRound('pingsphere1', 'fping')}.`,
+    `CPU used outside the measured process (other processes, kernel threads) during each pingsphere auto run: ${runs.pingsphere.map((m) => `${fmt(m.neighbourPct)} %`).join(', ')};`,
+    `during each fping run: ${runs.fping.map((m) => `${fmt(m.neighbourPct)} %`).join(', ')} (of both cores).`,
+    `Load average before the run: ${loadBefore}; after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}.`,
     '',
     'probes/s = targets ÷ (first send → last reply): pingsphere from its summary ("sweep … s"), the floor from its',
     'own clock, fping from the shorter of its wall time and its `-s` "elapsed real time" (it has no finer clock).',
@@ -177,7 +231,7 @@ async function millionTargets(ns: NetworkNamespace, floor: string): Promise<stri
     ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---']),
     row([
-      '**pingsphere** `icmp -q --unlimited-rate -f 1m.txt`',
+      `**pingsphere** \`icmp -q --unlimited-rate -f 1m.txt\` (${ps[0]!.senders} senders)`,
       fmt(psRate),
       `${fmt((100 * psRate) / floorRate)} %`,
       fmt(Math.min(...ps.map((m) => m.replies))),
@@ -218,21 +272,27 @@ async function accuracy(ns: NetworkNamespace): Promise<string[]> {
   };
   const reps = Math.min(repeat, 3);
   const psRuns: ReturnType<typeof stats>[] = [];
+  const ps2Runs: ReturnType<typeof stats>[] = [];
   const fpRuns: ReturnType<typeof stats>[] = [];
+  const pingsphereErrors = async (extraArgs: string[]) => {
+    const ps = await ns.exec(process.execPath, [bin, 'icmp', '--json', '-t', '1000', ...extraArgs, '-f', file], {
+      timeoutMs: 120_000,
+    });
+    const errors: number[] = [];
+    let lost = 0;
+    for (const line of ps.stdout.trim().split('\n')) {
+      const probe = JSON.parse(line) as { target: string; rtt_ms: number | null };
+      if (probe.rtt_ms === null) lost++;
+      else errors.push(Math.abs(probe.rtt_ms * 1000 - programmed.get(probe.target)!));
+    }
+    return stats(errors, lost);
+  };
   try {
     for (let i = 1; i <= reps; i++) {
       log(`3/3 accuracy on the TUN responder, 20,000 targets: round ${i}/${reps}`);
-      const ps = await ns.exec(process.execPath, [bin, 'icmp', '--json', '-t', '1000', '-f', file], {
-        timeoutMs: 120_000,
-      });
-      const errors: number[] = [];
-      let lost = 0;
-      for (const line of ps.stdout.trim().split('\n')) {
-        const probe = JSON.parse(line) as { target: string; rtt_ms: number | null };
-        if (probe.rtt_ms === null) lost++;
-        else errors.push(Math.abs(probe.rtt_ms * 1000 - programmed.get(probe.target)!));
-      }
-      psRuns.push(stats(errors, lost));
+      psRuns.push(await pingsphereErrors([]));
+      // The same rate shared by two senders: sharding must not cost accuracy either.
+      ps2Runs.push(await pingsphereErrors(['--senders', '2']));
       // fping at the same 10 k probes/s (-i 0.1 ms); -C1 prints "target : rtt" per host on stderr.
       const fp = await ns.exec('fping', ['-C1', '-q', '-i', '0.1', '-t', '1000', '-f', file], { timeoutMs: 120_000 });
       const fpErrors: number[] = [];
@@ -267,7 +327,8 @@ async function accuracy(ns: NetworkNamespace): Promise<string[]> {
       'false losses (worst run)',
     ]),
     row(['---', '---:', '---:', '---:', '---:', '---:']),
-    summarize('**pingsphere** `icmp --json` (default rate)', psRuns),
+    summarize('**pingsphere** `icmp --json` (default rate: 1 sender)', psRuns),
+    summarize('pingsphere `icmp --json --senders 2` (same rate, 2 senders)', ps2Runs),
     summarize('`fping -C1 -q -i 0.1`', fpRuns),
     '',
     'error = measured RTT − programmed delay. It includes the responder’s own wake-up and the TUN path',

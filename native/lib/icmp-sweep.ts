@@ -30,6 +30,11 @@ export interface SweepSettings {
   socketMode?: SocketMode | 'auto';
   /** Results per batch handed to JavaScript (default 4096). */
   chunkProbes?: number;
+  /**
+   * Sender threads, each with its own sockets and a contiguous share of the targets and the rate;
+   * 0 (default) = auto: one per usable CPU when the rate is unlimited, one per 100,000 probes/s otherwise.
+   */
+  senders?: number;
 }
 
 /** Outcomes of up to chunkProbes probes, column-wise. */
@@ -55,6 +60,8 @@ export interface SweepStats {
   kernelDrops: number;
   userTimestamps: number;
   receiveBufferBytes: number;
+  /** Sender threads the sweep ran with. */
+  senders: number;
   /** First to last send (what the send rate is measured over). */
   sendSeconds: number;
   /** First send until every probe was answered or timed out. */

@@ -64,6 +64,15 @@ SweepConfig parse_config(const Napi::Object& options) {
   config.payload_bytes = static_cast<uint32_t>(required_number(options, "payloadBytes"));
   config.ttl = static_cast<int>(required_number(options, "ttl"));
   config.chunk_probes = static_cast<uint32_t>(required_number(options, "chunkProbes"));
+  const Napi::Value senders = options.Get("senders");
+  if (!senders.IsUndefined()) {
+    if (!senders.IsNumber()) throw Napi::TypeError::New(env, "sweep option senders must be a number (0 = auto)");
+    const double wanted = senders.As<Napi::Number>().DoubleValue();
+    if (!(wanted >= 0 && wanted <= kMaxSenders)) {
+      throw Napi::RangeError::New(env, "sweep option senders must be 0 (auto) to 64");
+    }
+    config.senders = static_cast<uint32_t>(wanted);
+  }
   if (config.count < 1 || config.timeout_ns < 1000000 || config.period_ns < 0 || config.rate_pps < 0 ||
       config.payload_bytes < kMinPayloadBytes || config.payload_bytes > kMaxPayloadBytes || config.ttl < 0 ||
       config.ttl > 255 || config.chunk_probes < 1) {
@@ -203,6 +212,7 @@ class Sweep : public Napi::ObjectWrap<Sweep> {
     set("kernelDrops", c.kernel_drops);
     set("userTimestamps", c.user_timestamps);
     out.Set("receiveBufferBytes", engine_->receive_buffer_bytes());
+    out.Set("senders", double(engine_->sender_count()));
     const int64_t first = engine_->first_send_mono_ns();
     const int64_t last = engine_->last_send_mono_ns();
     const int64_t finished = engine_->finished_mono_ns();

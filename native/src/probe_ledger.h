@@ -27,13 +27,18 @@ class ProbeLedger {
   ProbeLedger(const ProbeLedger&) = delete;
   ProbeLedger& operator=(const ProbeLedger&) = delete;
 
-  // Sender thread. Visible to the receiver once the sender publishes the sent count (release).
+  // Sender threads (each probe recorded by one). Visible to the receiver once its sender publishes
+  // it (release). Two senders may reach a new chunk together: one allocation wins, the other is freed.
   void record_send(uint64_t probe, int64_t send_ns) {
     std::atomic<int64_t*>& slot = chunks_[probe / kChunkProbes];
-    int64_t* chunk = slot.load(std::memory_order_relaxed);
+    int64_t* chunk = slot.load(std::memory_order_acquire);
     if (chunk == nullptr) {
-      chunk = new int64_t[kChunkProbes];
-      slot.store(chunk, std::memory_order_release);
+      int64_t* fresh = new int64_t[kChunkProbes];
+      if (slot.compare_exchange_strong(chunk, fresh, std::memory_order_acq_rel)) {
+        chunk = fresh;
+      } else {
+        delete[] fresh;  // `chunk` now holds the winner's
+      }
     }
     chunk[probe % kChunkProbes] = send_ns;
   }

@@ -1,9 +1,10 @@
-// The receiver thread: drains the sockets with recvmmsg, takes the kernel receive timestamp of
-// each reply, validates the cookie, dedupes per (target, seq), and declares probes lost once their
-// timeout has passed. Results leave in chunks; nothing here calls into JavaScript.
+// The receiver thread: drains every sender's sockets with recvmmsg, takes the kernel receive
+// timestamp of each reply, validates the cookie, dedupes per (target, seq), and declares probes
+// lost once their timeout has passed. Results leave in chunks; nothing here calls into JavaScript.
 #include <errno.h>
 #include <netinet/ip.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
@@ -56,7 +57,9 @@ struct ReceiveBatch {
 
 void SweepEngine::run_receiver() {
   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+  pthread_setname_np(pthread_self(), "icmp-receive");
   const uint64_t targets = config_.target_count();
+  const uint64_t probes = config_.probe_count();
   const uint64_t ipv4_targets = config_.ipv4.size();
   const int64_t timeout_ns = config_.timeout_ns;
   // Room for the largest IPv4 header, the ICMP header and the payload; longer packets are truncated
@@ -138,16 +141,21 @@ void SweepEngine::run_receiver() {
     if (chunk.size() >= config_.chunk_probes) flush();
   };
 
-  std::vector<std::pair<const ProbeSocket*, ReceiveBatch*>> sockets;
-  ReceiveBatch batch4(slot_bytes);
-  ReceiveBatch batch6(slot_bytes);
-  if (socket4_.fd >= 0) sockets.emplace_back(&socket4_, &batch4);
-  if (socket6_.fd >= 0) sockets.emplace_back(&socket6_, &batch6);
-  std::vector<uint32_t> drops_seen(sockets.size(), 0);
+  struct WatchedSocket {
+    const ProbeSocket* socket;
+    uint32_t drops_seen;  // SO_RXQ_OVFL is a running count per socket
+  };
+  std::vector<WatchedSocket> sockets;
+  for (auto& sender : senders_) {
+    if (sender->socket4.fd >= 0) sockets.push_back(WatchedSocket{&sender->socket4, 0});
+    if (sender->socket6.fd >= 0) sockets.push_back(WatchedSocket{&sender->socket6, 0});
+  }
+  // One set of buffers serves every socket: each drain finishes its batch before the next.
+  auto batch_storage = std::make_unique<ReceiveBatch>(slot_bytes);
+  ReceiveBatch& batch = *batch_storage;
 
-  auto drain = [&](size_t which) {
-    const ProbeSocket& socket = *sockets[which].first;
-    ReceiveBatch& batch = *sockets[which].second;
+  auto drain = [&](WatchedSocket& entry) {
+    const ProbeSocket& socket = *entry.socket;
     for (;;) {
       batch.reset();
       const int got = recvmmsg(socket.fd, batch.messages, kReceiveBatch, MSG_DONTWAIT, nullptr);
@@ -167,9 +175,9 @@ void SweepEngine::run_receiver() {
           } else if (c->cmsg_type == SO_RXQ_OVFL) {
             uint32_t dropped;
             std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
-            if (dropped > drops_seen[which]) {
-              counters_.kernel_drops.fetch_add(dropped - drops_seen[which], std::memory_order_relaxed);
-              drops_seen[which] = dropped;
+            if (dropped > entry.drops_seen) {
+              counters_.kernel_drops.fetch_add(dropped - entry.drops_seen, std::memory_order_relaxed);
+              entry.drops_seen = dropped;
             }
           }
         }
@@ -185,7 +193,7 @@ void SweepEngine::run_receiver() {
   };
 
   std::vector<pollfd> poll_fds;
-  for (auto& entry : sockets) poll_fds.push_back(pollfd{entry.first->fd, POLLIN, 0});
+  for (auto& entry : sockets) poll_fds.push_back(pollfd{entry.socket->fd, POLLIN, 0});
 
   // About 64 replies per drain at the configured rate, within [0.5 ms, 5 ms]: few wake-ups when
   // paced (the CPU goes to the sender), short queues when unlimited.
@@ -193,18 +201,24 @@ void SweepEngine::run_receiver() {
                                              ? std::clamp<int64_t>(static_cast<int64_t>(64e9 / config_.rate_pps),
                                                                    kBusyDrainIntervalNs, 10 * kBusyDrainIntervalNs)
                                              : kBusyDrainIntervalNs;
-  uint64_t cursor = 0;  // first probe, in send order, not yet known to be resolved
+  uint64_t cursor = 0;  // first probe, in probe order (~ send order), not yet known to be resolved
   for (;;) {
     // Everything the kernel stamped before this instant is drained before any probe is declared
     // lost, so a reply that arrived in time is never reported lost.
     const int64_t drain_start_ns = realtime_ns();
-    for (size_t i = 0; i < sockets.size(); ++i) drain(i);
+    for (auto& entry : sockets) drain(entry);
 
-    const bool sender_done = sender_done_.load(std::memory_order_acquire);
-    const uint64_t sent = published_sent_.load(std::memory_order_acquire);
-    const bool stopping = stop_requested_.load(std::memory_order_acquire) && sender_done;
+    // Senders first, then what they published: a sender that is done has published all it sent.
+    bool senders_done = true;
+    for (auto& sender : senders_) senders_done = senders_done && sender->done.load(std::memory_order_acquire);
+    const bool stopping = senders_done && stop_requested_.load(std::memory_order_acquire);
     int64_t next_deadline_ns = 0;
-    while (cursor < sent) {
+    while (cursor < probes) {
+      if (!plan_.is_published(cursor)) {
+        if (!senders_done) break;                // not sent yet
+        cursor = plan_.next_unit_start(cursor);  // stopped: never sent, never reported
+        continue;
+      }
       if (ledger_.is_resolved(cursor)) {
         ++cursor;
         continue;
@@ -224,12 +238,12 @@ void SweepEngine::run_receiver() {
       ++cursor;
     }
     ledger_.release_below(cursor);
-    if (sender_done && cursor >= sent) break;
+    if (cursor >= probes) break;
     if (chunk.size() > 0 && monotonic_ns() - last_flush_ns >= kFlushIntervalNs) flush();
 
     int64_t wait_ns = kIdleWaitNs;
     if (next_deadline_ns != 0) wait_ns = std::clamp<int64_t>(next_deadline_ns - realtime_ns() + 1000, 0, kIdleWaitNs);
-    if (!sender_done) {
+    if (!senders_done) {
       // While probes go out, replies arrive continuously: draining on a short fixed cadence reads
       // them in large batches instead of waking per packet (which steals the sender's core).
       // Kernel timestamps make the delay invisible in the RTTs.

@@ -1,13 +1,17 @@
-// The sender thread: builds echo requests with the send time and cookie in the payload, paces
-// them to the global rate with a token bucket, and hands them to the kernel in sendmmsg batches.
+// A sender thread: claims units of the sweep (send_plan.h), builds their echo requests with the
+// send time and cookie in the payload, paces them to its share of the global rate with a token
+// bucket, and hands them to the kernel in sendmmsg batches on its own sockets.
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "clock.h"
@@ -72,13 +76,16 @@ bool wait_until_or_stop(int64_t deadline_ns, const std::atomic<bool>& stop) {
 
 }  // namespace
 
-void SweepEngine::run_sender() {
+void SweepEngine::run_sender(Sender& sender) {
   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // 1 us: precise pacing sleeps
-  const uint64_t targets = config_.target_count();
+  // Named for `top -H` and perf.
+  const std::string thread_name = "icmp-send-" + std::to_string(sender.index);
+  pthread_setname_np(pthread_self(), thread_name.c_str());
   const uint64_t ipv4_targets = config_.ipv4.size();
   const size_t packet_bytes = kIcmpHeaderBytes + config_.payload_bytes;
-
-  Pacer pacer(config_.rate_pps);
+  // An equal share of the global rate each: the senders together never exceed it (a sender slowed
+  // by a busy core claims fewer units; the others do not speed up beyond their share).
+  Pacer pacer(config_.rate_pps / double(senders_.size()));
   const size_t batch_limit = pacer.batch_limit();
   std::vector<uint8_t> packets(batch_limit * packet_bytes);
   for (size_t i = 0; i < packets.size(); ++i) packets[i] = static_cast<uint8_t>(i);  // padding pattern
@@ -87,20 +94,23 @@ void SweepEngine::run_sender() {
   std::vector<mmsghdr> messages(batch_limit);
   uint8_t scratch[16];
 
-  const int64_t start_mono = monotonic_ns();
-  uint64_t probe = 0;
-  for (uint32_t round = 0; round < config_.count; ++round) {
-    if (round > 0 && !wait_until_or_stop(start_mono + int64_t(round) * config_.period_ns, stop_requested_)) break;
-    uint64_t target = 0;
+  bool first_batch = true;
+  while (!stop_requested_.load(std::memory_order_acquire)) {
+    const std::optional<SendPlan::Unit> unit = plan_.claim();
+    if (!unit) break;
+    const uint32_t round = unit->round;
+    if (round > 0 && !wait_until_or_stop(start_mono_ns_ + int64_t(round) * config_.period_ns, stop_requested_)) break;
+    uint64_t target = unit->first_target;
+    uint64_t probe = unit->first_probe;  // round * targets + target
     int64_t retry_since_ns = 0;
-    while (target < targets) {
+    while (target < unit->end_target) {
       // One family per sendmmsg call: IPv4 targets come first, then IPv6.
       const bool ipv6 = target >= ipv4_targets;
-      const uint64_t family_end = ipv6 ? targets : ipv4_targets;
+      const uint64_t family_end = ipv6 ? unit->end_target : std::min(ipv4_targets, unit->end_target);
       const size_t want =
           pacer.acquire(static_cast<size_t>(std::min<uint64_t>(batch_limit, family_end - target)), stop_requested_);
       if (want == 0) break;
-      const ProbeSocket& socket = ipv6 ? socket6_ : socket4_;
+      const ProbeSocket& socket = ipv6 ? sender.socket6 : sender.socket4;
       const bool fill_checksum = !ipv6 && socket.mode == SocketMode::Raw;
       const uint16_t cookie_id = socket.mode == SocketMode::Raw ? socket.icmp_id : 0;
       for (size_t i = 0; i < want; ++i) {
@@ -137,9 +147,8 @@ void SweepEngine::run_sender() {
         messages[i].msg_hdr.msg_iov = &iovs[i];
         messages[i].msg_hdr.msg_iovlen = 1;
       }
-      if (first_send_mono_ns_.load(std::memory_order_relaxed) == 0) {
-        first_send_mono_ns_.store(monotonic_ns(), std::memory_order_release);
-      }
+      if (first_batch) note_send_time(monotonic_ns());
+      first_batch = false;
 
       // Consumed = sent, or refused for good (counted as a send error; the probe times out as lost).
       size_t consumed = 0;
@@ -163,18 +172,17 @@ void SweepEngine::run_sender() {
       probe += consumed;
       target += consumed;
       pacer.refund(want - consumed);
-      counters_.sent.store(probe, std::memory_order_relaxed);
-      published_sent_.store(probe, std::memory_order_release);
-      last_send_mono_ns_.store(monotonic_ns(), std::memory_order_release);
+      counters_.sent.fetch_add(consumed, std::memory_order_relaxed);
+      plan_.publish(*unit, probe - unit->first_probe);
+      note_send_time(monotonic_ns());
       if (consumed < want) {
         pollfd writable{socket.fd, POLLOUT, 0};
         poll(&writable, 1, 1);
       }
       if (stop_requested_.load(std::memory_order_acquire)) break;
     }
-    if (stop_requested_.load(std::memory_order_acquire)) break;
   }
-  sender_done_.store(true, std::memory_order_release);
+  sender.done.store(true, std::memory_order_release);
 }
 
 }  // namespace pingsphere

@@ -37,6 +37,7 @@ struct ProbeSocketOptions {
   SocketModeRequest mode;
   uint16_t raw_icmp_id;
   int ttl;
+  size_t packet_bytes;  // ICMP header + payload
   std::optional<in_addr> source_ipv4;
   std::optional<in6_addr> source_ipv6;
   std::string interface_name;

@@ -32,6 +32,7 @@ struct SweepConfig {
   std::string interface_name;  // SO_BINDTODEVICE when not empty
   SocketModeRequest socket_mode = SocketModeRequest::Auto;
   uint32_t chunk_probes = 4096;  // results handed to JavaScript per batch
+  uint32_t senders = 0;          // sender threads, each with its own sockets; 0 = auto (see sweep_shard.h)
 
   uint64_t target_count() const { return ipv4.size() + ipv6.size(); }
   uint64_t probe_count() const { return target_count() * count; }

@@ -1,6 +1,8 @@
-// One sweep: a sender thread that paces echo requests and a receiver thread that validates
-// replies, times them with kernel timestamps and declares the unanswered lost. The two share
-// nothing but the keyed cookie in the packets, the sent count and the ledger of send times.
+// One sweep: sender threads (as many as send_plan.h decides), each with its own sockets, that
+// claim units of the sweep and send paced echo requests; and a receiver thread that validates the
+// replies on every sender's sockets, times them with kernel timestamps and declares the
+// unanswered lost. They share nothing but the keyed cookie in the packets, the plan's published
+// counts and the ledger of send times.
 #pragma once
 
 #include <atomic>
@@ -8,9 +10,11 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cookie.h"
 #include "probe_ledger.h"
+#include "send_plan.h"
 #include "socket_setup.h"
 #include "sweep_config.h"
 
@@ -40,6 +44,7 @@ class SweepEngine {
   void join();
 
   SocketMode mode() const;
+  uint32_t sender_count() const { return static_cast<uint32_t>(senders_.size()); }
   const SweepCounters& counters() const { return counters_; }
   SweepProgress progress() const;
   int receive_buffer_bytes() const;
@@ -49,29 +54,39 @@ class SweepEngine {
   int64_t finished_mono_ns() const { return finished_mono_ns_.load(std::memory_order_acquire); }
 
  private:
-  void run_sender();
+  // A sender thread and what only it uses: its sockets (raw: its own ICMP id, so replies come
+  // back to it alone; the kernel's per-socket send lock is never shared).
+  struct Sender {
+    uint32_t index = 0;
+    ProbeSocket socket4;  // open when the sweep has IPv4 targets
+    ProbeSocket socket6;  // open when the sweep has IPv6 targets
+    std::atomic<bool> done{false};
+    std::thread thread;
+  };
+
+  void run_sender(Sender& sender);
   void run_receiver();
+  void note_send_time(int64_t mono_ns);
   const uint8_t* target_address(uint64_t target_index, uint8_t scratch[16]) const;
+  const ProbeSocket& first_socket() const;
+  void close_sockets();
 
   SweepConfig config_;
   SipKey key_;
-  uint16_t raw_icmp_id_;
-  ProbeSocket socket4_;
-  ProbeSocket socket6_;
+  std::vector<std::unique_ptr<Sender>> senders_;
+  SendPlan plan_;
   ProbeLedger ledger_;
   SweepCounters counters_;
 
-  std::atomic<uint64_t> published_sent_{0};
   std::atomic<uint64_t> resolved_{0};
-  std::atomic<bool> sender_done_{false};
   std::atomic<bool> stop_requested_{false};
+  int64_t start_mono_ns_ = 0;  // rounds are timed from here
   std::atomic<int64_t> first_send_mono_ns_{0};
   std::atomic<int64_t> last_send_mono_ns_{0};
   std::atomic<int64_t> finished_mono_ns_{0};
 
   ChunkHandler on_chunk_;
   DoneHandler on_done_;
-  std::thread sender_;
   std::thread receiver_;
   bool started_ = false;
 };

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
 import { sweepInNamespace } from './fixtures/run-driver.js';
@@ -60,6 +61,64 @@ describe('a sweep on loopback inside a fresh namespace', () => {
       expect(byTarget['127.0.0.1']).toBeGreaterThanOrEqual(0);
       expect(byTarget['198.51.100.7']).toBe(-1);
       expect(out.stats).toMatchObject({ replies: 1, lost: 1 });
+    });
+  });
+
+  it('splits an unlimited sweep across sender threads with their own sockets, reporting every probe once', async () => {
+    await withNetworkNamespace(async (ns) => {
+      // More senders than this machine has cores, and two rounds of 20 units each.
+      const targets = loopbackTargets(20_000);
+      const out = await sweepInNamespace(ns, { targets, ratePps: 0, senders: 3, count: 2, periodMs: 50 });
+      expect(out.error).toBeUndefined();
+      expect(out.results).toHaveLength(40_000);
+      expect(out.results!.every(([, , rtt]) => rtt >= 0)).toBe(true);
+      const probes = new Set(out.results!.map(([target, seq]) => `${target}#${seq}`));
+      expect(probes.size).toBe(40_000);
+      expect(out.stats).toMatchObject({
+        senders: 3,
+        sent: 40_000,
+        replies: 40_000,
+        lost: 0,
+        badCookie: 0,
+        duplicates: 0,
+        foreign: 0,
+        kernelDrops: 0,
+      });
+    });
+  });
+
+  it('shares IPv4 and IPv6 targets among senders, switching family inside a unit of work', async () => {
+    await withNetworkNamespace(async (ns) => {
+      // 2,001 targets make two units per round (1,024 + 977); the second ends with ::1.
+      const targets = [...loopbackTargets(2_000), '::1'];
+      const out = await sweepInNamespace(ns, { targets, ratePps: 0, senders: 2, count: 2, periodMs: 20 });
+      expect(out.error).toBeUndefined();
+      expect(out.results).toHaveLength(4_002);
+      expect(out.results!.every(([, , rtt]) => rtt >= 0)).toBe(true);
+      expect(out.results!.filter(([target]) => target === '::1').map(([, seq]) => seq)).toEqual(
+        expect.arrayContaining([0, 1]),
+      );
+      expect(out.stats).toMatchObject({ senders: 2, replies: 4_002, duplicates: 0, badCookie: 0, foreign: 0 });
+    });
+  });
+
+  it('picks one sender per usable CPU for an unlimited sweep and a single sender at the default rate', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const targets = loopbackTargets(20_000);
+      const unlimited = await sweepInNamespace(ns, { targets, ratePps: 0 });
+      expect(unlimited.stats!.senders).toBe(Math.min(availableParallelism(), 64));
+      expect(unlimited.stats!.replies).toBe(20_000);
+      const paced = await sweepInNamespace(ns, { targets: targets.slice(0, 2_000) });
+      expect(paced.stats!.senders).toBe(1);
+    });
+  });
+
+  it('holds the global rate across senders: 2,000 probes at 4,000 probes/s on 2 senders take about half a second', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const out = await sweepInNamespace(ns, { targets: loopbackTargets(2_000), ratePps: 4_000, senders: 2 });
+      expect(out.stats).toMatchObject({ senders: 2, replies: 2_000 });
+      expect(out.stats!.sendSeconds).toBeGreaterThan(0.4);
+      expect(out.stats!.sendSeconds).toBeLessThan(0.8);
     });
   });
 

@@ -22,6 +22,23 @@ describe('socket modes', () => {
     });
   });
 
+  it('gives every sender its own ping sockets, whose ids the kernel keeps apart', async () => {
+    await withNetworkNamespace(async (ns) => {
+      await ns.exec('sysctl', ['-w', 'net.ipv4.ping_group_range=0 2147483647']);
+      const out = await sweepInNamespace(ns, {
+        targets: ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '::1'],
+        count: 2,
+        periodMs: 20,
+        socketMode: 'ping',
+        senders: 2,
+      });
+      expect(out.error).toBeUndefined();
+      expect(out.mode).toBe('ping');
+      expect(out.results!.filter(([, , rtt]) => rtt >= 0)).toHaveLength(10);
+      expect(out.stats).toMatchObject({ senders: 2, replies: 10, duplicates: 0, badCookie: 0, foreign: 0 });
+    });
+  });
+
   it('falls back to ping sockets on its own when CAP_NET_RAW is gone and ping_group_range allows', async () => {
     await withNetworkNamespace(async (ns) => {
       await ns.exec('sysctl', ['-w', 'net.ipv4.ping_group_range=0 2147483647']);

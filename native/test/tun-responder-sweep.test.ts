@@ -68,6 +68,33 @@ describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the name
     });
   });
 
+  it('counts forged, duplicated and late replies the same when the sweep has two senders', async () => {
+    await withNetworkNamespace(async (ns) => {
+      // One unit per round: the rounds may go out from different senders, with different ICMP ids.
+      const [forged, twice, slow, honest] = tunAddresses(4);
+      const responder = await TunResponder.start(ns, [
+        { address: forged!, delayUs: 5_000, behaviour: 'forge' },
+        { address: twice!, delayUs: 5_000, behaviour: 'duplicate' },
+        { address: slow!, delayUs: 250_000, behaviour: 'reply' },
+        { address: honest!, delayUs: 10_000, behaviour: 'reply' },
+      ]);
+      // Probes at 0 and 400 ms with a 100 ms timeout: slow's first reply (250 ms) is late while the
+      // sweep runs; its second (650 ms) comes well after the sweep ended (~500 ms).
+      const out = await sweepInNamespace(ns, {
+        targets: [forged!, twice!, slow!, honest!],
+        senders: 2,
+        count: 2,
+        periodMs: 400,
+        timeoutMs: 100,
+      });
+      await responder.stop();
+      const alive = out.results!.filter(([, , rttNs]) => rttNs >= 0).map(([target, seq]) => `${target}#${seq}`);
+      expect(alive.sort()).toEqual([`${honest}#0`, `${honest}#1`, `${twice}#0`, `${twice}#1`].sort());
+      expect(out.results).toHaveLength(8);
+      expect(out.stats).toMatchObject({ senders: 2, replies: 4, lost: 4, badCookie: 2, duplicates: 2, late: 1 });
+    });
+  });
+
   it('counts replies that come after the timeout as late and reports those probes lost', async () => {
     await withNetworkNamespace(async (ns) => {
       const [slow] = tunAddresses(1);

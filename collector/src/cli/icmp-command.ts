@@ -28,6 +28,8 @@ Options:
   -S, --src ADDR        source address to send from
   -I, --iface NAME      interface to send through
       --socket MODE     auto (default), raw (needs CAP_NET_RAW) or ping (needs net.ipv4.ping_group_range)
+      --senders N       sender threads, each with its own sockets and share of the targets and rate;
+                        auto (default): one per CPU when unlimited, one per 100,000 probes/s otherwise
       --json            one NDJSON line per probe: {"target","seq","rtt_ms","ts"} (rtt_ms null when lost)
   -q, --quiet           no per-probe lines, only the summary
   -h, --help            this help
@@ -52,6 +54,7 @@ const optionSpec = {
   src: { type: 'string', short: 'S' },
   iface: { type: 'string', short: 'I' },
   socket: { type: 'string' },
+  senders: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -92,6 +95,8 @@ export function parseIcmpArgs(argv: string[]): {
       : number('--rate', values.rate, defaultSweepOptions.ratePps as number),
     payloadBytes: number('-b/--size', values.size, defaultSweepOptions.payloadBytes),
     socketMode: (values.socket ?? 'auto') as SweepOptions['socketMode'],
+    senders:
+      values.senders === undefined || values.senders === 'auto' ? 'auto' : number('--senders', values.senders, 0),
     ...(values.ttl !== undefined ? { ttl: number('--ttl', values.ttl, 0) } : {}),
     ...(values.src !== undefined ? { sourceAddress: values.src } : {}),
     ...(values.iface !== undefined ? { interfaceName: values.iface } : {}),

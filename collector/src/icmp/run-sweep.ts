@@ -78,6 +78,7 @@ export function startSweep(targets: TargetList, options: SweepOptions): SweepRun
       payloadBytes: options.payloadBytes,
       ttl: options.ttl ?? 0,
       socketMode: options.socketMode,
+      senders: typeof options.senders === 'number' ? options.senders : 0,
       ...(source !== undefined && !source.includes(':') ? { sourceIpv4: parseIpv4(source) } : {}),
       ...(source !== undefined && source.includes(':') ? { sourceIpv6: parseIpv6(source) } : {}),
       ...(options.interfaceName !== undefined ? { interfaceName: options.interfaceName } : {}),

@@ -22,6 +22,8 @@ export interface SweepOptions {
   /** Interface to send through (SO_BINDTODEVICE). */
   interfaceName?: string;
   socketMode: SocketMode | 'auto';
+  /** Sender threads (each with its own sockets); 'auto' (or absent) picks from the CPUs and the rate. */
+  senders?: number | 'auto';
   /** Name of this collector, copied into each IcmpResult.src. */
   src: string;
   /** Location of this collector, copied into each IcmpResult.srcLoc. */
@@ -33,6 +35,8 @@ export const defaultRatePps = 10_000;
 /** Probe id, seq, send time and cookie need this many payload bytes. */
 export const minPayloadBytes = 24;
 export const maxPayloadBytes = 65_000;
+/** More sender threads than this never helps: each needs a core of its own. */
+export const maxSenders = 64;
 
 export const defaultSweepOptions: SweepOptions = {
   count: 1,
@@ -41,6 +45,7 @@ export const defaultSweepOptions: SweepOptions = {
   ratePps: defaultRatePps,
   payloadBytes: 56,
   socketMode: 'auto',
+  senders: 'auto',
   src: '',
   srcLoc: '',
 };
@@ -90,6 +95,12 @@ export function validateSweepOptions(options: SweepOptions): void {
     check(
       /^[^\s/]{1,15}$/.test(options.interfaceName),
       `-I/--iface must be an interface name (see \`ip link\`), got "${options.interfaceName}"`,
+    );
+  }
+  if (options.senders !== undefined && options.senders !== 'auto') {
+    check(
+      Number.isInteger(options.senders) && options.senders >= 1 && options.senders <= maxSenders,
+      `--senders must be auto or a whole number from 1 to ${maxSenders}, got ${options.senders}`,
     );
   }
   check(

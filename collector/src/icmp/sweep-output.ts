@@ -33,7 +33,7 @@ export function summaryText(summary: SweepSummary, stats: SweepStats, mode: Sock
     rtt
       ? `rtt min/avg/max = ${rtt.min.toFixed(3)}/${rtt.avg.toFixed(3)}/${rtt.max.toFixed(3)} ms, p50/p90/p99 = ${rtt.p50.toFixed(3)}/${rtt.p90.toFixed(3)}/${rtt.p99.toFixed(3)} ms`
       : 'rtt: no replies',
-    `sent ${stats.sent} probes in ${stats.sendSeconds.toFixed(3)} s (${rate} probes/s), sweep ${stats.sweepSeconds.toFixed(3)} s`,
+    `sent ${stats.sent} probes in ${stats.sendSeconds.toFixed(3)} s (${rate} probes/s, ${stats.senders} ${stats.senders === 1 ? 'sender' : 'senders'}), sweep ${stats.sweepSeconds.toFixed(3)} s`,
     `rejected: ${stats.duplicates} duplicates, ${stats.late} late, ${stats.badCookie} bad cookie, ${stats.foreign} foreign; ` +
       `${stats.kernelDrops} kernel drops, ${stats.sendErrors} send errors`,
   ];

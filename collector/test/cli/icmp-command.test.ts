@@ -89,6 +89,15 @@ describe('pingsphere icmp', () => {
     });
   });
 
+  it('splits the sweep across the senders asked for and says so in the summary', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const result = await icmp(ns, ['-q', '--unlimited-rate', '--senders', '2', '127.0.0.0/22']);
+      expect(result.exitCode).toBe(0);
+      expect(result.stderr).toContain('1022 alive, 0 unreachable');
+      expect(result.stderr).toMatch(/probes\/s, 2 senders\)/);
+    });
+  });
+
   it('with -q prints only the summary', async () => {
     await withNetworkNamespace(async (ns) => {
       const result = await icmp(ns, ['-q', '127.0.0.0/28']);
@@ -213,6 +222,8 @@ describe('pingsphere icmp', () => {
         ['--rate', '0', '127.0.0.1'],
         /--rate must be a number of probes per second above 0.*--unlimited-rate/,
       ],
+      ['--senders 0', ['--senders', '0', '127.0.0.1'], /--senders must be auto or a whole number from 1 to 64, got 0/],
+      ['a non-numeric sender count', ['--senders', 'two', '127.0.0.1'], /--senders needs a number, got "two"/],
       ['a non-numeric count', ['-c', 'many', '127.0.0.1'], /-c\/--count needs a number, got "many"/],
       ['a payload too small for the cookie', ['-b', '8', '127.0.0.1'], /-b\/--size must be 24 to 65000 bytes/],
       ['no targets at all', [], /no targets: give addresses, hostnames or CIDR ranges/],
