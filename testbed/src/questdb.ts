@@ -138,6 +138,21 @@ export class LocalQuestDb {
     return { columns: body.columns ?? [], dataset: body.dataset ?? [], count: body.count ?? 0 };
   }
 
+  /**
+   * Polls a single-number query (a count) until it returns `expected` or the time runs out, and
+   * returns the last value: rows written to WAL tables become visible asynchronously.
+   */
+  async waitForCount(sql: string, expected: number, timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    let count = -1;
+    while (Date.now() < deadline) {
+      count = Number((await this.query(sql).catch(() => ({ dataset: [[-1]] }))).dataset[0]?.[0]);
+      if (count === expected) return count;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return count;
+  }
+
   /** Runs a query and returns rows as objects keyed by column name. */
   async rows(sql: string): Promise<Record<string, unknown>[]> {
     const result = await this.query(sql);

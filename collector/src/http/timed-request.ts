@@ -8,18 +8,13 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { Client, type buildConnector } from 'undici';
+import type { HttpTimings } from '../results/http-result.js';
 import type { Endpoint } from './endpoint.js';
 
 /** Timing breakdown and outcome of one request; times in milliseconds, 0 for stages not reached. */
-export interface TimedResponse {
+export interface TimedResponse extends HttpTimings {
   /** Start of the request, microseconds since the Unix epoch. */
   startUs: number;
-  dnsMs: number;
-  connectMs: number;
-  tlsMs: number;
-  ttfbMs: number;
-  closeMs: number;
-  totalMs: number;
   /** HTTP status, 0 when no response arrived. */
   status: number;
   sizeBytes: number;

@@ -1,7 +1,7 @@
 // Per-peer statistics: pingmesh's running sums (for its averages and /v1/peers PingTotals) plus
 // what pingmesh lacks: loss and percentiles. Percentiles come from a bounded window of the most
 // recent samples (a ring), so they describe the peer as it is now and cost fixed memory per peer.
-import type { HttpResult } from '../results/http-result.js';
+import type { HttpResult, HttpTimings } from '../results/http-result.js';
 
 /**
  * Samples kept per peer for percentiles and windowed loss: at -d 10 that is the last 42 minutes.
@@ -53,13 +53,7 @@ export class RecentSamples {
 }
 
 /** Sums of the timing fields over successful pings (milliseconds, bytes). */
-export interface TimingTotals {
-  dnsMs: number;
-  connectMs: number;
-  tlsMs: number;
-  ttfbMs: number;
-  closeMs: number;
-  totalMs: number;
+export interface TimingTotals extends HttpTimings {
   sizeBytes: number;
 }
 

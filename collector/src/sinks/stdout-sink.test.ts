@@ -1,29 +1,21 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { HttpResult } from '../results/http-result.js';
+import { httpResult } from '../../test/fixtures/results.js';
 import { hhmmss, StdoutSink } from './stdout-sink.js';
 
+/** The shared fixture, with the figures these formatting tests print. */
 function result(overrides: Partial<HttpResult> = {}): HttpResult {
-  return {
+  return httpResult({
     tsUs: 1_764_000_000_000_000,
     src: 'a',
-    srcLoc: 'Frankfurt,DE',
-    dst: 'http://127.0.0.2:8080/v1/ping',
-    dstHost: '127.0.0.2',
-    dstIp: '127.0.0.2',
-    dstLoc: 'Virginia,US',
-    status: 200,
-    dnsMs: 0,
     connectMs: 0.5,
-    tlsMs: 0,
     ttfbMs: 1.25,
     closeMs: 0.25,
     totalMs: 2,
     sizeBytes: 120,
-    ok: true,
-    error: '',
     ...overrides,
-  };
+  });
 }
 
 function capture() {

@@ -47,28 +47,16 @@ function splitOutput(stdout: string): { icmp: IcmpLine[]; http: HttpLine[] } {
   };
 }
 
-/** Polls a count query until it returns `expected` (WAL rows become visible asynchronously). */
-async function waitForCount(questdb: LocalQuestDb, sql: string, expected: number, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let count = -1;
-  while (Date.now() < deadline) {
-    count = Number((await questdb.query(sql).catch(() => ({ dataset: [[-1]] }))).dataset[0]?.[0]);
-    if (count === expected) return count;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return count;
-}
-
 /** Every NDJSON result appears exactly once in QuestDB (as many rows as results, all distinct). */
 async function expectStoredExactlyOnce(
   questdb: LocalQuestDb,
   src: string,
   output: { icmp: IcmpLine[]; http: HttpLine[] },
 ) {
-  expect(await waitForCount(questdb, `select count() from icmp where src = '${src}'`, output.icmp.length)).toBe(
+  expect(await questdb.waitForCount(`select count() from icmp where src = '${src}'`, output.icmp.length)).toBe(
     output.icmp.length,
   );
-  expect(await waitForCount(questdb, `select count() from http where src = '${src}'`, output.http.length)).toBe(
+  expect(await questdb.waitForCount(`select count() from http where src = '${src}'`, output.http.length)).toBe(
     output.http.length,
   );
   const icmpRows = await questdb.rows(`select ts, dst, seq, rtt_ms from icmp where src = '${src}'`);
@@ -273,11 +261,11 @@ describe('pingsphere collect --questdb', () => {
     );
     expect(await second.stop()).toBe(0);
     const total = spooled.reduce((sum, b) => sum + b.results.length, 0);
-    expect(await waitForCount(questdb, "select count() from icmp where src = '127.0.0.4'", spooledIcmp.length)).toBe(
+    expect(await questdb.waitForCount("select count() from icmp where src = '127.0.0.4'", spooledIcmp.length)).toBe(
       spooledIcmp.length,
     );
     expect(
-      await waitForCount(questdb, "select count() from http where src = '127.0.0.4'", total - spooledIcmp.length),
+      await questdb.waitForCount("select count() from http where src = '127.0.0.4'", total - spooledIcmp.length),
     ).toBe(total - spooledIcmp.length);
     const rows = await questdb.rows("select count_distinct(concat(ts, dst, seq)) n from icmp where src = '127.0.0.4'");
     expect(rows[0]!.n).toBe(spooledIcmp.length);

@@ -73,11 +73,7 @@ describe(`pingsphere on Node ${currentLtsVersion} (current LTS)`, () => {
       await forward.close();
     }
     const pings = ndjson(collector.stdout).length;
-    let stored = 0;
-    for (let i = 0; i < 100 && stored !== pings; i++) {
-      stored = Number((await questdb.query("select count() from http where src = '127.0.0.1'")).dataset[0]![0]);
-      if (stored !== pings) await new Promise((r) => setTimeout(r, 100));
-    }
+    const stored = await questdb.waitForCount("select count() from http where src = '127.0.0.1'", pings);
     expect(stored).toBe(pings);
   });
 });

@@ -6,18 +6,6 @@ import { LocalQuestDb } from '@pingsphere/testbed';
 import { QuestDbSink } from '../../src/sinks/questdb/questdb-sink.js';
 import { httpResult, icmpResults } from '../fixtures/results.js';
 
-/** Polls until `sql` (a count) returns `expected`, since WAL rows become visible asynchronously. */
-async function waitForCount(questdb: LocalQuestDb, sql: string, expected: number, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let count = -1;
-  while (Date.now() < deadline) {
-    count = Number((await questdb.query(sql).catch(() => ({ dataset: [[-1]] }))).dataset[0]?.[0]);
-    if (count === expected) return count;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return count;
-}
-
 async function waitUntilDrained(sink: QuestDbSink, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (sink.stats().pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -115,7 +103,7 @@ describe('QuestDbSink', () => {
     sink.write({ family: 'icmp', results: icmpResults(10, { src: 'values' }) });
     sink.write({ family: 'http', results: [httpResult({ src: 'values', status: 503, ok: false, error: 'http_503' })] });
     await sink.flush();
-    expect(await waitForCount(questdb, "select count() from icmp where src = 'values'", 10)).toBe(10);
+    expect(await questdb.waitForCount("select count() from icmp where src = 'values'", 10)).toBe(10);
     const rows = await questdb.rows(
       "select ts, src, src_loc, dst, rtt_ms, seq from icmp where src = 'values' order by ts",
     );
@@ -128,7 +116,7 @@ describe('QuestDbSink', () => {
       seq: 0,
     });
     expect(rows[4]).toMatchObject({ ts: '2026-11-22T15:00:00.000004Z', rtt_ms: null });
-    expect(await waitForCount(questdb, "select count() from http where src = 'values'", 1)).toBe(1);
+    expect(await questdb.waitForCount("select count() from http where src = 'values'", 1)).toBe(1);
     expect(await questdb.rows("select dst_loc, status, connect_ms, ok, error from http where src = 'values'")).toEqual([
       { dst_loc: 'Virginia,US', status: 503, connect_ms: 0.21, ok: false, error: 'http_503' },
     ]);
@@ -153,9 +141,9 @@ describe('QuestDbSink', () => {
     for (const chunk of chunks.slice(10)) sink.write({ family: 'icmp', results: chunk });
     await waitUntilDrained(sink);
     expect(sink.stats()).toEqual({ delivered: 6000, pending: 0, dropped: 0 });
-    expect(await waitForCount(questdb, "select count() from icmp where src = 'outage'", 6000)).toBe(6000);
+    expect(await questdb.waitForCount("select count() from icmp where src = 'outage'", 6000)).toBe(6000);
     expect(
-      await waitForCount(questdb, "select count() from (select distinct ts, dst from icmp where src = 'outage')", 6000),
+      await questdb.waitForCount("select count() from (select distinct ts, dst from icmp where src = 'outage')", 6000),
     ).toBe(6000);
     expect(warnings.some((w) => w.includes('unavailable'))).toBe(true);
     expect(warnings.some((w) => w.includes('is back'))).toBe(true);
@@ -181,15 +169,15 @@ describe('QuestDbSink', () => {
     await waitUntilDrained(second);
     await second.close();
     expect(readdirSync(dir).filter((f) => f.endsWith('.ndjson'))).toEqual([]);
-    expect(await waitForCount(questdb, "select count() from icmp where src = 'replay'", 300)).toBe(300);
+    expect(await questdb.waitForCount("select count() from icmp where src = 'replay'", 300)).toBe(300);
 
     const third = await openSink(questdb, copy);
     await waitUntilDrained(third);
     expect(third.stats()).toEqual({ delivered: 301, pending: 0, dropped: 0 });
     await third.close();
     await new Promise((r) => setTimeout(r, 1000));
-    expect(await waitForCount(questdb, "select count() from icmp where src = 'replay'", 300)).toBe(300);
-    expect(await waitForCount(questdb, "select count() from http where src = 'replay'", 1)).toBe(1);
+    expect(await questdb.waitForCount("select count() from icmp where src = 'replay'", 300)).toBe(300);
+    expect(await questdb.waitForCount("select count() from http where src = 'replay'", 1)).toBe(1);
   });
 });
 
@@ -222,7 +210,7 @@ describe('QuestDbSink with rows QuestDB rejects', () => {
     const entry = JSON.parse(poison[0]!) as { error: string; batches: { results: { error: string }[] }[] };
     expect(entry.batches[0]!.results[0]!.error).toBe('ECONNREFUSED');
     expect(entry.error).toMatch(/statusCode=400/);
-    expect(await waitForCount(questdb, 'select count() from http', 7)).toBe(7);
+    expect(await questdb.waitForCount('select count() from http', 7)).toBe(7);
     // The hand-made table also stops the roll-up view: reported, but ingestion went on.
     expect(warnings.some((w) => w.startsWith('schema:') && w.includes('http_1m'))).toBe(true);
     await sink.close();
