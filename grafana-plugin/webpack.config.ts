@@ -1,0 +1,18 @@
+// The scaffold's webpack config (.config/, left as generated), extended the way its README
+// describes: nested plugins (datasource, panels) get the app's logo copied beside their plugin.json.
+import CopyWebpackPlugin from 'copy-webpack-plugin';
+import type { Configuration } from 'webpack';
+import scaffoldConfig, { type Env } from './.config/webpack/webpack.config.ts';
+
+const nestedPlugins = ['datasource', 'panels/matrix', 'panels/timeofday', 'panels/geomap'];
+
+export default async (env: Env): Promise<Configuration> => {
+  const config = await scaffoldConfig(env);
+  config.plugins = [
+    ...(config.plugins ?? []),
+    new CopyWebpackPlugin({ patterns: nestedPlugins.map((dir) => ({ from: 'img/logo.svg', to: `${dir}/img/logo.svg` })) }),
+  ];
+  // The bundled city table and world geometry are large on purpose; do not warn about them.
+  config.performance = { hints: false };
+  return config;
+};
