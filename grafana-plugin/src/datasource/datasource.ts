@@ -7,6 +7,7 @@ import {
   type MetricFindValue,
   type ScopedVars,
 } from '@grafana/data';
+import { resolveTimeZone } from '../shared/time-zone';
 import type { QuestDbClient } from './questdb-client';
 import { PingSphereQueryRunner, type HealthReport } from './query-runner';
 import { defaultQuery, type PingSphereOptions, type PingSphereQuery, type PingSphereVariableQuery } from './types';
@@ -18,13 +19,6 @@ export interface VariableReplacer {
 
 const multiValueSeparator = '\u001f';
 
-/** Resolves Grafana's zone setting ("browser", "utc", "", an IANA name) to an IANA name. */
-export function resolveTimeZone(zone: string | undefined): string {
-  if (!zone || zone === 'browser') return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  if (zone.toLowerCase() === 'utc') return 'UTC';
-  return zone;
-}
-
 /** PingSphere's datasource: SQL over QuestDB's REST /exec through Grafana's data proxy. */
 export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSphereOptions> {
   readonly runner: PingSphereQueryRunner;
@@ -33,18 +27,18 @@ export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSph
   constructor(
     instanceSettings: DataSourceInstanceSettings<PingSphereOptions>,
     client: QuestDbClient,
-    private readonly variables: VariableReplacer,
+    private readonly templates: VariableReplacer,
   ) {
     super(instanceSettings);
     this.runner = new PingSphereQueryRunner(client);
     this.rollupMinRangeHours = instanceSettings.jsonData.rollupMinRangeHours ?? 6;
   }
 
-  getDefaultQuery(): Partial<PingSphereQuery> {
+  override getDefaultQuery(): Partial<PingSphereQuery> {
     return defaultQuery;
   }
 
-  filterQuery(query: PingSphereQuery): boolean {
+  override filterQuery(query: PingSphereQuery): boolean {
     return !query.hide;
   }
 
@@ -53,13 +47,13 @@ export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSph
     const filters: PingSphereQuery['filters'] = {};
     for (const [dimension, values] of Object.entries(query.filters ?? {})) {
       filters[dimension as keyof typeof filters] = values.flatMap((value) =>
-        this.variables
+        this.templates
           .replace(value, scopedVars, (v: string | string[]) => (Array.isArray(v) ? v.join(multiValueSeparator) : v))
           .split(multiValueSeparator)
           .filter((v) => v !== ''),
       );
     }
-    const interval = query.interval ? this.variables.replace(query.interval, scopedVars) : query.interval;
+    const interval = query.interval ? this.templates.replace(query.interval, scopedVars) : query.interval;
     return { ...defaultQuery, ...query, filters, interval };
   }
 
@@ -86,7 +80,7 @@ export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSph
     return { data: results.flatMap((r) => r.frames), ...(errors.length ? { errors, error: errors[0] } : {}) };
   }
 
-  async metricFindQuery(query: PingSphereVariableQuery): Promise<MetricFindValue[]> {
+  override async metricFindQuery(query: PingSphereVariableQuery): Promise<MetricFindValue[]> {
     const values = await this.runner.variableValues({ family: query.family ?? 'icmp', dimension: query.dimension ?? 'src' });
     return values.map((text) => ({ text, value: text }));
   }

@@ -2,6 +2,7 @@
 // values) for time series, one wide frame for tables.
 import { createDataFrame, DataFrameType, FieldType, type DataFrame, type Field, type FieldConfig } from '@grafana/data';
 import type { QuestDbReply } from './questdb-client';
+import type { BuiltSql } from './sql';
 import type { Dimension, PingSphereQuery } from './types';
 
 const numericTypes = new Set(['DOUBLE', 'FLOAT', 'LONG', 'INT', 'SHORT', 'BYTE', 'LONG256']);
@@ -55,21 +56,32 @@ export function toTableFrame(reply: QuestDbReply, query: PingSphereQuery, sql: s
  * Time-series frames: rows `ts, dims…, value` split by the dims into one frame per series, each
  * sorted by time, with the dims as labels (so legends read "src=a, dst=b").
  */
-export function toTimeSeriesFrames(reply: QuestDbReply, query: PingSphereQuery, sql: string): DataFrame[] {
+export function toTimeSeriesFrames(
+  reply: QuestDbReply,
+  query: PingSphereQuery,
+  built: Pick<BuiltSql, 'sql' | 'keys' | 'attributes'>,
+): DataFrame[] {
+  const sql = built.sql;
   const index = new Map(reply.columns.map((c, i) => [c.name, i]));
   const tsIndex = index.get('ts');
   const valueIndex = index.get('value');
   if (tsIndex === undefined || valueIndex === undefined) {
     throw new Error(`time-series reply lacks ts or value columns: ${reply.columns.map((c) => c.name).join(', ')}`);
   }
-  const dims = query.groupBy.filter((d) => index.has(d));
+  const keys = built.keys.filter((d) => index.has(d));
+  const attributes = built.attributes.filter((d) => index.has(d));
+  const dims = [...keys, ...attributes];
   const series = new Map<string, { labels: Record<string, string>; times: number[]; values: Array<number | null> }>();
   for (const row of reply.dataset) {
-    const labels: Record<string, string> = {};
-    for (const d of dims) labels[d] = String(row[index.get(d)!] ?? '');
-    const key = dims.map((d) => labels[d]).join('\u0000');
+    const key = keys.map((d) => String(row[index.get(d)!] ?? '')).join('\u0000');
     let entry = series.get(key);
-    if (!entry) series.set(key, (entry = { labels, times: [], values: [] }));
+    if (!entry) {
+      const labels: Record<string, string> = {};
+      for (const d of keys) labels[d] = String(row[index.get(d)!] ?? '');
+      series.set(key, (entry = { labels, times: [], values: [] }));
+    }
+    // A location learned part-way through the range labels the whole series.
+    for (const d of attributes) if (row[index.get(d)!]) entry.labels[d] = String(row[index.get(d)!]);
     entry.times.push(cell(FieldType.time, row[tsIndex]) as number);
     entry.values.push(row[valueIndex] === null ? null : Number(row[valueIndex]));
   }

@@ -24,7 +24,7 @@ export class PingSphereQueryRunner {
     const reply = await this.client.exec(built.sql);
     return query.format === 'table'
       ? [toTableFrame(reply, query, built.sql)]
-      : toTimeSeriesFrames(reply, query, built.sql);
+      : toTimeSeriesFrames(reply, query, built);
   }
 
   /** Distinct values of a dimension, for template variables (collectors, locations, targets). */

@@ -22,6 +22,23 @@ export interface BuiltSql {
   table: 'icmp' | 'http' | 'icmp_1m' | 'http_1m';
   /** SAMPLE BY unit for time series, e.g. "5m"; undefined for tables. */
   bucket?: string;
+  /** Columns that identify a row or series (GROUP BY keys). */
+  keys: Dimension[];
+  /** Location columns selected as attributes of their node (last known value), not as keys. */
+  attributes: Dimension[];
+}
+
+/**
+ * When a query groups by a node and its location (src with src_loc, dst with dst_loc), the
+ * location is an attribute of the node, not a key: an HTTP collector learns a peer's location from
+ * its first reply, so early rows have none, and grouping by it would split the pair in two.
+ */
+export function splitDimensions(groupBy: Dimension[]): { keys: Dimension[]; attributes: Dimension[] } {
+  const dims = [...new Set(groupBy)];
+  const attributes = dims.filter(
+    (d) => (d === 'src_loc' && dims.includes('src')) || (d === 'dst_loc' && dims.includes('dst')),
+  );
+  return { keys: dims.filter((d) => !attributes.includes(d)), attributes };
 }
 
 /** Value expressions over raw rows. */
@@ -160,12 +177,13 @@ export function buildSql(query: PingSphereQuery, context: QueryContext): BuiltSq
     if (values.length > 0) where.push(`${column(dimension)} IN (${values.map(quote).join(', ')})`);
   }
   const dims = [...new Set(query.groupBy)];
+  const { keys, attributes } = splitDimensions(dims);
   const needsPeerJoin = query.family === 'icmp' && (dims.includes('dst_loc') || 'dst_loc' in (query.filters ?? {}));
   // ICMP rows name the target only; its location is that of the collector with the same name.
   const from = needsPeerJoin
     ? `${table} LEFT JOIN (SELECT src::varchar host, src_loc loc FROM icmp WHERE ${timeFilter} LATEST ON ts PARTITION BY src) peer ON (dst = peer.host)`
     : table;
-  const selected = dims.map((d) => `${column(d)} ${d}`);
+  const selected = dims.map((d) => (attributes.includes(d) ? `last_not_null(${column(d)}) ${d}` : `${column(d)} ${d}`));
   const values =
     format === 'table'
       ? [
@@ -176,13 +194,13 @@ export function buildSql(query: PingSphereQuery, context: QueryContext): BuiltSq
       : [`${value} value`];
   if (format === 'table') {
     const sql = `SELECT ${[...selected, ...values].join(', ')} FROM ${from} WHERE ${where.join(' AND ')}`;
-    return { sql: dims.length > 0 ? `${sql} ORDER BY ${dims.join(', ')}` : sql, table };
+    return { sql: keys.length > 0 ? `${sql} ORDER BY ${keys.join(', ')}` : sql, table, keys, attributes };
   }
   const bucket = sampleByUnit(bucketMs!);
   const sql =
     `SELECT ts, ${[...selected, ...values].join(', ')} FROM ${from} WHERE ${where.join(' AND ')} ` +
     `SAMPLE BY ${bucket} ALIGN TO CALENDAR TIME ZONE ${quote(checkTimeZone(context.timeZone))} ORDER BY ts`;
-  return { sql, table, bucket };
+  return { sql, table, bucket, keys, attributes };
 }
 
 /** SQL for a template variable: the distinct values of one dimension (locations included). */

@@ -109,7 +109,7 @@ export function finiteExtent(values: ArrayLike<number>): [number, number] | unde
 export function formatValue(value: number, unit: string | undefined): string {
   if (!Number.isFinite(value)) return 'no data';
   const abs = Math.abs(value);
-  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  const digits = abs >= 100 || value === 0 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
   const text = value.toFixed(digits);
   if (unit === 'ms') return `${text} ms`;
   if (unit === 'percent') return `${text} %`;
