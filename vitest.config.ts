@@ -44,7 +44,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'grafana-plugin-live', environment: 'jsdom', include: ['grafana-plugin/test/{live,dist}/**/*.test.{ts,tsx}'] },
+        test: {
+          name: 'grafana-plugin-live',
+          environment: 'jsdom',
+          include: ['grafana-plugin/test/{live,dist}/**/*.test.{ts,tsx}'],
+          setupFiles: ['grafana-plugin/test/setup-jsdom.ts'],
+        },
       },
     ],
   },

@@ -6,9 +6,10 @@
 //   node scripts/setup.mjs --for test|demo|bench
 //
 // Steps: Node version, Debian packages (installed with apt when root, else a list to install),
-// Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar.
+// Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar,
+// the Grafana plugin's dist/ and live page (rebuilt when older than their sources).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -130,9 +131,51 @@ function ensureNpmDependencies() {
   }
 }
 
+/** Newest modification time (ms) of the files under `paths` (missing paths count as 0). */
+function newestMtimeMs(paths) {
+  let newest = 0;
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    const stat = statSync(path);
+    if (!stat.isDirectory()) {
+      newest = Math.max(newest, stat.mtimeMs);
+      continue;
+    }
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+      newest = Math.max(newest, newestMtimeMs([join(path, entry.name)]));
+    }
+  }
+  return newest;
+}
+
+/**
+ * Builds the Grafana plugin's dist/ and the live page (harness/dist/) when missing or older than
+ * their sources, so the tests check what ships. Each build writes dist/.build-stamp when it ends.
+ */
+function ensurePluginBuilt() {
+  const plugin = join(repoRoot, 'grafana-plugin');
+  if (!existsSync(join(plugin, 'webpack.config.ts'))) return;
+  const shared = ['src', 'data', 'package.json'].map((p) => join(plugin, p));
+  const builds = [
+    {
+      script: 'build',
+      stamp: 'dist/.build-stamp',
+      sources: [...shared, join(plugin, 'webpack.config.ts'), join(plugin, '.config')],
+    },
+    { script: 'build:harness', stamp: 'harness/dist/.build-stamp', sources: [...shared, join(plugin, 'harness')] },
+  ];
+  for (const { script, stamp, sources } of builds) {
+    const stampPath = join(plugin, stamp);
+    if (existsSync(stampPath) && statSync(stampPath).mtimeMs >= newestMtimeMs(sources)) continue;
+    run('npm', ['run', script, '--workspace', 'grafana-plugin']);
+  }
+}
+
 checkNode();
 step(`preparing for ${purpose}`);
 ensureDebianPackages();
 ensureQuestDbJar();
 ensureNpmDependencies();
+ensurePluginBuilt();
 step('ready');

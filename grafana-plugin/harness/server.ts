@@ -3,11 +3,11 @@
 // benchmark and the demo.
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where `npm run build:harness --workspace grafana-plugin` writes the pages. */
-export const harnessDistDir = fileURLToPath(new URL('./dist/', import.meta.url));
+export const harnessDistDir = join(dirname(fileURLToPath(import.meta.url)), 'dist') + sep;
 
 export interface LivePageOptions {
   /** QuestDB's HTTP base URL, e.g. http://127.0.0.1:9000; undefined serves the pages only. */

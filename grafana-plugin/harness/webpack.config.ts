@@ -1,9 +1,10 @@
 // Builds the harness pages (live page, benchmark page) into harness/dist: the plugin's panels and
 // query runner bundled with React and @grafana/data/ui (in Grafana those come from Grafana itself).
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import CopyWebpackPlugin from 'copy-webpack-plugin';
-import type { Configuration } from 'webpack';
+import type { Compiler, Configuration } from 'webpack';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -22,7 +23,13 @@ export default (): Configuration => ({
         exclude: /node_modules/,
         use: {
           loader: 'swc-loader',
-          options: { jsc: { target: 'es2020', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'classic' } } } },
+          options: {
+            jsc: {
+              target: 'es2020',
+              parser: { syntax: 'typescript', tsx: true },
+              transform: { react: { runtime: 'classic' } },
+            },
+          },
         },
       },
       { test: /\.css$/, type: 'asset/resource' },
@@ -31,5 +38,14 @@ export default (): Configuration => ({
   },
   performance: { hints: false },
   optimization: { minimize: false },
-  plugins: [new CopyWebpackPlugin({ patterns: [{ from: 'index.html' }, { from: 'bench.html' }] })],
+  plugins: [
+    new CopyWebpackPlugin({ patterns: [{ from: 'index.html' }, { from: 'bench.html' }] }),
+    // When the last build finished (scripts/setup.mjs rebuilds when a source is newer).
+    {
+      apply: (compiler: Compiler) =>
+        compiler.hooks.afterEmit.tap('BuildStamp', () =>
+          writeFileSync(path.join(compiler.outputPath, '.build-stamp'), new Date().toISOString() + '\n'),
+        ),
+    },
+  ],
 });

@@ -29,7 +29,14 @@ async function renderOnce(series: DataFrame[], variant: 'canvas' | 'svg', key: n
         {variant === 'canvas' ? (
           <MatrixPanel
             key={key}
-            {...panelProps({ series, options: defaultMatrixOptions, ...size, height: size.height + 34, fromMs: 0, toMs: 1 })}
+            {...panelProps({
+              series,
+              options: defaultMatrixOptions,
+              ...size,
+              height: size.height + 34,
+              fromMs: 0,
+              toMs: 1,
+            })}
           />
         ) : (
           <SvgMatrix key={key} series={series} {...size} />
@@ -48,14 +55,22 @@ function hoverOnce(): number {
   const rect = overlay.getBoundingClientRect();
   const start = performance.now();
   overlay.dispatchEvent(
-    new MouseEvent('mousemove', { bubbles: true, clientX: rect.left + rect.width * 0.6, clientY: rect.top + rect.height * 0.4 }),
+    new MouseEvent('mousemove', {
+      bubbles: true,
+      clientX: rect.left + rect.width * 0.6,
+      clientY: rect.top + rect.height * 0.4,
+    }),
   );
   return performance.now() - start;
 }
 
 declare global {
   interface Window {
-    benchMatrix: (n: number, repeats: number, variant: 'canvas' | 'svg') => Promise<{ renderMs: number[]; hoverMs: number[] }>;
+    benchMatrix: (
+      n: number,
+      repeats: number,
+      variant: 'canvas' | 'svg',
+    ) => Promise<{ renderMs: number[]; hoverMs: number[] }>;
   }
 }
 

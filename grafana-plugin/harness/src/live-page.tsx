@@ -90,21 +90,32 @@ function LivePage() {
   }, [data]);
   const theme = harnessTheme(themeMode);
   if (!data) return <p>Loading from QuestDB…</p>;
-  const width = Math.max(480, Math.floor(window.innerWidth / 2) - 24);
+  // Two panels side by side: page padding 2 × 12, gap 16, section padding 2 × 8 each.
+  const width = Math.max(420, Math.floor((window.innerWidth - 24 - 16 - 32) / 2));
   const common = { fromMs: data.fromMs, toMs: data.toMs, error: data.error };
   const matrixOptions: MatrixOptions = { ...defaultMatrixOptions, mode, pairLink: '#pair=${src}|${dst}' };
   const timeOfDayOptions: TimeOfDayOptions = { axis: 'weekday', scale: 'linear' };
   const geoOptions: GeoMapOptions = { colourBy: 'value', fit: 'world', lossThresholdPct: 1, locations: '' };
   return (
     <ThemeProvider theme={theme}>
-      <div style={{ background: theme.colors.background.canvas, color: theme.colors.text.primary, minHeight: '100vh', padding: 12, fontFamily: theme.typography.fontFamily }}>
+      <div
+        style={{
+          background: theme.colors.background.canvas,
+          color: theme.colors.text.primary,
+          minHeight: '100vh',
+          padding: 12,
+          fontFamily: theme.typography.fontFamily,
+        }}
+      >
         <h2 style={{ margin: '0 0 8px' }}>
           PingSphere · {family.toUpperCase()} {stat} · last {minutes} min
         </h2>
         <div style={{ display: 'flex', flexWrap: 'wrap', gap: 16 }}>
           <section data-testid="section-matrix" style={{ background: theme.colors.background.primary, padding: 8 }}>
             <h3>Latency matrix{mode === 'asymmetry' ? ' (asymmetry)' : ''}</h3>
-            <MatrixPanel {...panelProps({ ...common, series: data.table, options: matrixOptions, width, height: 460 })} />
+            <MatrixPanel
+              {...panelProps({ ...common, series: data.table, options: matrixOptions, width, height: 460 })}
+            />
           </section>
           <section data-testid="section-geomap" style={{ background: theme.colors.background.primary, padding: 8 }}>
             <h3>Geo map</h3>
@@ -112,7 +123,15 @@ function LivePage() {
           </section>
           <section data-testid="section-timeofday" style={{ background: theme.colors.background.primary, padding: 8 }}>
             <h3 data-testid="timeofday-title">Time of day · {pair ? `${pair.src} → ${pair.dst}` : 'whole mesh'}</h3>
-            <TimeOfDayPanel {...panelProps({ ...common, series: data.series, options: timeOfDayOptions, width: width * 2 + 16, height: 300 })} />
+            <TimeOfDayPanel
+              {...panelProps({
+                ...common,
+                series: data.series,
+                options: timeOfDayOptions,
+                width: width * 2 + 32,
+                height: 300,
+              })}
+            />
           </section>
         </div>
       </div>

@@ -15,7 +15,16 @@ export function SvgMatrix({ series, width, height }: { series: DataFrame[]; widt
     for (let c = 0; c < matrix.cols.length; c++) {
       const v = matrix.values[r * matrix.cols.length + c]!;
       if (Number.isNaN(v)) continue;
-      rects.push(<rect key={r * matrix.cols.length + c} x={c * cell} y={r * cell} width={cell} height={cell} fill={scale.css(v)} />);
+      rects.push(
+        <rect
+          key={r * matrix.cols.length + c}
+          x={c * cell}
+          y={r * cell}
+          width={cell}
+          height={cell}
+          fill={scale.css(v)}
+        />,
+      );
     }
   }
   return (

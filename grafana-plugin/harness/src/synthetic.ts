@@ -2,7 +2,16 @@
 // every pair measured, RTT growing with "distance" plus a direction bias, some loss.
 import { createDataFrame, FieldType, type DataFrame } from '@grafana/data';
 
-const locations = ['Paris,FR', 'Frankfurt,DE', 'Oslo,NO', 'Tokyo,JP', 'Sydney,AU', 'Singapore,SG', 'Chicago,US', 'São Paulo,BR'];
+const locations = [
+  'Paris,FR',
+  'Frankfurt,DE',
+  'Oslo,NO',
+  'Tokyo,JP',
+  'Sydney,AU',
+  'Singapore,SG',
+  'Chicago,US',
+  'São Paulo,BR',
+];
 
 /** n × n pairs as the datasource's table frame (src, dst, src_loc, dst_loc, value, loss_pct, samples). */
 export function syntheticMatrixFrame(n: number): DataFrame {

@@ -81,7 +81,10 @@ export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSph
   }
 
   override async metricFindQuery(query: PingSphereVariableQuery): Promise<MetricFindValue[]> {
-    const values = await this.runner.variableValues({ family: query.family ?? 'icmp', dimension: query.dimension ?? 'src' });
+    const values = await this.runner.variableValues({
+      family: query.family ?? 'icmp',
+      dimension: query.dimension ?? 'src',
+    });
     return values.map((text) => ({ text, value: text }));
   }
 

@@ -22,9 +22,7 @@ export class PingSphereQueryRunner {
   async run(query: PingSphereQuery, context: QueryContext): Promise<DataFrame[]> {
     const built = buildSql(query, context);
     const reply = await this.client.exec(built.sql);
-    return query.format === 'table'
-      ? [toTableFrame(reply, query, built.sql)]
-      : toTimeSeriesFrames(reply, query, built);
+    return query.format === 'table' ? [toTableFrame(reply, query, built.sql)] : toTimeSeriesFrames(reply, query, built);
   }
 
   /** Distinct values of a dimension, for template variables (collectors, locations, targets). */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildSql, buildVariableSql, parseIntervalMs, quote, sampleByUnit, splitDimensions, type QueryContext } from './sql';
+import {
+  buildSql,
+  buildVariableSql,
+  parseIntervalMs,
+  quote,
+  sampleByUnit,
+  splitDimensions,
+  type QueryContext,
+} from './sql';
 import type { PingSphereQuery } from './types';
 
 const hour = 3_600_000;
@@ -29,7 +37,9 @@ describe('buildSql', () => {
   });
 
   it('computes loss as the share of probes without a reply (ICMP) or without success (HTTP)', () => {
-    expect(buildSql(query({ stat: 'loss_pct' }), context).sql).toContain('100.0 * (count() - count(rtt_ms)) / count() value');
+    expect(buildSql(query({ stat: 'loss_pct' }), context).sql).toContain(
+      '100.0 * (count() - count(rtt_ms)) / count() value',
+    );
     expect(buildSql(query({ family: 'http', stat: 'loss_pct' }), context).sql).toContain(
       '100.0 * (count() - sum(case when ok then 1 else 0 end)) / count() value',
     );
@@ -43,21 +53,24 @@ describe('buildSql', () => {
 
   it('adds loss and sample counts to tables, ordered by the keys, without SAMPLE BY', () => {
     const sql = buildSql(query({ format: 'table', stat: 'avg' }), context).sql;
-    expect(sql).toMatch(/^SELECT src src, dst dst, avg\(rtt_ms\) value, .* loss_pct, count\(\) samples FROM icmp WHERE .* ORDER BY src, dst$/);
+    expect(sql).toMatch(
+      /^SELECT src src, dst dst, avg\(rtt_ms\) value, .* loss_pct, count\(\) samples FROM icmp WHERE .* ORDER BY src, dst$/,
+    );
     expect(sql).not.toContain('SAMPLE BY');
   });
 
   it('joins ICMP targets to the location of the collector with the same name', () => {
     const built = buildSql(query({ format: 'table', groupBy: ['src', 'dst', 'src_loc', 'dst_loc'] }), context);
-    expect(built.sql).toContain(
-      'LEFT JOIN (SELECT src::varchar host, src_loc loc FROM icmp WHERE ts >= ',
-    );
+    expect(built.sql).toContain('LEFT JOIN (SELECT src::varchar host, src_loc loc FROM icmp WHERE ts >= ');
     expect(built.sql).toContain('LATEST ON ts PARTITION BY src) peer ON (dst = peer.host)');
     expect(built.sql).toContain('last_not_null(peer.loc) dst_loc');
   });
 
   it('treats a location grouped with its node as an attribute (last known), not a key', () => {
-    expect(splitDimensions(['src', 'dst', 'src_loc', 'dst_loc'])).toEqual({ keys: ['src', 'dst'], attributes: ['src_loc', 'dst_loc'] });
+    expect(splitDimensions(['src', 'dst', 'src_loc', 'dst_loc'])).toEqual({
+      keys: ['src', 'dst'],
+      attributes: ['src_loc', 'dst_loc'],
+    });
     expect(splitDimensions(['src_loc', 'dst_loc'])).toEqual({ keys: ['src_loc', 'dst_loc'], attributes: [] });
   });
 
@@ -85,7 +98,9 @@ describe('buildSql', () => {
     const long = { ...context, fromMs: context.toMs - 24 * hour, intervalMs: 5 * 60_000 };
     expect(buildSql(query({ family: 'http', stat: 'loss_pct', groupBy: ['src'] }), long).table).toBe('http_1m');
     expect(buildSql(query({ family: 'http', stat: 'loss_pct' }), long).table).toBe('http');
-    expect(() => buildSql(query({ family: 'http', stat: 'loss_pct', source: 'rollup' }), long)).toThrow(/per HTTP peer/);
+    expect(() => buildSql(query({ family: 'http', stat: 'loss_pct', source: 'rollup' }), long)).toThrow(
+      /per HTTP peer/,
+    );
   });
 
   it('takes an explicit interval over the dashboard one', () => {

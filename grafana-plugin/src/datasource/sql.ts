@@ -163,14 +163,16 @@ function chooseSource(
 
 /** Builds the statement for one query (variables already interpolated into plain filter values). */
 export function buildSql(query: PingSphereQuery, context: QueryContext): BuiltSql {
-  if (!(context.toMs > context.fromMs)) throw new QueryError('the time range is empty: pick a range that ends after it starts');
+  if (!(context.toMs > context.fromMs))
+    throw new QueryError('the time range is empty: pick a range that ends after it starts');
   const format: Format = query.format ?? 'time_series';
   const bucketMs =
     format === 'time_series' ? (query.interval ? parseIntervalMs(query.interval) : context.intervalMs) : undefined;
   const { table, value } = chooseSource(query, context, bucketMs);
   const rollup = table.endsWith('_1m');
   const phase = query.phase ?? 'connect';
-  const column = (d: Dimension) => (rollup && d === 'dst_loc' && query.family === 'http' ? 'dst_loc' : dimensionColumn(query.family, d));
+  const column = (d: Dimension) =>
+    rollup && d === 'dst_loc' && query.family === 'http' ? 'dst_loc' : dimensionColumn(query.family, d);
   const timeFilter = `ts >= ${isoLiteral(context.fromMs)} AND ts < ${isoLiteral(context.toMs)}`;
   const where = [timeFilter];
   for (const [dimension, values] of Object.entries(query.filters ?? {}) as [Dimension, string[]][]) {

@@ -31,7 +31,7 @@ export function Legend({
       <div className={styles.barBox}>
         <div className={styles.bar} style={{ background: scale.gradient() }} />
         <div className={styles.ticks}>
-          {scale.ticks().map((value, i) => (
+          {scale.ticks(3).map((value, i) => (
             <span key={i} data-testid="legend-tick">
               {formatValue(value, unit)}
             </span>

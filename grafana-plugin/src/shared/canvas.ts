@@ -14,4 +14,3 @@ export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: num
   ctx?.setTransform(ratio, 0, 0, ratio, 0, 0);
   return ctx;
 }
-

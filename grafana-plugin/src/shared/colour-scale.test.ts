@@ -19,7 +19,10 @@ describe('ColourScale', () => {
   });
 
   it('centres the diverging scale on its middle colour', () => {
-    const [r, g, b] = /rgb\((\d+), (\d+), (\d+)\)/.exec(new ColourScale('diverging', -10, 10).css(0))!.slice(1).map(Number);
+    const [r, g, b] = /rgb\((\d+), (\d+), (\d+)\)/
+      .exec(new ColourScale('diverging', -10, 10).css(0))!
+      .slice(1)
+      .map(Number);
     for (const channel of [r, g, b]) expect(channel).toBeGreaterThanOrEqual(235); // near-white, between blue and red
   });
 });

@@ -67,6 +67,6 @@ describe('GeoMapPanel', () => {
 
   it('switches the legend to loss when links are coloured by loss', () => {
     show({ colourBy: 'loss' });
-    expect(screen.getAllByTestId('legend-tick').map((t) => t.textContent)).toEqual(['0 %', '25.0 %', '50.0 %', '75.0 %', '100 %']);
+    expect(screen.getAllByTestId('legend-tick').map((t) => t.textContent)).toEqual(['0 %', '50.0 %', '100 %']);
   });
 });

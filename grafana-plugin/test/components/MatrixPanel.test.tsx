@@ -55,13 +55,7 @@ describe('MatrixPanel', () => {
     show();
     const legend = screen.getByTestId('legend');
     expect(legend.textContent).toContain('value');
-    expect(screen.getAllByTestId('legend-tick').map((t) => t.textContent)).toEqual([
-      '21.5 ms',
-      '76.1 ms',
-      '131 ms',
-      '185 ms',
-      '240 ms',
-    ]);
+    expect(screen.getAllByTestId('legend-tick').map((t) => t.textContent)).toEqual(['21.5 ms', '131 ms', '240 ms']);
     expect(screen.getAllByTestId('legend-swatch').map((s) => s.textContent)).toEqual([
       'no reply (100 % loss)',
       'loss ≥ 1 %',
@@ -102,13 +96,7 @@ describe('MatrixPanel', () => {
   it('colours by A→B − B→A in asymmetry mode, on a scale symmetric around zero', () => {
     show([pairFrame()], { mode: 'asymmetry' });
     expect(screen.getByTestId('legend').textContent).toContain('A→B − B→A');
-    expect(screen.getAllByTestId('legend-tick').map((t) => t.textContent)).toEqual([
-      '-3.50 ms',
-      '-1.75 ms',
-      '0 ms',
-      '1.75 ms',
-      '3.50 ms',
-    ]);
+    expect(screen.getAllByTestId('legend-tick').map((t) => t.textContent)).toEqual(['-3.50 ms', '0 ms', '3.50 ms']);
   });
 
   it('keeps hover off React: moving over 200 × 200 cells re-renders nothing', () => {
@@ -120,7 +108,15 @@ describe('MatrixPanel', () => {
     render(
       <ThemeProvider theme={harnessTheme('dark')}>
         <React.Profiler id="m" onRender={() => renders++}>
-          <Counting {...panelProps({ series: [syntheticMatrixFrame(200)], options: defaultMatrixOptions, ...size, fromMs: 0, toMs: 1 })} />
+          <Counting
+            {...panelProps({
+              series: [syntheticMatrixFrame(200)],
+              options: defaultMatrixOptions,
+              ...size,
+              fromMs: 0,
+              toMs: 1,
+            })}
+          />
         </React.Profiler>
       </ThemeProvider>,
     );
@@ -133,7 +129,9 @@ describe('MatrixPanel', () => {
 
   it('explains an empty result, a failed query and a table of the wrong shape', () => {
     const { unmount } = show([]);
-    expect(screen.getByTestId('panel-empty').textContent).toMatch(/No data in this time range.*pingsphere collect --questdb/);
+    expect(screen.getByTestId('panel-empty').textContent).toMatch(
+      /No data in this time range.*pingsphere collect --questdb/,
+    );
     unmount();
     const failed = show([pairFrame()], {}, 'QuestDB refused the query: table does not exist');
     expect(screen.getByRole('alert').textContent).toMatch(/Query failed: QuestDB refused the query/);

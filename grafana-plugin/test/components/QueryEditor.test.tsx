@@ -27,7 +27,13 @@ describe('QueryEditor', () => {
     const { onChange, onRunQuery } = show({});
     fireEvent.click(screen.getByLabelText('HTTP'));
     expect(onChange).toHaveBeenCalledWith(
-      expect.objectContaining({ refId: 'A', family: 'http', stat: 'p50', groupBy: ['src', 'dst'], format: 'time_series' }),
+      expect.objectContaining({
+        refId: 'A',
+        family: 'http',
+        stat: 'p50',
+        groupBy: ['src', 'dst'],
+        format: 'time_series',
+      }),
     );
     expect(onRunQuery).toHaveBeenCalled();
   });

@@ -40,7 +40,9 @@ describe('TimeOfDayPanel', () => {
 
   it('moves the rise to local time for another zone (Tokyo is UTC+9)', () => {
     show('Asia/Tokyo');
-    expect(screen.getByTestId('timeofday-summary').textContent).toMatch(/^highest at 03:00–04:00: 40\.0 ms .* · Asia\/Tokyo$/);
+    expect(screen.getByTestId('timeofday-summary').textContent).toMatch(
+      /^highest at 03:00–04:00: 40\.0 ms .* · Asia\/Tokyo$/,
+    );
   });
 
   it('shows the cell under the pointer: day, hour, value and how many points it holds', () => {
@@ -48,7 +50,10 @@ describe('TimeOfDayPanel', () => {
     // Grid: 78 px of day labels, then 24 columns of (780 - 78) / 24 px; 16 px of hour labels, 7 rows.
     const cellW = (780 - 78) / 24;
     const cellH = (300 - 34 - 20 - 16) / 7;
-    fireEvent.mouseMove(screen.getByTestId('timeofday-canvas'), { clientX: 78 + 18.5 * cellW, clientY: 16 + 2.5 * cellH });
+    fireEvent.mouseMove(screen.getByTestId('timeofday-canvas'), {
+      clientX: 78 + 18.5 * cellW,
+      clientY: 16 + 2.5 * cellH,
+    });
     expect(screen.getByTestId('timeofday-tooltip').textContent).toBe('Wed 18:00–19:00 (UTC): 40.0 ms from 1 points');
   });
 

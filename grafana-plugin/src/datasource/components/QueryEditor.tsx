@@ -14,7 +14,8 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
     onChange({ ...q, ...patch });
     onRunQuery();
   };
-  const setFilter = (dimension: Dimension, values: string[]) => update({ filters: { ...q.filters, [dimension]: values } });
+  const setFilter = (dimension: Dimension, values: string[]) =>
+    update({ filters: { ...q.filters, [dimension]: values } });
   return (
     <>
       <InlineFieldRow>
@@ -55,7 +56,12 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
       </InlineFieldRow>
       <InlineFieldRow>
         {dimensionOptions.map(({ value, label }) => (
-          <InlineField key={value} label={label} labelWidth={18} tooltip="Values or template variables, e.g. $collector">
+          <InlineField
+            key={value}
+            label={label}
+            labelWidth={18}
+            tooltip="Values or template variables, e.g. $collector"
+          >
             <TagsInput
               placeholder="any"
               tags={q.filters?.[value!] ?? []}
@@ -75,7 +81,11 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
             onChange={(format) => update({ format })}
           />
         </InlineField>
-        <InlineField label="Interval" labelWidth={12} tooltip="Bucket length, e.g. 1h; empty = the dashboard's interval">
+        <InlineField
+          label="Interval"
+          labelWidth={12}
+          tooltip="Bucket length, e.g. 1h; empty = the dashboard's interval"
+        >
           <Input
             width={10}
             placeholder="auto"

@@ -27,7 +27,9 @@ export function describeHit(mesh: GeoMesh, hit: ReturnType<typeof hitTest>): str
   if (!hit) return [];
   if ('node' in hit) {
     const { node } = hit;
-    const where = node.place!.exact ? node.location || node.place!.matched : `${node.location} ≈ ${node.place!.matched}`;
+    const where = node.place!.exact
+      ? node.location || node.place!.matched
+      : `${node.location} ≈ ${node.place!.matched}`;
     return [`${node.name}`, where];
   }
   const { link } = hit.curve;

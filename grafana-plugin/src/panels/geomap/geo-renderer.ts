@@ -15,7 +15,10 @@ export interface GeoPaint {
 }
 
 /** Colour of a link: purple when lossy (past the threshold), else the scale's colour. */
-export function linkColour(curve: LinkCurve, paint: Pick<GeoPaint, 'scale' | 'colourBy' | 'lossThresholdPct' | 'theme'>): string {
+export function linkColour(
+  curve: LinkCurve,
+  paint: Pick<GeoPaint, 'scale' | 'colourBy' | 'lossThresholdPct' | 'theme'>,
+): string {
   const { lossPct, value } = curve.link;
   if (lossPct >= 100) return `rgb(${lossColours.total.join(', ')})`;
   if (paint.colourBy === 'loss') return paint.scale.css(Number.isFinite(lossPct) ? lossPct : 0);

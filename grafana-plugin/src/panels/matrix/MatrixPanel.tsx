@@ -115,12 +115,18 @@ export function MatrixPanel(props: PanelProps<MatrixOptions>) {
     tooltip.style.top = `${Math.min(y + 12, Math.max(0, gridHeight - 90))}px`;
     const back = reverseIndex(m, at.row, at.col);
     const cells = [{ ...at, colour: theme.colors.text.primary }];
-    if (back >= 0) cells.push({ row: Math.floor(back / m.cols.length), col: back % m.cols.length, colour: theme.colors.text.secondary });
+    if (back >= 0)
+      cells.push({
+        row: Math.floor(back / m.cols.length),
+        col: back % m.cols.length,
+        colour: theme.colors.text.secondary,
+      });
     if (overlay) paintHover(overlay, layout, width, gridHeight, cells);
   };
 
   const onLeave = () => {
-    if (tooltipRef.current) hideTooltip(tooltipRef.current, overlayRef.current?.getContext('2d'), width, gridHeight, view.layout);
+    if (tooltipRef.current)
+      hideTooltip(tooltipRef.current, overlayRef.current?.getContext('2d'), width, gridHeight, view.layout);
   };
 
   const onClick = (event: React.MouseEvent<HTMLCanvasElement>) => {
@@ -135,11 +141,20 @@ export function MatrixPanel(props: PanelProps<MatrixOptions>) {
     window.location.assign(url);
   };
 
-  const title = options.mode === 'asymmetry' ? 'A→B − B→A' : (data.series[0]?.fields.find((f) => f.name === 'value')?.config.displayName ?? 'value');
+  const title =
+    options.mode === 'asymmetry'
+      ? 'A→B − B→A'
+      : (data.series[0]?.fields.find((f) => f.name === 'value')?.config.displayName ?? 'value');
   return (
     <div style={{ width, height, position: 'relative' }} data-testid="matrix-panel">
       <div style={{ position: 'relative', width, height: gridHeight }}>
-        <canvas ref={canvasRef} className={styles.layer} data-testid="matrix-canvas" aria-label={`latency matrix ${matrix.rows.length} × ${matrix.cols.length}`} />
+        <canvas
+          ref={canvasRef}
+          className={styles.layer}
+          data-testid="matrix-canvas"
+          aria-label={`latency matrix ${matrix.rows.length} × ${matrix.cols.length}`}
+          data-grid={`${view.layout.gridX},${view.layout.gridY},${view.layout.cell}`}
+        />
         <canvas
           ref={overlayRef}
           className={styles.layer}

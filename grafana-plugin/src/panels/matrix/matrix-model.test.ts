@@ -69,7 +69,9 @@ describe('buildMatrix', () => {
   });
 
   it('returns undefined for frames without src, dst and value', () => {
-    expect(buildMatrix([createDataFrame({ fields: [{ name: 'x', type: FieldType.number, values: [1] }] })])).toBeUndefined();
+    expect(
+      buildMatrix([createDataFrame({ fields: [{ name: 'x', type: FieldType.number, values: [1] }] })]),
+    ).toBeUndefined();
   });
 });
 

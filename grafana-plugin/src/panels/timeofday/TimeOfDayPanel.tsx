@@ -69,7 +69,8 @@ export function TimeOfDayPanel({ data, width, height, options, timeZone }: Panel
     grid.days.forEach((day, d) => ctx.fillText(day, g.x - 6, g.y + (d + 0.5) * g.cellH, labelWidthPx - 8));
     ctx.textAlign = 'center';
     const every = g.cellW >= 22 ? 1 : g.cellW >= 11 ? 2 : 3;
-    for (let h = 0; h < 24; h += every) ctx.fillText(String(h).padStart(2, '0'), g.x + (h + 0.5) * g.cellW, hourLabelHeightPx / 2);
+    for (let h = 0; h < 24; h += every)
+      ctx.fillText(String(h).padStart(2, '0'), g.x + (h + 0.5) * g.cellW, hourLabelHeightPx / 2);
   }, [grid, scale, width, gridHeight, theme]);
 
   const problem = dataProblem(data.state, data.error?.message ?? data.errors?.[0]?.message, data.series.length);
