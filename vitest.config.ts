@@ -47,7 +47,7 @@ export default defineConfig({
         test: {
           name: 'grafana-plugin-live',
           environment: 'jsdom',
-          include: ['grafana-plugin/test/{live,dist}/**/*.test.{ts,tsx}'],
+          include: ['grafana-plugin/test/{live,bundle}/**/*.test.{ts,tsx}'],
           setupFiles: ['grafana-plugin/test/setup-jsdom.ts'],
         },
       },
