@@ -45,7 +45,7 @@ export function Legend({
             style={
               s.shape === 'square'
                 ? { background: s.colour }
-                : { background: `linear-gradient(45deg, transparent 50%, ${s.colour} 50%)` }
+                : { background: `conic-gradient(${s.colour} 0 25%, transparent 25% 100%)` }
             }
           />
           {s.label}

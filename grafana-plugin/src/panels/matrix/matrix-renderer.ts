@@ -5,7 +5,7 @@ import { cellAt, type MatrixLayout } from './matrix-layout';
 import { locationGroups, type LatencyMatrix } from './matrix-model';
 
 /** Colours that are not on any value scale, so loss never reads as a latency. */
-export const lossColours = { total: [142, 36, 170] as const, partial: '#8e24aa' };
+export const lossColours = { total: [142, 36, 170] as const, partial: 'rgb(142, 36, 170)' };
 
 export interface MatrixPaint {
   matrix: LatencyMatrix;
@@ -22,55 +22,58 @@ export interface MatrixPaint {
 
 /** Paints the whole matrix; `ctx` is a canvas already sized for the panel (devicePixelRatio applied). */
 export function paintMatrix(ctx: CanvasRenderingContext2D, paint: MatrixPaint, width: number, height: number): void {
-  const { matrix, cellValues, scale, layout } = paint;
+  const { layout } = paint;
   ctx.clearRect(0, 0, width, height);
   if (layout.rows === 0 || layout.cols === 0) return;
-  const image = new ImageData(layout.cols, layout.rows);
-  const pixels = image.data;
-  const lut = scale.lut;
-  for (let k = 0; k < cellValues.length; k++) {
-    const v = cellValues[k]!;
-    const p = k * 4;
-    if (matrix.loss[k]! >= 100) {
-      pixels[p] = lossColours.total[0];
-      pixels[p + 1] = lossColours.total[1];
-      pixels[p + 2] = lossColours.total[2];
-      pixels[p + 3] = 255;
-    } else if (v === v) {
-      const i = scale.index(v) * 4;
-      pixels[p] = lut[i]!;
-      pixels[p + 1] = lut[i + 1]!;
-      pixels[p + 2] = lut[i + 2]!;
-      pixels[p + 3] = 255;
-    }
-  }
   const bitmap = document.createElement('canvas');
-  bitmap.width = layout.cols;
-  bitmap.height = layout.rows;
-  bitmap.getContext('2d')!.putImageData(image, 0, 0);
+  bitmap.width = layout.cols * 2;
+  bitmap.height = layout.rows * 2;
+  bitmap.getContext('2d')!.putImageData(cellPixels(paint), 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(bitmap, layout.gridX, layout.gridY, layout.cols * layout.cell, layout.rows * layout.cell);
-  paintPartialLoss(ctx, paint);
   paintGroups(ctx, paint);
   if (layout.showLabels) paintLabels(ctx, paint);
 }
 
-/** A triangle in the top-right corner of every cell with some (not total) loss. */
-function paintPartialLoss(ctx: CanvasRenderingContext2D, { matrix, layout, lossThresholdPct }: MatrixPaint): void {
-  const size = Math.max(2, layout.cell * 0.45);
-  ctx.fillStyle = lossColours.partial;
-  ctx.beginPath();
-  for (let k = 0; k < matrix.loss.length; k++) {
+/**
+ * Two by two pixels per cell: the cell's colour (purple for total loss), and for partial loss at or
+ * above the threshold a purple top-right quarter. Scaled up without smoothing in one drawImage, so
+ * 250,000 cells cost one pass over a typed array instead of 250,000 canvas calls.
+ */
+function cellPixels({ matrix, cellValues, scale, layout, lossThresholdPct }: MatrixPaint): ImageData {
+  const width = layout.cols * 2;
+  const image = new ImageData(width, layout.rows * 2);
+  const pixels = image.data;
+  const lut = scale.lut;
+  const [lr, lg, lb] = lossColours.total;
+  for (let k = 0; k < cellValues.length; k++) {
+    const v = cellValues[k]!;
     const loss = matrix.loss[k]!;
-    if (!(loss >= lossThresholdPct && loss > 0 && loss < 100)) continue;
-    const x = layout.gridX + ((k % layout.cols) + 1) * layout.cell;
-    const y = layout.gridY + Math.floor(k / layout.cols) * layout.cell;
-    ctx.moveTo(x - size, y);
-    ctx.lineTo(x, y);
-    ctx.lineTo(x, y + size);
-    ctx.closePath();
+    let r: number;
+    let g: number;
+    let b: number;
+    if (loss >= 100) [r, g, b] = [lr, lg, lb];
+    else if (v === v) {
+      const i = scale.index(v) * 4;
+      [r, g, b] = [lut[i]!, lut[i + 1]!, lut[i + 2]!];
+    } else continue; // no data: leave transparent
+    const marked = loss > 0 && loss < 100 && loss >= lossThresholdPct;
+    const row = Math.floor(k / layout.cols);
+    const col = k - row * layout.cols;
+    const topLeft = (row * 2 * width + col * 2) * 4;
+    for (const [offset, corner] of [
+      [topLeft, false],
+      [topLeft + 4, marked],
+      [topLeft + width * 4, false],
+      [topLeft + width * 4 + 4, false],
+    ] as const) {
+      pixels[offset] = corner ? lr : r;
+      pixels[offset + 1] = corner ? lg : g;
+      pixels[offset + 2] = corner ? lb : b;
+      pixels[offset + 3] = 255;
+    }
   }
-  ctx.fill();
+  return image;
 }
 
 function paintGroups(ctx: CanvasRenderingContext2D, paint: MatrixPaint): void {
