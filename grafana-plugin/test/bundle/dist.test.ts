@@ -36,7 +36,8 @@ function pluginJsons(): Map<string, PluginJson> {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name === 'plugin.json') found.set(dir.slice(dist.length + 1), JSON.parse(readFileSync(path, 'utf8')));
+      else if (entry.name === 'plugin.json')
+        found.set(dir.slice(dist.length + 1), JSON.parse(readFileSync(path, 'utf8')));
     }
   };
   walk(dist);
@@ -44,7 +45,16 @@ function pluginJsons(): Map<string, PluginJson> {
 }
 
 /** Modules Grafana provides to plugins at run time; anything else must be inside the bundle. */
-const grafanaProvided = new Set(['@grafana/data', '@grafana/ui', '@grafana/runtime', 'react', 'react-dom', 'rxjs', '@emotion/css', 'module']);
+const grafanaProvided = new Set([
+  '@grafana/data',
+  '@grafana/ui',
+  '@grafana/runtime',
+  'react',
+  'react-dom',
+  'rxjs',
+  '@emotion/css',
+  'module',
+]);
 
 /** Evaluates an AMD module.js as Grafana's SystemJS loader would, with the real packages. */
 function loadAmd(file: string): { deps: string[]; exports: Record<string, unknown> } {
@@ -66,9 +76,12 @@ const expected: Record<string, { type: string; id: string; kind: unknown }> = {
   'panels/geomap': { type: 'panel', id: 'pingsphere-geomap-panel', kind: PanelPlugin },
 };
 
-describe('the built plugin (dist/)', () => {
+describe('the built plugin (dist/); Grafana itself is not running: bundles are loaded the way its AMD loader does', () => {
   it('is newer than every source file (npm test rebuilds it when stale)', () => {
-    expect(existsSync(join(dist, 'module.js')), 'dist/ is missing: run `npm run build --workspace grafana-plugin`').toBe(true);
+    expect(
+      existsSync(join(dist, 'module.js')),
+      'dist/ is missing: run `npm run build --workspace grafana-plugin`',
+    ).toBe(true);
     const built = statSync(join(dist, '.build-stamp')).mtimeMs;
     const newest = (dir: string): number =>
       Math.max(

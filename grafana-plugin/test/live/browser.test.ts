@@ -65,7 +65,7 @@ function rgb(css: string): number[] {
   return /rgb\((\d+), (\d+), (\d+)\)/.exec(css)!.slice(1).map(Number);
 }
 
-describe('live page over a real collector run', () => {
+describe('live page over a real collector run; Grafana itself is not running: the panels get hand-built PanelProps', () => {
   it('draws every ICMP pair in the matrix in the colour of its p50, with a legend for the range', async () => {
     const page = await open('family=icmp&stat=p50&theme=dark');
     expect(await page.getAttribute('[data-testid="matrix-canvas"]', 'aria-label')).toBe('latency matrix 3 × 3');

@@ -154,7 +154,7 @@ describe('queries over the real collector run', () => {
   });
 });
 
-describe('the Grafana datasource class (with a fetch client in place of the data proxy)', () => {
+describe('the Grafana datasource class; Grafana itself is not running: a fetch client stands in for its data proxy', () => {
   function datasource(replace: VariableReplacer['replace']) {
     const settings = {
       id: 1,
