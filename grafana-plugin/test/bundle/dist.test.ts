@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppPlugin, DataSourceApi, DataSourcePlugin, PanelPlugin } from '@grafana/data';
+import type { DataSourceApi } from '@grafana/data';
+import { AppPlugin, DataSourcePlugin, PanelPlugin } from '@grafana/data';
 import { describe, expect, it } from 'vitest';
 
 const pluginDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
