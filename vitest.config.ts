@@ -32,6 +32,26 @@ export default defineConfig({
       },
       { extends: true, test: { name: 'native', include: ['native/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'scripts', include: ['scripts/test/**/*.test.ts'] } },
+      // The Grafana plugin: unit and component tests in jsdom; the datasource against a real QuestDB,
+      // the browser harness and the built dist/ in Node.
+      {
+        extends: true,
+        test: {
+          name: 'grafana-plugin',
+          environment: 'jsdom',
+          include: ['grafana-plugin/src/**/*.test.{ts,tsx}', 'grafana-plugin/test/components/**/*.test.{ts,tsx}'],
+          setupFiles: ['grafana-plugin/test/setup-jsdom.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'grafana-plugin-live',
+          environment: 'jsdom',
+          include: ['grafana-plugin/test/{live,bundle}/**/*.test.{ts,tsx}'],
+          setupFiles: ['grafana-plugin/test/setup-jsdom.ts'],
+        },
+      },
     ],
   },
 });

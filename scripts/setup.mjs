@@ -6,7 +6,8 @@
 //   node scripts/setup.mjs --for test|demo|bench
 //
 // Steps: Node version, Debian packages (installed with apt when root, else a list to install),
-// Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar.
+// Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar,
+// the Grafana plugin's dist/ and live page (rebuilt when older than their sources).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -140,15 +141,52 @@ function ensureNpmDependencies() {
   // The addon is built by native's install script; build it again when it is missing or older
   // than its sources (a pull that changed the engine does not re-run npm's install scripts).
   const addon = join(repoRoot, 'native/build/Release/pingsphere_icmp.node');
-  const sources = [join(repoRoot, 'native/binding.gyp'), ...listFiles(join(repoRoot, 'native/src'))];
+  const binding = join(repoRoot, 'native/binding.gyp');
   const built = existsSync(addon) ? statSync(addon).mtimeMs : 0;
-  if (existsSync(sources[0]) && sources.some((file) => statSync(file).mtimeMs > built)) {
+  if (existsSync(binding) && newestMtimeMs([binding, join(repoRoot, 'native/src')]) > built) {
     run('npm', ['run', 'build', '--workspace', 'native']);
   }
 }
 
-function listFiles(dir) {
-  return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
+/** Newest modification time (ms) of the files under `paths` (missing paths count as 0). */
+function newestMtimeMs(paths) {
+  let newest = 0;
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    const stat = statSync(path);
+    if (!stat.isDirectory()) {
+      newest = Math.max(newest, stat.mtimeMs);
+      continue;
+    }
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+      newest = Math.max(newest, newestMtimeMs([join(path, entry.name)]));
+    }
+  }
+  return newest;
+}
+
+/**
+ * Builds the Grafana plugin's dist/ and the live page (harness/dist/) when missing or older than
+ * their sources, so the tests check what ships. Each build writes dist/.build-stamp when it ends.
+ */
+function ensurePluginBuilt() {
+  const plugin = join(repoRoot, 'grafana-plugin');
+  if (!existsSync(join(plugin, 'webpack.config.ts'))) return;
+  const shared = ['src', 'data', 'package.json'].map((p) => join(plugin, p));
+  const builds = [
+    {
+      script: 'build',
+      stamp: 'dist/.build-stamp',
+      sources: [...shared, join(plugin, 'webpack.config.ts'), join(plugin, '.config')],
+    },
+    { script: 'build:harness', stamp: 'harness/dist/.build-stamp', sources: [...shared, join(plugin, 'harness')] },
+  ];
+  for (const { script, stamp, sources } of builds) {
+    const stampPath = join(plugin, stamp);
+    if (existsSync(stampPath) && statSync(stampPath).mtimeMs >= newestMtimeMs(sources)) continue;
+    run('npm', ['run', script, '--workspace', 'grafana-plugin']);
+  }
 }
 
 checkNode();
@@ -156,5 +194,6 @@ step(`preparing for ${purpose}`);
 ensureDebianPackages();
 ensureQuestDbJar();
 ensureNpmDependencies();
+ensurePluginBuilt();
 if (purpose === 'test') ensureCurrentLtsNode();
 step('ready');

@@ -28,12 +28,18 @@ const icmpRollup = `CREATE MATERIALIZED VIEW IF NOT EXISTS icmp_1m AS (
   FROM icmp SAMPLE BY 1m
 ) PARTITION BY DAY{ttl}`;
 
+// Timings over successful requests only: a failed request has zeros for the stages it never
+// reached. Failures are in requests - ok_count.
 const httpRollup = `CREATE MATERIALIZED VIEW IF NOT EXISTS http_1m AS (
   SELECT ts, src, src_loc, dst, dst_loc, count() requests, sum(case when ok then 1 else 0 end) ok_count,
-    avg(dns_ms) dns_avg, avg(connect_ms) connect_avg, avg(tls_ms) tls_avg, avg(ttfb_ms) ttfb_avg,
-    avg(total_ms) total_avg, min(connect_ms) connect_min, max(connect_ms) connect_max,
-    approx_percentile(connect_ms, 0.5, 3) connect_p50, approx_percentile(connect_ms, 0.99, 3) connect_p99,
-    approx_percentile(total_ms, 0.5, 3) total_p50, approx_percentile(total_ms, 0.99, 3) total_p99
+    avg(case when ok then dns_ms end) dns_avg, avg(case when ok then connect_ms end) connect_avg,
+    avg(case when ok then tls_ms end) tls_avg, avg(case when ok then ttfb_ms end) ttfb_avg,
+    avg(case when ok then total_ms end) total_avg,
+    min(case when ok then connect_ms end) connect_min, max(case when ok then connect_ms end) connect_max,
+    approx_percentile(case when ok then connect_ms end, 0.5, 3) connect_p50,
+    approx_percentile(case when ok then connect_ms end, 0.99, 3) connect_p99,
+    approx_percentile(case when ok then total_ms end, 0.5, 3) total_p50,
+    approx_percentile(case when ok then total_ms end, 0.99, 3) total_p99
   FROM http SAMPLE BY 1m
 ) PARTITION BY DAY{ttl}`;
 

@@ -1,0 +1,142 @@
+// The live page: the three panels fed by the datasource's query runner, reading QuestDB's /exec
+// through the serving process's same-origin proxy (/questdb). Used by the browser tests and the
+// demo. Controls live in the URL: ?family=icmp|http&stat=p50&minutes=15&theme=dark|light&mode=asymmetry
+import React, { useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { DataFrame } from '@grafana/data';
+import { FetchQuestDbClient } from '../../src/datasource/questdb-client';
+import { PingSphereQueryRunner } from '../../src/datasource/query-runner';
+import type { QueryContext } from '../../src/datasource/sql';
+import type { Family, PingSphereQuery, Stat } from '../../src/datasource/types';
+import { GeoMapPanel, type GeoMapOptions } from '../../src/panels/geomap/GeoMapPanel';
+import { MatrixPanel } from '../../src/panels/matrix/MatrixPanel';
+import { defaultMatrixOptions, type MatrixOptions } from '../../src/panels/matrix/types';
+import { TimeOfDayPanel, type TimeOfDayOptions } from '../../src/panels/timeofday/TimeOfDayPanel';
+import { resolveTimeZone } from '../../src/shared/time-zone';
+import { harnessTheme, panelProps, ThemeProvider } from './panel-host';
+
+const params = new URLSearchParams(window.location.search);
+const family = (params.get('family') ?? 'icmp') as Family;
+const stat = (params.get('stat') ?? 'p50') as Stat;
+const minutes = Number(params.get('minutes') ?? 15);
+const themeMode = params.get('theme') === 'light' ? 'light' : 'dark';
+const mode = params.get('mode') === 'asymmetry' ? 'asymmetry' : 'value';
+const refreshMs = Number(params.get('refresh') ?? 0);
+const runner = new PingSphereQueryRunner(new FetchQuestDbClient(new URL('questdb', window.location.href).href));
+
+interface Loaded {
+  table: DataFrame[];
+  series: DataFrame[];
+  fromMs: number;
+  toMs: number;
+  error?: string;
+}
+
+function pairFromHash(): { src: string; dst: string } | undefined {
+  const match = /^#pair=([^|]*)\|(.*)$/.exec(decodeURIComponent(window.location.hash));
+  return match ? { src: match[1]!, dst: match[2]! } : undefined;
+}
+
+async function load(pair: { src: string; dst: string } | undefined): Promise<Loaded> {
+  const toMs = Date.now();
+  const fromMs = toMs - minutes * 60_000;
+  const context: QueryContext = {
+    fromMs,
+    toMs,
+    intervalMs: 60_000,
+    timeZone: resolveTimeZone('browser'),
+    rollupMinRangeHours: 6,
+  };
+  const base = { refId: 'A', family, stat, phase: 'connect' as const, source: 'raw' as const };
+  const table: PingSphereQuery = { ...base, format: 'table', groupBy: ['src', 'dst', 'src_loc', 'dst_loc'] };
+  const series: PingSphereQuery = {
+    ...base,
+    format: 'time_series',
+    groupBy: ['src', 'dst'],
+    interval: '1m',
+    filters: pair ? { src: [pair.src], dst: [pair.dst] } : {},
+  };
+  try {
+    const [tableFrames, seriesFrames] = await Promise.all([runner.run(table, context), runner.run(series, context)]);
+    return { table: tableFrames, series: seriesFrames, fromMs, toMs };
+  } catch (error) {
+    return { table: [], series: [], fromMs, toMs, error: (error as Error).message };
+  }
+}
+
+function LivePage() {
+  const [pair, setPair] = useState(pairFromHash());
+  const [data, setData] = useState<Loaded | undefined>();
+  useEffect(() => {
+    const onHash = () => setPair(pairFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    let stopped = false;
+    const refresh = () =>
+      load(pair).then((loaded) => {
+        if (!stopped) setData(loaded);
+      });
+    void refresh();
+    const timer = refreshMs > 0 ? setInterval(refresh, refreshMs) : undefined;
+    return () => {
+      stopped = true;
+      if (timer) clearInterval(timer);
+    };
+  }, [pair]);
+  useEffect(() => {
+    if (data) document.body.dataset.state = data.error ? 'error' : 'ready';
+  }, [data]);
+  const theme = harnessTheme(themeMode);
+  if (!data) return <p>Loading from QuestDB…</p>;
+  // Two panels side by side: page padding 2 × 12, gap 16, section padding 2 × 8 each.
+  const width = Math.max(420, Math.floor((window.innerWidth - 24 - 16 - 32) / 2));
+  const common = { fromMs: data.fromMs, toMs: data.toMs, error: data.error };
+  const matrixOptions: MatrixOptions = { ...defaultMatrixOptions, mode, pairLink: '#pair=${src}|${dst}' };
+  const timeOfDayOptions: TimeOfDayOptions = { axis: 'weekday', scale: 'linear' };
+  const geoOptions: GeoMapOptions = { colourBy: 'value', fit: 'world', lossThresholdPct: 1, locations: '' };
+  return (
+    <ThemeProvider theme={theme}>
+      <div
+        style={{
+          background: theme.colors.background.canvas,
+          color: theme.colors.text.primary,
+          minHeight: '100vh',
+          padding: 12,
+          fontFamily: theme.typography.fontFamily,
+        }}
+      >
+        <h2 style={{ margin: '0 0 8px' }}>
+          PingSphere · {family.toUpperCase()} {stat} · last {minutes} min
+        </h2>
+        <div style={{ display: 'flex', flexWrap: 'wrap', gap: 16 }}>
+          <section data-testid="section-matrix" style={{ background: theme.colors.background.primary, padding: 8 }}>
+            <h3>Latency matrix{mode === 'asymmetry' ? ' (asymmetry)' : ''}</h3>
+            <MatrixPanel
+              {...panelProps({ ...common, series: data.table, options: matrixOptions, width, height: 460 })}
+            />
+          </section>
+          <section data-testid="section-geomap" style={{ background: theme.colors.background.primary, padding: 8 }}>
+            <h3>Geo map</h3>
+            <GeoMapPanel {...panelProps({ ...common, series: data.table, options: geoOptions, width, height: 460 })} />
+          </section>
+          <section data-testid="section-timeofday" style={{ background: theme.colors.background.primary, padding: 8 }}>
+            <h3 data-testid="timeofday-title">Time of day · {pair ? `${pair.src} → ${pair.dst}` : 'whole mesh'}</h3>
+            <TimeOfDayPanel
+              {...panelProps({
+                ...common,
+                series: data.series,
+                options: timeOfDayOptions,
+                width: width * 2 + 32,
+                height: 300,
+              })}
+            />
+          </section>
+        </div>
+      </div>
+    </ThemeProvider>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(<LivePage />);

@@ -1,0 +1,175 @@
+import React, { useLayoutEffect, useMemo, useRef } from 'react';
+import { css } from '@emotion/css';
+import type { PanelProps } from '@grafana/data';
+import { useTheme2 } from '@grafana/ui';
+import { parseOverrides } from '../../geo/city-locator';
+import { sizeCanvas } from '../../shared/canvas';
+import { ColourScale, finiteExtent, formatValue } from '../../shared/colour-scale';
+import { Legend, legendHeightPx } from '../../shared/Legend';
+import { dataProblem, PanelMessage } from '../../shared/PanelMessage';
+import { lossColours } from '../matrix/matrix-renderer';
+import { hitTest, layoutGeo, type GeoLayout } from './geo-layout';
+import { buildGeoMesh, type GeoMesh } from './geo-model';
+import { paintGeo } from './geo-renderer';
+
+export interface GeoMapOptions {
+  colourBy: 'value' | 'loss';
+  fit: 'world' | 'collectors';
+  lossThresholdPct: number;
+  /** Lines "name-or-location = lat,lon" that beat the city table. */
+  locations: string;
+}
+
+const noteHeightPx = 18;
+
+/** Tooltip lines for a hovered node or link (a link shows both directions). */
+export function describeHit(mesh: GeoMesh, hit: ReturnType<typeof hitTest>): string[] {
+  if (!hit) return [];
+  if ('node' in hit) {
+    const { node } = hit;
+    const where = node.place!.exact
+      ? node.location || node.place!.matched
+      : `${node.location} ≈ ${node.place!.matched}`;
+    return [`${node.name}`, where];
+  }
+  const { link } = hit.curve;
+  const back = mesh.links.find((l) => l.from === link.to && l.to === link.from);
+  const line = (l: typeof link) =>
+    `${l.from} → ${l.to}: ${formatValue(l.value, mesh.unit)}, loss ${formatValue(l.lossPct, 'percent')}`;
+  return [line(link), back ? line(back) : `${link.to} → ${link.from}: no data`];
+}
+
+/** Collectors on an offline world map with directed links coloured by RTT or loss. */
+export function GeoMapPanel({ data, width, height, options }: PanelProps<GeoMapOptions>) {
+  const theme = useTheme2();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const tooltipRef = useRef<HTMLDivElement>(null);
+  const colourBy = options.colourBy ?? 'value';
+  const threshold = options.lossThresholdPct ?? 1;
+  const mesh = useMemo(
+    () => buildGeoMesh(data.series, parseOverrides(options.locations)),
+    [data.series, options.locations],
+  );
+  const mapHeight = Math.max(0, height - legendHeightPx - noteHeightPx);
+  const view = useMemo(() => {
+    if (!mesh) return undefined;
+    const values = mesh.links.map((l) => (colourBy === 'loss' ? l.lossPct : l.value));
+    const extent = colourBy === 'loss' ? [0, 100] : (finiteExtent(values) ?? [0, 1]);
+    return {
+      layout: layoutGeo(mesh, width, mapHeight, options.fit ?? 'world'),
+      scale: new ColourScale('sequential', extent[0]!, extent[1]!),
+    };
+  }, [mesh, colourBy, width, mapHeight, options.fit]);
+  const hoverLayout = useRef<GeoLayout | undefined>(undefined);
+  hoverLayout.current = view?.layout;
+
+  useLayoutEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || !view) return;
+    const ctx = sizeCanvas(canvas, width, mapHeight);
+    if (!ctx) return;
+    paintGeo(
+      ctx,
+      {
+        layout: view.layout,
+        scale: view.scale,
+        colourBy,
+        lossThresholdPct: threshold,
+        theme: {
+          isDark: theme.isDark,
+          text: theme.colors.text.primary,
+          land: theme.isDark ? '#2f3440' : '#e4e6eb',
+          border: theme.isDark ? '#4a5060' : '#b8bcc6',
+          water: theme.colors.background.primary,
+          node: theme.colors.primary.main,
+        },
+      },
+      width,
+      mapHeight,
+    );
+  }, [view, width, mapHeight, colourBy, threshold, theme]);
+
+  const problem = dataProblem(data.state, data.error?.message ?? data.errors?.[0]?.message, data.series.length);
+  if (problem) return <PanelMessage {...problem} />;
+  if (!mesh || !view) {
+    return (
+      <PanelMessage
+        kind="empty"
+        title="This panel needs a table of pairs with locations"
+        hint="Set the query's Format to Table and group by src, dst, src_loc and dst_loc."
+      />
+    );
+  }
+
+  const onMove = (event: React.MouseEvent<HTMLCanvasElement>) => {
+    const tooltip = tooltipRef.current;
+    const layout = hoverLayout.current;
+    if (!tooltip || !layout) return;
+    const rect = event.currentTarget.getBoundingClientRect();
+    const x = event.clientX - rect.left;
+    const y = event.clientY - rect.top;
+    const lines = describeHit(mesh, hitTest(layout, x, y));
+    if (lines.length === 0) {
+      tooltip.style.display = 'none';
+      return;
+    }
+    tooltip.textContent = '';
+    for (const text of lines) tooltip.appendChild(Object.assign(document.createElement('div'), { textContent: text }));
+    tooltip.style.display = 'block';
+    tooltip.style.left = `${Math.min(x + 12, Math.max(0, width - 280))}px`;
+    tooltip.style.top = `${y + 12}px`;
+  };
+
+  const note =
+    mesh.unplaced.length > 0
+      ? `not on the map (unknown location): ${mesh.unplaced.map((n) => `${n.name}${n.location ? ` (${n.location})` : ''}`).join(', ')} — add "name = lat,lon" lines under Locations`
+      : `${view.layout.nodes.length} nodes, ${view.layout.curves.length} directed links`;
+  return (
+    <div style={{ width, height, position: 'relative' }} data-testid="geomap-panel">
+      <div style={{ position: 'relative', width, height: mapHeight }}>
+        <canvas
+          ref={canvasRef}
+          data-testid="geomap-canvas"
+          onMouseMove={onMove}
+          onMouseLeave={() => tooltipRef.current && (tooltipRef.current.style.display = 'none')}
+        />
+        <div
+          ref={tooltipRef}
+          role="tooltip"
+          data-testid="geomap-tooltip"
+          className={tooltipClass}
+          style={{
+            display: 'none',
+            background: theme.colors.background.secondary,
+            color: theme.colors.text.primary,
+            border: `1px solid ${theme.colors.border.medium}`,
+          }}
+        />
+      </div>
+      <div className={noteClass} style={{ color: theme.colors.text.secondary }} data-testid="geomap-note">
+        {note}
+      </div>
+      <Legend
+        scale={view.scale}
+        unit={colourBy === 'loss' ? 'percent' : mesh.unit}
+        title={colourBy === 'loss' ? 'loss' : 'link'}
+        swatches={[
+          { label: 'no reply', colour: `rgb(${lossColours.total.join(', ')})`, shape: 'square' },
+          ...(colourBy === 'value'
+            ? [{ label: `loss ≥ ${threshold} %`, colour: lossColours.partial, shape: 'square' as const }]
+            : []),
+        ]}
+      />
+    </div>
+  );
+}
+
+const tooltipClass = css({
+  position: 'absolute',
+  pointerEvents: 'none',
+  padding: '4px 8px',
+  fontSize: 12,
+  borderRadius: 4,
+  whiteSpace: 'nowrap',
+});
+const noteClass = css({ height: noteHeightPx, fontSize: 11, whiteSpace: 'nowrap', overflow: 'hidden' });

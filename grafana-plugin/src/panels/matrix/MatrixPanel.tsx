@@ -1,0 +1,217 @@
+import React, { useLayoutEffect, useMemo, useRef } from 'react';
+import { css } from '@emotion/css';
+import type { PanelProps } from '@grafana/data';
+import { useTheme2 } from '@grafana/ui';
+import { ColourScale, finiteExtent, formatValue } from '../../shared/colour-scale';
+import { Legend, legendHeightPx } from '../../shared/Legend';
+import { sizeCanvas } from '../../shared/canvas';
+import { fillLink } from '../../shared/links';
+import { dataProblem, PanelMessage } from '../../shared/PanelMessage';
+import { cellAt, layoutMatrix, type MatrixLayout } from './matrix-layout';
+import { asymmetry, buildMatrix, reverseIndex, type LatencyMatrix } from './matrix-model';
+import { lossColours, paintHover, paintMatrix } from './matrix-renderer';
+import { defaultMatrixOptions, type MatrixOptions } from './types';
+
+/** Text of the tooltip for cell (row, col): both directions, loss, samples and the difference. */
+export function describePair(matrix: LatencyMatrix, row: number, col: number): string[] {
+  const k = row * matrix.cols.length + col;
+  const a = matrix.rows[row]!;
+  const b = matrix.cols[col]!;
+  const line = (from: string, to: string, index: number) =>
+    index < 0 || Number.isNaN(matrix.samples[index]!)
+      ? `${from} → ${to}: no data`
+      : `${from} → ${to}: ${formatValue(matrix.values[index]!, matrix.unit)}, loss ${formatValue(matrix.loss[index]!, 'percent')}, ${matrix.samples[index]} samples`;
+  const back = reverseIndex(matrix, row, col);
+  const lines = [`${a.name} (${a.location || '?'}) ↔ ${b.name} (${b.location || '?'})`, line(a.name, b.name, k)];
+  lines.push(line(b.name, a.name, back));
+  if (back >= 0 && Number.isFinite(matrix.values[k]!) && Number.isFinite(matrix.values[back]!)) {
+    lines.push(`asymmetry (A→B − B→A): ${formatValue(matrix.values[k]! - matrix.values[back]!, matrix.unit)}`);
+  }
+  return lines;
+}
+
+/** Sources × destinations coloured by the statistic or by direction asymmetry, drawn on canvas. */
+export function MatrixPanel(props: PanelProps<MatrixOptions>) {
+  const { data, width, height, replaceVariables } = props;
+  const options = { ...defaultMatrixOptions, ...props.options };
+  const theme = useTheme2();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const overlayRef = useRef<HTMLCanvasElement>(null);
+  const tooltipRef = useRef<HTMLDivElement>(null);
+  const matrix = useMemo(() => buildMatrix(data.series, options.order), [data.series, options.order]);
+  const grouped = options.order === 'location';
+  const gridHeight = Math.max(0, height - legendHeightPx);
+  const view = useMemo(() => {
+    if (!matrix) return undefined;
+    const cellValues = options.mode === 'asymmetry' ? asymmetry(matrix) : matrix.values;
+    const extent = finiteExtent(cellValues) ?? [0, 1];
+    let scale: ColourScale;
+    if (options.mode === 'asymmetry') {
+      const m = Math.max(Math.abs(extent[0]), Math.abs(extent[1]));
+      scale = new ColourScale('diverging', -m, m);
+    } else {
+      const log = options.scale === 'log' && extent[0] > 0;
+      scale = new ColourScale('sequential', options.min ?? extent[0], options.max ?? extent[1], log);
+    }
+    const layout = layoutMatrix(matrix, width, gridHeight, grouped);
+    return { cellValues, scale, layout };
+  }, [matrix, options.mode, options.scale, options.min, options.max, width, gridHeight, grouped]);
+  const hover = useRef<{ matrix?: LatencyMatrix; layout?: MatrixLayout }>({});
+  hover.current = { matrix, layout: view?.layout };
+
+  useLayoutEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || !matrix || !view) return;
+    const ctx = sizeCanvas(canvas, width, gridHeight);
+    sizeCanvas(overlayRef.current!, width, gridHeight);
+    if (!ctx) return; // no canvas support (jsdom)
+    paintMatrix(
+      ctx,
+      {
+        matrix,
+        cellValues: view.cellValues,
+        scale: view.scale,
+        layout: view.layout,
+        lossThresholdPct: options.lossThresholdPct,
+        groupedByLocation: grouped,
+        textColour: theme.colors.text.primary,
+        lineColour: theme.colors.border.strong,
+      },
+      width,
+      gridHeight,
+    );
+  }, [matrix, view, width, gridHeight, options.lossThresholdPct, grouped, theme]);
+
+  const problem = dataProblem(data.state, data.error?.message ?? data.errors?.[0]?.message, data.series.length);
+  if (problem) return <PanelMessage {...problem} />;
+  if (!matrix || !view) {
+    return (
+      <PanelMessage
+        kind="empty"
+        title="This panel needs a table of pairs"
+        hint="Set the query's Format to Table and group by src, dst, src_loc and dst_loc (fields src, dst and value are required)."
+      />
+    );
+  }
+
+  const onMove = (event: React.MouseEvent<HTMLCanvasElement>) => {
+    const { matrix: m, layout } = hover.current;
+    const tooltip = tooltipRef.current;
+    const overlay = overlayRef.current?.getContext('2d');
+    if (!m || !layout || !tooltip) return;
+    const rect = event.currentTarget.getBoundingClientRect();
+    const x = event.clientX - rect.left;
+    const y = event.clientY - rect.top;
+    const at = cellAt(layout, x, y);
+    if (!at) return hideTooltip(tooltip, overlay, width, gridHeight, layout);
+    tooltip.textContent = '';
+    for (const text of describePair(m, at.row, at.col)) {
+      const div = document.createElement('div');
+      div.textContent = text;
+      tooltip.appendChild(div);
+    }
+    tooltip.style.display = 'block';
+    tooltip.style.left = `${Math.min(x + 12, Math.max(0, width - 300))}px`;
+    tooltip.style.top = `${Math.min(y + 12, Math.max(0, gridHeight - 90))}px`;
+    const back = reverseIndex(m, at.row, at.col);
+    const cells = [{ ...at, colour: theme.colors.text.primary }];
+    if (back >= 0)
+      cells.push({
+        row: Math.floor(back / m.cols.length),
+        col: back % m.cols.length,
+        colour: theme.colors.text.secondary,
+      });
+    if (overlay) paintHover(overlay, layout, width, gridHeight, cells);
+  };
+
+  const onLeave = () => {
+    if (tooltipRef.current)
+      hideTooltip(tooltipRef.current, overlayRef.current?.getContext('2d'), width, gridHeight, view.layout);
+  };
+
+  const onClick = (event: React.MouseEvent<HTMLCanvasElement>) => {
+    const rect = event.currentTarget.getBoundingClientRect();
+    const at = cellAt(view.layout, event.clientX - rect.left, event.clientY - rect.top);
+    if (!at || !options.pairLink) return;
+    const a = matrix.rows[at.row]!;
+    const b = matrix.cols[at.col]!;
+    const url = replaceVariables(
+      fillLink(options.pairLink, { src: a.name, dst: b.name, src_loc: a.location, dst_loc: b.location }),
+    );
+    window.location.assign(url);
+  };
+
+  const title =
+    options.mode === 'asymmetry'
+      ? 'A→B − B→A'
+      : (data.series[0]?.fields.find((f) => f.name === 'value')?.config.displayName ?? 'value');
+  return (
+    <div style={{ width, height, position: 'relative' }} data-testid="matrix-panel">
+      <div style={{ position: 'relative', width, height: gridHeight }}>
+        <canvas
+          ref={canvasRef}
+          className={styles.layer}
+          data-testid="matrix-canvas"
+          aria-label={`latency matrix ${matrix.rows.length} × ${matrix.cols.length}`}
+          data-grid={`${view.layout.gridX},${view.layout.gridY},${view.layout.cell}`}
+        />
+        <canvas
+          ref={overlayRef}
+          className={styles.layer}
+          style={{ cursor: options.pairLink ? 'pointer' : 'default' }}
+          data-testid="matrix-overlay"
+          onMouseMove={onMove}
+          onMouseLeave={onLeave}
+          onClick={onClick}
+        />
+        <div
+          ref={tooltipRef}
+          role="tooltip"
+          data-testid="matrix-tooltip"
+          className={styles.tooltip}
+          style={{
+            display: 'none',
+            background: theme.colors.background.secondary,
+            color: theme.colors.text.primary,
+            border: `1px solid ${theme.colors.border.medium}`,
+            boxShadow: theme.shadows.z2,
+          }}
+        />
+      </div>
+      <Legend
+        scale={view.scale}
+        unit={matrix.unit}
+        title={title}
+        swatches={[
+          { label: 'no reply (100 % loss)', colour: `rgb(${lossColours.total.join(', ')})`, shape: 'square' },
+          { label: `loss ≥ ${options.lossThresholdPct} %`, colour: lossColours.partial, shape: 'corner' },
+          { label: 'no data', colour: 'transparent', shape: 'square' },
+        ]}
+      />
+    </div>
+  );
+}
+
+function hideTooltip(
+  tooltip: HTMLDivElement,
+  overlay: CanvasRenderingContext2D | null | undefined,
+  width: number,
+  height: number,
+  layout: MatrixLayout,
+): void {
+  tooltip.style.display = 'none';
+  if (overlay) paintHover(overlay, layout, width, height, []);
+}
+
+const styles = {
+  layer: css({ position: 'absolute', left: 0, top: 0 }),
+  tooltip: css({
+    position: 'absolute',
+    pointerEvents: 'none',
+    padding: '6px 8px',
+    fontSize: 12,
+    borderRadius: 4,
+    whiteSpace: 'nowrap',
+    zIndex: 10,
+  }),
+};
