@@ -1,21 +1,25 @@
 // `npm run demo`: the whole product on one machine with nothing but loopback. Starts a QuestDB
 // from the local jar and three collectors on 127.0.0.1-3 that mesh through addpeers discovery,
 // ping each other over HTTP, sweep loopback targets over ICMP and store everything in QuestDB;
-// prints where to look and a progress line every 10 s; stops everything it started on Ctrl-C
-// (SIGINT) or SIGTERM.
+// serves a live page built from the Grafana plugin's panels (matrix, time of day, geo map) for
+// anyone without Grafana; prints where to look and a progress line every 10 s; stops everything
+// it started on Ctrl-C (SIGINT) or SIGTERM.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { cacheDir, LocalQuestDb, repoRoot, ServiceProcess } from '@pingsphere/testbed';
+import { serveLivePage, type LivePage } from '../grafana-plugin/harness/server.js';
 
 const collectors = [
   { address: '127.0.0.1', location: 'Frankfurt,DE' },
   { address: '127.0.0.2', location: 'Virginia,US' },
   { address: '127.0.0.3', location: 'Singapore,SG' },
 ];
-// PINGSPHERE_DEMO_PORT and PINGSPHERE_DEMO_DIR let the demo's own test stay clear of a user's demo.
+// PINGSPHERE_DEMO_PORT, PINGSPHERE_DEMO_PAGE_PORT and PINGSPHERE_DEMO_DIR let the demo's own test
+// stay clear of a user's demo.
 const collectorPort = Number(process.env.PINGSPHERE_DEMO_PORT ?? 8080);
+const pagePort = Number(process.env.PINGSPHERE_DEMO_PAGE_PORT ?? 8090);
 const demoDir = process.env.PINGSPHERE_DEMO_DIR ?? join(cacheDir, 'demo');
 const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
 
@@ -61,11 +65,13 @@ async function main(): Promise<void> {
   mkdirSync(demoDir, { recursive: true });
   const started: ServiceProcess[] = [];
   let questdb: LocalQuestDb | undefined;
+  let page: LivePage | undefined;
   let stopping = false;
   const stop = async (reason: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     say(`${reason}: stopping collectors and QuestDB …`);
+    await page?.close();
     await Promise.all(started.map((c) => c.stop()));
     await questdb?.stop();
     say('stopped cleanly.');
@@ -120,6 +126,9 @@ async function main(): Promise<void> {
     await addPeer(b, c);
     say('mesh complete through addpeers discovery: every collector pings the other two');
     say(`metrics: http://${a}:${collectorPort}/metrics`);
+    page = await serveLivePage({ questdbUrl: questdb.httpUrl, port: (await isFree(pagePort)) ? pagePort : 0 });
+    say(`live view (matrix, time of day, geo map; no Grafana needed): ${page.url}?family=http&stat=p50&refresh=5000`);
+    if (icmp.ok) say(`  ICMP view: ${page.url}?family=icmp&stat=p50&refresh=5000`);
     say('all up. Press Ctrl-C to stop everything.');
   } catch (error) {
     process.stderr.write(`[demo] error: ${(error as Error).message}\n`);

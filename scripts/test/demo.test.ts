@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freeLoopbackPort, repoRoot } from '@pingsphere/testbed';
+import { freeLoopbackPort, launchChromium, repoRoot, screenshotPath } from '@pingsphere/testbed';
 
 describe('npm run demo', () => {
   it('brings up QuestDB and the collectors, prints where to look, and stops them all on Ctrl-C', async () => {
@@ -11,7 +11,12 @@ describe('npm run demo', () => {
     // Its own process group, so SIGINT reaches every process as a terminal's Ctrl-C would.
     const demo = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'scripts/demo.ts')], {
       cwd: repoRoot,
-      env: { ...process.env, PINGSPHERE_DEMO_DIR: demoDir, PINGSPHERE_DEMO_PORT: String(await freeLoopbackPort()) },
+      env: {
+        ...process.env,
+        PINGSPHERE_DEMO_DIR: demoDir,
+        PINGSPHERE_DEMO_PORT: String(await freeLoopbackPort()),
+        PINGSPHERE_DEMO_PAGE_PORT: String(await freeLoopbackPort()),
+      },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -53,6 +58,24 @@ describe('npm run demo', () => {
       expect(sources.map((row) => row.join(' ')).sort()).toEqual(
         ['127.0.0.1', '127.0.0.2', '127.0.0.3'].flatMap((src) => [`${src} http`, `${src} icmp`]).sort(),
       );
+
+      // The live page someone without Grafana opens: the plugin's panels over the demo's data.
+      const liveUrl = /live view \([^)]*\): (http:\/\/\S+)/.exec(output)?.[1];
+      expect(liveUrl).toBeDefined();
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(liveUrl!);
+        await page.waitForFunction(() => document.body.dataset.state !== undefined, null, { timeout: 30_000 });
+        expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
+        expect(await page.getAttribute('[data-testid="matrix-canvas"]', 'aria-label')).toBe('latency matrix 3 × 3');
+        await page.screenshot({ path: screenshotPath('demo-live-page'), fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
 
       process.kill(-demo.pid!, 'SIGINT');
       expect(await exited).toBe(0);
