@@ -193,13 +193,7 @@ describe('provisioned alert rules', () => {
       if (httpRows! + icmpRows! === expected) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    client = new pg.Client({
-      host: '127.0.0.1',
-      port: questdb.ports.pg,
-      user: 'admin',
-      password: 'quest',
-      database: 'qdb',
-    });
+    client = new pg.Client(questdb.pgConfig);
     await client.connect();
   });
 

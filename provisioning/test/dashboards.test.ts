@@ -233,13 +233,7 @@ describe('provisioned dashboards and datasources', () => {
             const rows = frames.reduce((n, f) => n + f.length, 0);
             expect(rows, `${panel.title} / ${target.refId}`).toBeGreaterThan(0);
           } else {
-            const client = new pg.Client({
-              host: '127.0.0.1',
-              port: questdb.ports.pg,
-              user: 'admin',
-              password: 'quest',
-              database: 'qdb',
-            });
+            const client = new pg.Client(questdb.pgConfig);
             await client.connect();
             try {
               const result = await client.query(target.rawSql!);

@@ -90,6 +90,11 @@ export class LocalQuestDb {
     return `http::addr=127.0.0.1:${this.ports.http};`;
   }
 
+  /** Connection settings for a PostgreSQL client (QuestDB's PG wire, default credentials). */
+  get pgConfig(): { host: string; port: number; user: string; password: string; database: string } {
+    return { host: '127.0.0.1', port: this.ports.pg, user: 'admin', password: 'quest', database: 'qdb' };
+  }
+
   get isRunning(): boolean {
     return this.process !== undefined && !this.process.hasExited;
   }

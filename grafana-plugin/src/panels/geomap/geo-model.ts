@@ -1,7 +1,7 @@
 // A table frame of pairs → map nodes (collectors and targets, placed by location) and directed links.
 import type { DataFrame } from '@grafana/data';
 import { CityLocator, type Coordinates, type Placement } from '../../geo/city-locator';
-import { field, findTableFrame, numberAt, stringAt } from '../../shared/frame-fields';
+import { readPairTable } from '../../shared/frame-fields';
 
 export interface GeoNode {
   name: string;
@@ -33,17 +33,8 @@ export function buildGeoMesh(
   overrides: Map<string, Coordinates>,
   locator: CityLocator = (sharedLocator ??= new CityLocator()),
 ): GeoMesh | undefined {
-  const frame = findTableFrame(series, ['src', 'dst', 'value']);
-  if (!frame) return undefined;
-  const [src, dst, value, loss, samples, srcLoc, dstLoc] = [
-    'src',
-    'dst',
-    'value',
-    'loss_pct',
-    'samples',
-    'src_loc',
-    'dst_loc',
-  ].map((n) => field(frame, n));
+  const table = readPairTable(series);
+  if (!table) return undefined;
   const nodes = new Map<string, GeoNode>();
   const touch = (name: string, location: string) => {
     const node = nodes.get(name);
@@ -51,13 +42,11 @@ export function buildGeoMesh(
     else if (!node.location && location) node.location = location;
   };
   const links: GeoLink[] = [];
-  for (let r = 0; r < frame.length; r++) {
-    const from = stringAt(src, r);
-    const to = stringAt(dst, r);
-    touch(from, stringAt(srcLoc, r));
-    touch(to, stringAt(dstLoc, r));
-    if (from !== to) {
-      links.push({ from, to, value: numberAt(value, r), lossPct: numberAt(loss, r), samples: numberAt(samples, r) });
+  for (const row of table.rows) {
+    touch(row.src, row.srcLoc);
+    touch(row.dst, row.dstLoc);
+    if (row.src !== row.dst) {
+      links.push({ from: row.src, to: row.dst, value: row.value, lossPct: row.lossPct, samples: row.samples });
     }
   }
   for (const node of nodes.values()) {
@@ -69,5 +58,5 @@ export function buildGeoMesh(
         : undefined;
   }
   const all = [...nodes.values()];
-  return { nodes: all, links, unit: value?.config.unit, unplaced: all.filter((n) => !n.place) };
+  return { nodes: all, links, unit: table.unit, unplaced: all.filter((n) => !n.place) };
 }

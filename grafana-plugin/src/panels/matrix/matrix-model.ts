@@ -2,7 +2,7 @@
 // destination matrix in typed arrays, ordered for display, with the reverse direction of every
 // pair one index away (for the tooltip and the asymmetry view).
 import type { DataFrame } from '@grafana/data';
-import { field, findTableFrame, numberAt, stringAt } from '../../shared/frame-fields';
+import { readPairTable } from '../../shared/frame-fields';
 
 /** A row or column of the matrix: a collector (row) or a target/peer (column). */
 export interface MatrixNode {
@@ -50,38 +50,26 @@ function locationKey(location: string): string {
 
 /** Builds the matrix from the panel's frames; undefined when no frame has src, dst and value. */
 export function buildMatrix(series: DataFrame[], order: MatrixOrder = 'location'): LatencyMatrix | undefined {
-  const frame = findTableFrame(series, ['src', 'dst', 'value']);
-  if (!frame) return undefined;
-  const [src, dst, value, loss, samples, srcLoc, dstLoc] = [
-    'src',
-    'dst',
-    'value',
-    'loss_pct',
-    'samples',
-    'src_loc',
-    'dst_loc',
-  ].map((n) => field(frame, n));
+  const table = readPairTable(series);
+  if (!table) return undefined;
   const rowNodes = new Map<string, MatrixNode>();
   const colNodes = new Map<string, MatrixNode>();
   const locationOf = new Map<string, string>();
-  for (let r = 0; r < frame.length; r++) {
-    const s = stringAt(src, r);
-    const d = stringAt(dst, r);
-    if (!rowNodes.has(s)) rowNodes.set(s, { name: s, location: stringAt(srcLoc, r) });
-    if (!colNodes.has(d)) colNodes.set(d, { name: d, location: stringAt(dstLoc, r) });
-    if (stringAt(srcLoc, r)) locationOf.set(s, stringAt(srcLoc, r));
+  for (const { src, dst, srcLoc, dstLoc } of table.rows) {
+    if (!rowNodes.has(src)) rowNodes.set(src, { name: src, location: srcLoc });
+    if (!colNodes.has(dst)) colNodes.set(dst, { name: dst, location: dstLoc });
+    if (srcLoc) locationOf.set(src, srcLoc);
   }
   // A target that is also a collector has that collector's location even if the query had none.
   for (const node of colNodes.values()) if (!node.location) node.location = locationOf.get(node.name) ?? '';
   // Row score for "value" order: mean of the row's values.
   const sums = new Map<string, [number, number]>();
-  for (let r = 0; r < frame.length; r++) {
-    const v = numberAt(value, r);
-    if (!Number.isFinite(v)) continue;
-    const entry = sums.get(stringAt(src, r)) ?? [0, 0];
-    entry[0] += v;
+  for (const { src, value } of table.rows) {
+    if (!Number.isFinite(value)) continue;
+    const entry = sums.get(src) ?? [0, 0];
+    entry[0] += value;
     entry[1] += 1;
-    sums.set(stringAt(src, r), entry);
+    sums.set(src, entry);
   }
   const score = new Map([...sums].map(([k, [sum, n]]) => [k, sum / n]));
   const rows = [...rowNodes.values()].sort(compareNodes(order, score));
@@ -97,13 +85,13 @@ export function buildMatrix(series: DataFrame[], order: MatrixOrder = 'location'
     samples: new Float64Array(size).fill(NaN),
     rowAsCol: Int32Array.from(rows, (n) => colIndex.get(n.name) ?? -1),
     colAsRow: Int32Array.from(cols, (n) => rowIndex.get(n.name) ?? -1),
-    unit: value?.config.unit,
+    unit: table.unit,
   };
-  for (let r = 0; r < frame.length; r++) {
-    const k = rowIndex.get(stringAt(src, r))! * cols.length + colIndex.get(stringAt(dst, r))!;
-    matrix.values[k] = numberAt(value, r);
-    matrix.loss[k] = numberAt(loss, r);
-    matrix.samples[k] = numberAt(samples, r);
+  for (const row of table.rows) {
+    const k = rowIndex.get(row.src)! * cols.length + colIndex.get(row.dst)!;
+    matrix.values[k] = row.value;
+    matrix.loss[k] = row.lossPct;
+    matrix.samples[k] = row.samples;
   }
   return matrix;
 }
