@@ -1,6 +1,6 @@
 import React from 'react';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
+import type { GrafanaTheme2, PanelData } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 
 /** The panel's empty or error state: what happened and what to do about it. */
@@ -32,18 +32,17 @@ const getStyles = (theme: GrafanaTheme2) => ({
 
 /** Explains a failed query, or returns undefined when the data is fine. */
 export function dataProblem(
-  state: string | undefined,
-  errorMessage: string | undefined,
-  frameCount: number,
+  data: Pick<PanelData, 'state' | 'error' | 'errors' | 'series'>,
 ): { title: string; hint: string; kind: 'empty' | 'error' } | undefined {
-  if (state === 'Error' || errorMessage) {
+  const errorMessage = data.error?.message ?? data.errors?.[0]?.message;
+  if (data.state === 'Error' || errorMessage) {
     return {
       kind: 'error',
       title: `Query failed: ${errorMessage ?? 'unknown error'}`,
       hint: 'Check the PingSphere datasource (Connections → Data sources → Save & test) and the query.',
     };
   }
-  if (frameCount === 0) {
+  if (data.series.length === 0) {
     return {
       kind: 'empty',
       title: 'No data in this time range',

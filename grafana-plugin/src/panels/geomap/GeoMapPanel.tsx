@@ -89,7 +89,7 @@ export function GeoMapPanel({ data, width, height, options }: PanelProps<GeoMapO
     );
   }, [view, width, mapHeight, colourBy, threshold, theme]);
 
-  const problem = dataProblem(data.state, data.error?.message ?? data.errors?.[0]?.message, data.series.length);
+  const problem = dataProblem(data);
   if (problem) return <PanelMessage {...problem} />;
   if (!mesh || !view) {
     return (

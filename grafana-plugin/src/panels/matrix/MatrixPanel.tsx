@@ -82,7 +82,7 @@ export function MatrixPanel(props: PanelProps<MatrixOptions>) {
     );
   }, [matrix, view, width, gridHeight, options.lossThresholdPct, grouped, theme]);
 
-  const problem = dataProblem(data.state, data.error?.message ?? data.errors?.[0]?.message, data.series.length);
+  const problem = dataProblem(data);
   if (problem) return <PanelMessage {...problem} />;
   if (!matrix || !view) {
     return (

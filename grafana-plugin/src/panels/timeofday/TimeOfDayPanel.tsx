@@ -73,7 +73,7 @@ export function TimeOfDayPanel({ data, width, height, options, timeZone }: Panel
       ctx.fillText(String(h).padStart(2, '0'), g.x + (h + 0.5) * g.cellW, hourLabelHeightPx / 2);
   }, [grid, scale, width, gridHeight, theme]);
 
-  const problem = dataProblem(data.state, data.error?.message ?? data.errors?.[0]?.message, data.series.length);
+  const problem = dataProblem(data);
   if (problem) return <PanelMessage {...problem} />;
   if (!grid) {
     return (
