@@ -21,6 +21,7 @@ function sweep(total: number, startUs: number): IcmpResult[][] {
           srcLoc: 'Frankfurt,DE',
           dst: `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
           seq: 0,
+          flow: 0,
           rttMs: n % 50 === 0 ? null : 0.02 + (n % 7) / 1000,
         };
       }),

@@ -19,7 +19,7 @@ export interface NativeSweepHandle {
   start(onEvent: (kind: 'batch' | 'done', payload: unknown) => void): void;
   stop(): void;
   progress(): { probesTotal: number; sent: number; resolved: number };
-  stats(): Record<string, number>;
+  stats(): Record<string, number | string>;
 }
 
 export interface IcmpAddon {

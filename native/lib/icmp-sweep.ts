@@ -6,6 +6,13 @@ import { fromAddonError } from './errors.js';
 /** How the engine reaches the network: raw sockets (CAP_NET_RAW) or unprivileged ping sockets. */
 export type SocketMode = 'raw' | 'ping';
 
+/**
+ * Where RTTs are timed: `hardware` = the NIC's clock at both ends (needs `interfaceName`),
+ * `software` = the kernel's TX stamp as the probe reaches the driver and its RX stamp of the reply,
+ * `user` = the send time read just before sendmmsg and the kernel's RX stamp.
+ */
+export type TimestampMode = 'hardware' | 'software' | 'user';
+
 /** Everything the engine needs, already validated and packed (see collector/src/icmp for parsing). */
 export interface SweepSettings {
   /** IPv4 targets as 32-bit numbers (a.b.c.d = a·2²⁴ + b·2¹⁶ + c·2⁸ + d); indices 0 … ipv4.length-1. */
@@ -35,6 +42,17 @@ export interface SweepSettings {
    * 0 (default) = auto: one per usable CPU when the rate is unlimited, one per 100,000 probes/s otherwise.
    */
   senders?: number;
+  /** auto (default): hardware when `interfaceName`'s NIC already stamps every packet, else software (Linux 6.13+), else user. */
+  timestamps?: TimestampMode | 'auto';
+  /**
+   * Fixed flows per target (default 1): probe `seq` of a target goes on flow (firstFlow + seq) mod
+   * flows, each flow with its own ICMP id and one checksum for all its probes (1-64).
+   */
+  flows?: number;
+  /** Flow of each target's probe 0 (a collector moves it on per sweep to cover every flow). */
+  firstFlow?: number;
+  /** Receive buffer of the sending sockets, whose error queues hold the TX stamps (default 8 MiB). */
+  stampQueueBytes?: number;
 }
 
 /** Outcomes of up to chunkProbes probes, column-wise. */
@@ -45,6 +63,8 @@ export interface ProbeBatch {
   rttNs: Float64Array;
   /** Send time, microseconds since the Unix epoch. */
   sendTimeUs: Float64Array;
+  /** The probe's flow (0 … flows-1; 0 when the sweep has one flow). */
+  flow: Uint16Array;
 }
 
 /** The engine's counters: every reply that is not reported is counted in one of them. */
@@ -58,7 +78,16 @@ export interface SweepStats {
   badCookie: number;
   foreign: number;
   kernelDrops: number;
+  /** Replies without a kernel receive stamp (timed with the clock read in user space). */
   userTimestamps: number;
+  /** TX stamps read from the sending sockets' error queues. */
+  txStamps: number;
+  /** Replies timed from the payload's send time because their TX stamp never came (error queue full). */
+  txStampFallbacks: number;
+  /** The time stamps the sweep ran with. */
+  timestampMode: TimestampMode;
+  /** Why auto chose less than software stamps (empty otherwise). */
+  timestampNote: string;
   receiveBufferBytes: number;
   /** Sender threads the sweep ran with. */
   senders: number;
@@ -98,7 +127,9 @@ export class IcmpSweep implements AsyncIterable<ProbeBatch> {
   static open(settings: SweepSettings): IcmpSweep {
     const addon = loadIcmpAddon();
     try {
-      return new IcmpSweep(new addon.Sweep({ chunkProbes: 4096, socketMode: 'auto', ...settings }));
+      return new IcmpSweep(
+        new addon.Sweep({ chunkProbes: 4096, socketMode: 'auto', timestamps: 'auto', flows: 1, ...settings }),
+      );
     } catch (error) {
       throw fromAddonError(error);
     }

@@ -10,4 +10,5 @@ export {
   type SweepProgress,
   type SweepSettings,
   type SweepStats,
+  type TimestampMode,
 } from './icmp-sweep.js';

@@ -95,6 +95,35 @@ SweepConfig parse_config(const Napi::Object& options) {
     std::memcpy(&address, bytes.Data(), 16);
     config.source_ipv6 = address;
   }
+  const Napi::Value stamps = options.Get("timestamps");
+  const std::string stamps_name = stamps.IsString() ? stamps.As<Napi::String>().Utf8Value() : "auto";
+  if (stamps_name == "auto") {
+    config.timestamps = TimestampRequest::Auto;
+  } else if (stamps_name == "hardware") {
+    config.timestamps = TimestampRequest::Hardware;
+  } else if (stamps_name == "software") {
+    config.timestamps = TimestampRequest::Software;
+  } else if (stamps_name == "user") {
+    config.timestamps = TimestampRequest::User;
+  } else {
+    throw Napi::TypeError::New(env, "timestamps must be auto, hardware, software or user");
+  }
+  const auto optional_number = [&](const char* name, double fallback) {
+    const Napi::Value value = options.Get(name);
+    if (value.IsUndefined()) return fallback;
+    if (!value.IsNumber()) throw Napi::TypeError::New(env, std::string("sweep option ") + name + " must be a number");
+    return value.As<Napi::Number>().DoubleValue();
+  };
+  const double flows = optional_number("flows", 1);
+  const double first_flow = optional_number("firstFlow", 0);
+  const double stamp_queue = optional_number("stampQueueBytes", 0);
+  if (!(flows >= 1 && flows <= kMaxFlows) || !(first_flow >= 0 && first_flow < 65536) ||
+      !(stamp_queue >= 0 && stamp_queue <= (1 << 30))) {
+    throw Napi::RangeError::New(env, "sweep options flows (1-64), firstFlow or stampQueueBytes out of range");
+  }
+  config.flows = static_cast<uint32_t>(flows);
+  config.first_flow = static_cast<uint32_t>(first_flow);
+  config.stamp_queue_bytes = static_cast<int>(stamp_queue);
   const Napi::Value interface_name = options.Get("interfaceName");
   if (interface_name.IsString()) config.interface_name = interface_name.As<Napi::String>().Utf8Value();
   const Napi::Value mode = options.Get("socketMode");
@@ -158,6 +187,7 @@ class Sweep : public Napi::ObjectWrap<Sweep> {
           batch.Set("seq", copy_to_typed_array<Napi::Uint32Array>(env, event->chunk.seq));
           batch.Set("rttNs", copy_to_typed_array<Napi::Float64Array>(env, event->chunk.rtt_ns));
           batch.Set("sendTimeUs", copy_to_typed_array<Napi::Float64Array>(env, event->chunk.send_time_us));
+          batch.Set("flow", copy_to_typed_array<Napi::Uint16Array>(env, event->chunk.flow));
           on_event.Call({Napi::String::New(env, "batch"), batch});
           return;
         }
@@ -211,6 +241,10 @@ class Sweep : public Napi::ObjectWrap<Sweep> {
     set("foreign", c.foreign);
     set("kernelDrops", c.kernel_drops);
     set("userTimestamps", c.user_timestamps);
+    set("txStamps", c.tx_stamps);
+    set("txStampFallbacks", c.tx_stamp_fallbacks);
+    out.Set("timestampMode", timestamp_mode_name(engine_->timestamps().mode));
+    out.Set("timestampNote", engine_->timestamps().note);
     out.Set("receiveBufferBytes", engine_->receive_buffer_bytes());
     out.Set("senders", double(engine_->sender_count()));
     const int64_t first = engine_->first_send_mono_ns();

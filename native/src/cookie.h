@@ -64,8 +64,8 @@ inline uint64_t siphash24(const SipKey& key, const uint8_t* in, size_t len) {
 }
 
 // What a cookie binds together: the target's address (so a reply from anyone else fails), the
-// ICMP id (0 for ping sockets, whose id the kernel owns), the probe's place in the sweep and its
-// send time (so the RTT read from the payload cannot be forged).
+// ICMP id of the probe's flow, the probe's place in the sweep and its send time (so the time in the
+// payload, which decides the timeout and is the fallback RTT, cannot be forged).
 inline uint64_t probe_cookie(const SipKey& key, const uint8_t address[16], uint16_t icmp_id, uint32_t target_index,
                              uint32_t seq, int64_t send_ns) {
   uint8_t message[16 + 2 + 4 + 4 + 8];
@@ -75,6 +75,16 @@ inline uint64_t probe_cookie(const SipKey& key, const uint8_t address[16], uint1
   std::memcpy(message + 22, &seq, 4);
   std::memcpy(message + 26, &send_ns, 8);
   return siphash24(key, message, sizeof message);
+}
+
+// The payload keeps 48 bits of the cookie (two bytes go to the checksum fix, so the payload still
+// fits in fping's 24-byte minimum): a blind forgery passes once in 2^48 tries.
+constexpr size_t kCookieBytes = 6;
+
+inline void store_cookie(uint8_t out[kCookieBytes], uint64_t cookie) { std::memcpy(out, &cookie, kCookieBytes); }
+
+inline bool cookie_matches(const uint8_t stored[kCookieBytes], uint64_t cookie) {
+  return std::memcmp(stored, &cookie, kCookieBytes) == 0;  // the low 48 bits (little-endian host)
 }
 
 }  // namespace pingsphere

@@ -1,6 +1,6 @@
-// Echo request/reply layout. The ICMP header's own 16-bit sequence field is not what limits a
-// sweep: the payload carries the real target index and probe number, so a sweep can hold millions
-// of targets (fping stops at 65,535).
+// Echo request/reply layout. The ICMP header's id and 16-bit sequence field name the probe's flow,
+// not the probe: the payload carries the real target index and probe number, so a sweep can hold
+// millions of targets (fping stops at 65,535) and a target's header stays the same probe to probe.
 #pragma once
 
 #include <cstddef>
@@ -15,21 +15,26 @@ constexpr uint8_t kIcmp6EchoRequest = 128;
 constexpr uint8_t kIcmp6EchoReply = 129;
 constexpr size_t kIcmpHeaderBytes = 8;
 
-// Leads the echo payload; the rest of the payload is padding up to the requested size.
+// Leads the echo payload; the rest of the payload is padding up to the requested size. The ICMP
+// header of a probe says nothing that changes from probe to probe (its id and sequence field name
+// the flow), and `checksum_fix` cancels what does change here, so every probe of one target on one
+// flow has the same header and checksum: a router that hashes ICMP on its header keeps them on one
+// ECMP path.
 struct ProbePayload {
   uint32_t target_index;
   uint32_t seq;
-  int64_t send_ns;  // CLOCK_REALTIME, the clock kernel receive timestamps use
-  uint64_t cookie;
+  int64_t send_ns;        // CLOCK_REALTIME before sendmmsg: validates the cookie, times the timeout
+  uint8_t cookie[6];      // 48 bits of SipHash (cookie.h)
+  uint16_t checksum_fix;  // one's-complement of the sum of seq, send_ns and cookie
 };
 static_assert(sizeof(ProbePayload) == 24, "payload layout is part of the wire format");
 
 constexpr size_t kMinPayloadBytes = sizeof(ProbePayload);
 constexpr size_t kMaxPayloadBytes = 65000;
 
-// RFC 1071 one's-complement sum, for raw IPv4 sockets (ping sockets and ICMPv6 get theirs from the kernel).
-inline uint16_t internet_checksum(const uint8_t* data, size_t len) {
-  uint64_t sum = 0;
+// One's-complement sum (RFC 1071) of 16-bit words as they lie in memory, not yet inverted. Summing
+// in host order gives the checksum in host order too (RFC 1071's byte-order independence).
+inline uint32_t ones_sum(const uint8_t* data, size_t len, uint64_t sum = 0) {
   size_t i = 0;
   for (; i + 1 < len; i += 2) {
     uint16_t word;
@@ -38,12 +43,30 @@ inline uint16_t internet_checksum(const uint8_t* data, size_t len) {
   }
   if (i < len) sum += data[i];
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum);
+  return static_cast<uint32_t>(sum);
+}
+
+// For raw IPv4 sockets (ping sockets and ICMPv6 get theirs from the kernel).
+inline uint16_t internet_checksum(const uint8_t* data, size_t len) {
+  return static_cast<uint16_t>(~ones_sum(data, len));
+}
+
+// The words that differ between probes of one target (seq, send time, cookie) plus checksum_fix
+// always sum to 0xffff, the one's-complement zero: the checksum is what it would be for a payload
+// holding only the target index and the padding.
+inline void set_checksum_fix(ProbePayload& payload) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&payload);
+  const size_t varying_begin = offsetof(ProbePayload, seq);
+  const size_t varying_end = offsetof(ProbePayload, checksum_fix);
+  payload.checksum_fix = static_cast<uint16_t>(~ones_sum(bytes + varying_begin, varying_end - varying_begin));
 }
 
 // Writes header + payload into `packet` (kIcmpHeaderBytes + payload_bytes long; padding pre-filled).
+// `icmp_id` and `wire_seq` are the flow's; ping sockets overwrite the id with their own, which is
+// the flow's too (the socket was opened for it).
 inline void write_echo_request(uint8_t* packet, size_t payload_bytes, bool ipv6, bool fill_checksum, uint16_t icmp_id,
-                               uint16_t wire_seq, const ProbePayload& payload) {
+                               uint16_t wire_seq, ProbePayload payload) {
+  set_checksum_fix(payload);
   packet[0] = ipv6 ? kIcmp6EchoRequest : kIcmp4EchoRequest;
   packet[1] = 0;
   packet[2] = packet[3] = 0;

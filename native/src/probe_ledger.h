@@ -1,7 +1,8 @@
 // Per-probe state the receiver needs beyond the packet: when each probe was sent (to declare it
-// lost after the timeout) and whether it was already answered (to count duplicates).
-// Send times live in 64 Ki-probe chunks freed once every probe in them is resolved, so memory
-// follows the probes in flight, not the sweep size; the answered bitmap is one bit per probe.
+// lost after the timeout), its kernel TX stamp once the error queue gave it, and whether it was
+// already answered (to count duplicates).
+// Times live in 64 Ki-probe chunks freed once every probe in them is resolved, so memory follows
+// the probes in flight, not the sweep size; the answered bitmap is one bit per probe.
 #pragma once
 
 #include <atomic>
@@ -33,7 +34,8 @@ class ProbeLedger {
     std::atomic<int64_t*>& slot = chunks_[probe / kChunkProbes];
     int64_t* chunk = slot.load(std::memory_order_acquire);
     if (chunk == nullptr) {
-      int64_t* fresh = new int64_t[kChunkProbes];
+      // Send times first, then TX stamps (0 = none yet), which the receiver fills in.
+      int64_t* fresh = new int64_t[2 * kChunkProbes]();
       if (slot.compare_exchange_strong(chunk, fresh, std::memory_order_acq_rel)) {
         chunk = fresh;
       } else {
@@ -48,7 +50,22 @@ class ProbeLedger {
     return chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[probe % kChunkProbes];
   }
 
-  // Receiver thread: frees send times of chunks that lie wholly below `first_unresolved`.
+  // Receiver thread: stores the TX stamp of a probe that was sent (its chunk exists) unless its
+  // chunk was already released; returns whether it was stored.
+  bool set_tx_stamp(uint64_t probe, int64_t stamp_ns) {
+    if (probe / kChunkProbes < released_chunks_ || probe / kChunkProbes >= chunk_total_) return false;
+    int64_t* chunk = chunks_[probe / kChunkProbes].load(std::memory_order_acquire);
+    if (chunk == nullptr) return false;
+    chunk[kChunkProbes + probe % kChunkProbes] = stamp_ns;
+    return true;
+  }
+
+  // Receiver thread, for a probe whose chunk is not released: its TX stamp, 0 when none came yet.
+  int64_t tx_stamp(uint64_t probe) const {
+    return chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[kChunkProbes + probe % kChunkProbes];
+  }
+
+  // Receiver thread: frees the times of chunks that lie wholly below `first_unresolved`.
   void release_below(uint64_t first_unresolved) {
     const uint64_t whole_chunks = first_unresolved / kChunkProbes;
     while (released_chunks_ < whole_chunks) {

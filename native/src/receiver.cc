@@ -1,6 +1,7 @@
-// The receiver thread: drains every sender's sockets with recvmmsg, takes the kernel receive
-// timestamp of each reply, validates the cookie, dedupes per (target, seq), and declares probes
-// lost once their timeout has passed. Results leave in chunks; nothing here calls into JavaScript.
+// The receiver thread: reads the TX stamps from the sending sockets' error queues into the
+// ledger, drains the replies with recvmmsg, validates each reply's cookie, dedupes per (target,
+// seq), times it as RX stamp − TX stamp, and declares probes lost once their timeout has passed.
+// Results leave in chunks; nothing here calls into JavaScript.
 #include <errno.h>
 #include <netinet/ip.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include "clock.h"
 #include "icmp_packet.h"
 #include "sweep_engine.h"
+#include "timestamping.h"
 
 namespace pingsphere {
 namespace {
@@ -23,8 +25,14 @@ constexpr unsigned kReceiveBatch = 256;
 constexpr int64_t kFlushIntervalNs = 20000000;  // partial chunks reach JavaScript within 20 ms
 constexpr int64_t kIdleWaitNs = 20000000;
 constexpr int64_t kBusyDrainIntervalNs = 500000;
+// A NIC may deliver its TX stamp after the reply (the driver reports it on completion); the
+// kernel's software stamp is queued before the packet leaves, so before any reply can come.
+constexpr int64_t kHardwareStampGraceNs = 20000000;
+// A socket error (an ICMP unreachable about one of our probes) fails one read and is cleared by
+// it; more than this many in one drain means something else is wrong, and the drain moves on.
+constexpr int kReadErrorsPerDrain = 8;
 
-// recvmmsg buffers for one socket.
+// recvmmsg buffers, shared by every socket: each drain finishes its batch before the next.
 struct ReceiveBatch {
   explicit ReceiveBatch(size_t slot_bytes)
       : slot_bytes(slot_bytes), data(kReceiveBatch * slot_bytes), control(kReceiveBatch * kControlBytes) {
@@ -44,13 +52,23 @@ struct ReceiveBatch {
       messages[i].msg_len = 0;
     }
   }
-  static constexpr size_t kControlBytes = 128;
+  static constexpr size_t kControlBytes = 256;
   size_t slot_bytes;
   std::vector<uint8_t> data;
   std::vector<uint8_t> control;
   iovec iovs[kReceiveBatch];
   sockaddr_in6 sources[kReceiveBatch];
   mmsghdr messages[kReceiveBatch];
+};
+
+// A valid reply whose TX stamp had not been read yet when the reply was.
+struct AwaitingStamp {
+  uint64_t probe;
+  int64_t rx_ns;        // in the sweep's clock
+  int64_t user_rtt_ns;  // the fallback: software RX stamp − send time in the payload
+  int64_t send_ns;
+  uint64_t since_pass;  // the drain pass that read the reply
+  int64_t ready_mono_ns;
 };
 
 }  // namespace
@@ -62,6 +80,8 @@ void SweepEngine::run_receiver() {
   const uint64_t probes = config_.probe_count();
   const uint64_t ipv4_targets = config_.ipv4.size();
   const int64_t timeout_ns = config_.timeout_ns;
+  const TimestampMode stamp_mode = timestamps_.mode;
+  const int64_t stamp_grace_ns = stamp_mode == TimestampMode::Hardware ? kHardwareStampGraceNs : 0;
   // Room for the largest IPv4 header, the ICMP header and the payload; longer packets are truncated
   // (MSG_TRUNC) but our fields lead the payload, so they still validate.
   const size_t slot_bytes = 60 + kIcmpHeaderBytes + std::max<size_t>(config_.payload_bytes, kMinPayloadBytes);
@@ -76,13 +96,22 @@ void SweepEngine::run_receiver() {
     chunk.reserve(config_.chunk_probes);
     last_flush_ns = monotonic_ns();
   };
+  auto report = [&](uint64_t probe, double rtt_ns, int64_t send_ns) {
+    const uint32_t seq = static_cast<uint32_t>(probe / targets);
+    chunk.push(static_cast<uint32_t>(probe % targets), seq, rtt_ns, double(send_ns / 1000),
+               static_cast<uint16_t>(config_.flow_of(seq)));
+    resolved_.fetch_add(1, std::memory_order_release);
+    if (chunk.size() >= config_.chunk_probes) flush();
+  };
 
   uint64_t replies = 0;
   uint64_t lost = 0;
+  uint64_t pass = 0;  // drain passes so far
+  std::vector<AwaitingStamp> awaiting;
   uint8_t scratch[16];
 
   auto handle_reply = [&](const ProbeSocket& socket, const uint8_t* packet, size_t len, const sockaddr_in6& source,
-                          int64_t receive_ns) {
+                          const Stamp& rx) {
     const bool ipv6 = socket.family == AF_INET6;
     if (!ipv6 && socket.mode == SocketMode::Raw) {
       // Raw IPv4 sockets deliver the IP header too.
@@ -97,14 +126,6 @@ void SweepEngine::run_receiver() {
       counters_.foreign.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    if (socket.mode == SocketMode::Raw) {
-      uint16_t id_be;
-      std::memcpy(&id_be, packet + 4, 2);
-      if (__builtin_bswap16(id_be) != socket.icmp_id) {
-        counters_.foreign.fetch_add(1, std::memory_order_relaxed);
-        return;
-      }
-    }
     ProbePayload payload;
     std::memcpy(&payload, packet + kIcmpHeaderBytes, sizeof payload);
     // Index and seq must name a probe of this sweep on this socket's family before we trust them.
@@ -114,18 +135,23 @@ void SweepEngine::run_receiver() {
       counters_.bad_cookie.fetch_add(1, std::memory_order_relaxed);
       return;
     }
+    // The id must be the one of the probe's flow (the receive filter lets any of our flows' in).
+    uint16_t id_be;
+    std::memcpy(&id_be, packet + 4, 2);
+    const uint16_t icmp_id = flow_id(ipv6, config_.flow_of(payload.seq));
     const uint8_t* expected = target_address(payload.target_index, scratch);
     const bool source_matches =
         ipv6 ? std::memcmp(&source.sin6_addr, expected, 16) == 0
              : std::memcmp(&reinterpret_cast<const sockaddr_in&>(source).sin_addr, expected, 4) == 0;
-    const uint16_t cookie_id = socket.mode == SocketMode::Raw ? socket.icmp_id : 0;
-    if (!source_matches ||
-        probe_cookie(key_, expected, cookie_id, payload.target_index, payload.seq, payload.send_ns) != payload.cookie) {
+    if (__builtin_bswap16(id_be) != icmp_id || !source_matches ||
+        !cookie_matches(payload.cookie,
+                        probe_cookie(key_, expected, icmp_id, payload.target_index, payload.seq, payload.send_ns))) {
       counters_.bad_cookie.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    const int64_t rtt_ns = std::max<int64_t>(0, receive_ns - payload.send_ns);
-    if (rtt_ns > timeout_ns) {
+    // The timeout runs from the send time in the payload, as the loss reaper's does.
+    const int64_t user_rtt_ns = std::max<int64_t>(0, rx.software_ns - payload.send_ns);
+    if (user_rtt_ns > timeout_ns) {
       counters_.late.fetch_add(1, std::memory_order_relaxed);
       return;
     }
@@ -136,43 +162,102 @@ void SweepEngine::run_receiver() {
     }
     ++replies;
     counters_.replies.store(replies, std::memory_order_relaxed);
-    resolved_.fetch_add(1, std::memory_order_release);
-    chunk.push(payload.target_index, payload.seq, double(rtt_ns), double(payload.send_ns / 1000));
-    if (chunk.size() >= config_.chunk_probes) flush();
+    if (stamp_mode == TimestampMode::User) return report(probe, double(user_rtt_ns), payload.send_ns);
+    const int64_t rx_ns = rx.in(stamp_mode);
+    const int64_t tx_ns = ledger_.tx_stamp(probe);
+    if (rx_ns == 0) {
+      // No RX stamp in the sweep's clock (a NIC that did not stamp this one): the user pair times it.
+      counters_.tx_stamp_fallbacks.fetch_add(1, std::memory_order_relaxed);
+      return report(probe, double(user_rtt_ns), payload.send_ns);
+    }
+    if (tx_ns != 0) return report(probe, double(std::max<int64_t>(0, rx_ns - tx_ns)), payload.send_ns);
+    awaiting.push_back(
+        AwaitingStamp{probe, rx_ns, user_rtt_ns, payload.send_ns, pass, monotonic_ns() + stamp_grace_ns});
+  };
+
+  // Replies and stamps waiting for each other are settled once every error queue has been read
+  // after the reply: a stamp still missing then was dropped (error queue full) and the probe is
+  // timed from the send time in the payload, counted.
+  auto settle_awaiting = [&] {
+    const int64_t now = monotonic_ns();
+    size_t kept = 0;
+    for (const AwaitingStamp& entry : awaiting) {
+      const int64_t tx_ns = ledger_.tx_stamp(entry.probe);
+      if (tx_ns != 0) {
+        report(entry.probe, double(std::max<int64_t>(0, entry.rx_ns - tx_ns)), entry.send_ns);
+      } else if (entry.since_pass < pass && now >= entry.ready_mono_ns) {
+        counters_.tx_stamp_fallbacks.fetch_add(1, std::memory_order_relaxed);
+        report(entry.probe, double(entry.user_rtt_ns), entry.send_ns);
+      } else {
+        awaiting[kept++] = entry;
+      }
+    }
+    awaiting.resize(kept);
   };
 
   struct WatchedSocket {
     const ProbeSocket* socket;
+    bool stamps;          // TX stamps arrive on its error queue
     uint32_t drops_seen;  // SO_RXQ_OVFL is a running count per socket
   };
   std::vector<WatchedSocket> sockets;
+  const bool tx_stamps = stamp_mode != TimestampMode::User;
+  auto watch = [&](const ProbeSocket& socket) {
+    if (socket.fd >= 0) sockets.push_back(WatchedSocket{&socket, tx_stamps && socket.sends(), 0});
+  };
+  watch(receive4_);
+  watch(receive6_);
+  for (const auto& socket : flow_sockets4_) watch(socket);
+  for (const auto& socket : flow_sockets6_) watch(socket);
   for (auto& sender : senders_) {
-    if (sender->socket4.fd >= 0) sockets.push_back(WatchedSocket{&sender->socket4, 0});
-    if (sender->socket6.fd >= 0) sockets.push_back(WatchedSocket{&sender->socket6, 0});
+    watch(sender->socket4);
+    watch(sender->socket6);
   }
-  // One set of buffers serves every socket: each drain finishes its batch before the next.
   auto batch_storage = std::make_unique<ReceiveBatch>(slot_bytes);
   ReceiveBatch& batch = *batch_storage;
 
-  auto drain = [&](WatchedSocket& entry) {
-    const ProbeSocket& socket = *entry.socket;
+  auto drain_stamps = [&](WatchedSocket& entry) {
     for (;;) {
       batch.reset();
-      const int got = recvmmsg(socket.fd, batch.messages, kReceiveBatch, MSG_DONTWAIT, nullptr);
+      const int got = recvmmsg(entry.socket->fd, batch.messages, kReceiveBatch, MSG_ERRQUEUE | MSG_DONTWAIT, nullptr);
       if (got <= 0) {
         if (got < 0 && errno == EINTR) continue;
         return;  // EAGAIN: drained
       }
       for (int i = 0; i < got; ++i) {
         msghdr& header = batch.messages[i].msg_hdr;
-        int64_t receive_ns = 0;
+        Stamp stamp;
+        uint32_t key = 0;
+        bool keyed = false;
         for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
-          if (c->cmsg_level != SOL_SOCKET) continue;
-          if (c->cmsg_type == SCM_TIMESTAMPNS) {
-            timespec ts;
-            std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-            receive_ns = int64_t(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
-          } else if (c->cmsg_type == SO_RXQ_OVFL) {
+          if (!read_stamp(c, stamp)) keyed = read_tx_stamp_key(c, key) || keyed;
+        }
+        const int64_t tx_ns = stamp.in(stamp_mode);
+        if (!keyed || tx_ns == 0 || key >= probes) continue;
+        counters_.tx_stamps.fetch_add(1, std::memory_order_relaxed);
+        ledger_.set_tx_stamp(key, tx_ns);  // false when the probe was settled (lost) long ago
+      }
+      if (static_cast<unsigned>(got) < kReceiveBatch) return;
+    }
+  };
+
+  auto drain_replies = [&](WatchedSocket& entry) {
+    const ProbeSocket& socket = *entry.socket;
+    int read_errors = 0;
+    for (;;) {
+      batch.reset();
+      const int got = recvmmsg(socket.fd, batch.messages, kReceiveBatch, MSG_DONTWAIT, nullptr);
+      if (got <= 0) {
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && ++read_errors < kReadErrorsPerDrain) continue;
+        return;  // EAGAIN: drained
+      }
+      for (int i = 0; i < got; ++i) {
+        msghdr& header = batch.messages[i].msg_hdr;
+        Stamp rx;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
+          if (read_stamp(c, rx)) continue;
+          if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
             uint32_t dropped;
             std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
             if (dropped > entry.drops_seen) {
@@ -181,12 +266,12 @@ void SweepEngine::run_receiver() {
             }
           }
         }
-        if (receive_ns == 0) {
-          receive_ns = realtime_ns();
+        if (rx.software_ns == 0) {
+          rx.software_ns = realtime_ns();
           counters_.user_timestamps.fetch_add(1, std::memory_order_relaxed);
         }
         handle_reply(socket, static_cast<const uint8_t*>(batch.iovs[i].iov_base),
-                     std::min<size_t>(batch.messages[i].msg_len, batch.slot_bytes), batch.sources[i], receive_ns);
+                     std::min<size_t>(batch.messages[i].msg_len, batch.slot_bytes), batch.sources[i], rx);
       }
       if (static_cast<unsigned>(got) < kReceiveBatch) return;
     }
@@ -194,6 +279,19 @@ void SweepEngine::run_receiver() {
 
   std::vector<pollfd> poll_fds;
   for (auto& entry : sockets) poll_fds.push_back(pollfd{entry.socket->fd, POLLIN, 0});
+  // One pass: stamps first (a reply's stamp is queued before the reply can arrive), then replies,
+  // only on the sockets that have something (POLLERR: the error queue is not empty).
+  auto drain_all = [&] {
+    ++pass;
+    if (poll(poll_fds.data(), poll_fds.size(), 0) <= 0) return;
+    for (size_t i = 0; i < sockets.size(); ++i) {
+      if (sockets[i].stamps && (poll_fds[i].revents & POLLERR)) drain_stamps(sockets[i]);
+    }
+    for (size_t i = 0; i < sockets.size(); ++i) {
+      // Even a socket that takes no replies is read: that clears a pending socket error.
+      if (poll_fds[i].revents & (POLLIN | POLLERR)) drain_replies(sockets[i]);
+    }
+  };
 
   // About 64 replies per drain at the configured rate, within [0.5 ms, 5 ms]: few wake-ups when
   // paced (the CPU goes to the sender), short queues when unlimited.
@@ -206,7 +304,8 @@ void SweepEngine::run_receiver() {
     // Everything the kernel stamped before this instant is drained before any probe is declared
     // lost, so a reply that arrived in time is never reported lost.
     const int64_t drain_start_ns = realtime_ns();
-    for (auto& entry : sockets) drain(entry);
+    drain_all();
+    settle_awaiting();
 
     // Senders first, then what they published: a sender that is done has published all it sent.
     bool senders_done = true;
@@ -231,18 +330,19 @@ void SweepEngine::run_receiver() {
       ledger_.mark_resolved(cursor);
       ++lost;
       counters_.lost.store(lost, std::memory_order_relaxed);
-      resolved_.fetch_add(1, std::memory_order_release);
-      chunk.push(static_cast<uint32_t>(cursor % targets), static_cast<uint32_t>(cursor / targets), -1.0,
-                 double(send_ns / 1000));
-      if (chunk.size() >= config_.chunk_probes) flush();
+      report(cursor, -1.0, send_ns);
       ++cursor;
     }
-    ledger_.release_below(cursor);
-    if (cursor >= probes) break;
+    // Replies waiting for their stamp keep their chunk (the stamp goes there).
+    uint64_t keep_from = cursor;
+    for (const AwaitingStamp& entry : awaiting) keep_from = std::min(keep_from, entry.probe);
+    ledger_.release_below(keep_from);
+    if (cursor >= probes && awaiting.empty()) break;
     if (chunk.size() > 0 && monotonic_ns() - last_flush_ns >= kFlushIntervalNs) flush();
 
     int64_t wait_ns = kIdleWaitNs;
     if (next_deadline_ns != 0) wait_ns = std::clamp<int64_t>(next_deadline_ns - realtime_ns() + 1000, 0, kIdleWaitNs);
+    if (!awaiting.empty()) wait_ns = std::min(wait_ns, kBusyDrainIntervalNs);
     if (!senders_done) {
       // While probes go out, replies arrive continuously: draining on a short fixed cadence reads
       // them in large batches instead of waking per packet (which steals the sender's core).

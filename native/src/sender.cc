@@ -1,6 +1,7 @@
 // A sender thread: claims units of the sweep (send_plan.h), builds their echo requests with the
-// send time and cookie in the payload, paces them to its share of the global rate with a token
-// bucket, and hands them to the kernel in sendmmsg batches on its own sockets.
+// send time and cookie in the payload and the flow's id in the header, paces them to its share of
+// the global rate with a token bucket, and hands them to the kernel in sendmmsg batches, each
+// message keyed with its probe index for its TX stamp (SCM_TS_OPT_ID).
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include "clock.h"
 #include "icmp_packet.h"
 #include "sweep_engine.h"
+#include "timestamping.h"
 
 namespace pingsphere {
 namespace {
@@ -88,10 +90,15 @@ void SweepEngine::run_sender(Sender& sender) {
   Pacer pacer(config_.rate_pps / double(senders_.size()));
   const size_t batch_limit = pacer.batch_limit();
   std::vector<uint8_t> packets(batch_limit * packet_bytes);
-  for (size_t i = 0; i < packets.size(); ++i) packets[i] = static_cast<uint8_t>(i);  // padding pattern
+  // The same padding in every packet, so a target's checksum does not depend on its batch slot.
+  for (size_t i = 0; i < packets.size(); ++i) packets[i] = static_cast<uint8_t>(i % packet_bytes);
   std::vector<iovec> iovs(batch_limit);
   std::vector<sockaddr_in6> destinations(batch_limit);
   std::vector<mmsghdr> messages(batch_limit);
+  // One SCM_TS_OPT_ID control message per packet: its TX stamp comes back keyed with the probe.
+  const bool keyed_stamps = timestamps_.mode != TimestampMode::User;
+  constexpr size_t kControlBytes = CMSG_SPACE(sizeof(uint32_t));
+  std::vector<uint8_t> controls(batch_limit * kControlBytes);
   uint8_t scratch[16];
 
   bool first_batch = true;
@@ -100,6 +107,7 @@ void SweepEngine::run_sender(Sender& sender) {
     if (!unit) break;
     const uint32_t round = unit->round;
     if (round > 0 && !wait_until_or_stop(start_mono_ns_ + int64_t(round) * config_.period_ns, stop_requested_)) break;
+    const uint32_t flow = config_.flow_of(round);  // one round, one seq: one flow per unit
     uint64_t target = unit->first_target;
     uint64_t probe = unit->first_probe;  // round * targets + target
     int64_t retry_since_ns = 0;
@@ -110,9 +118,9 @@ void SweepEngine::run_sender(Sender& sender) {
       const size_t want =
           pacer.acquire(static_cast<size_t>(std::min<uint64_t>(batch_limit, family_end - target)), stop_requested_);
       if (want == 0) break;
-      const ProbeSocket& socket = ipv6 ? sender.socket6 : sender.socket4;
+      const ProbeSocket& socket = send_socket(sender, ipv6, flow);
       const bool fill_checksum = !ipv6 && socket.mode == SocketMode::Raw;
-      const uint16_t cookie_id = socket.mode == SocketMode::Raw ? socket.icmp_id : 0;
+      const uint16_t icmp_id = flow_id(ipv6, flow);
       for (size_t i = 0; i < want; ++i) {
         const uint64_t t = target + i;
         const uint64_t p = probe + i;
@@ -121,9 +129,10 @@ void SweepEngine::run_sender(Sender& sender) {
         payload.target_index = static_cast<uint32_t>(t);
         payload.seq = round;
         payload.send_ns = realtime_ns();
-        payload.cookie = probe_cookie(key_, address, cookie_id, payload.target_index, round, payload.send_ns);
+        store_cookie(payload.cookie,
+                     probe_cookie(key_, address, icmp_id, payload.target_index, round, payload.send_ns));
         uint8_t* packet = packets.data() + i * packet_bytes;
-        write_echo_request(packet, config_.payload_bytes, ipv6, fill_checksum, socket.icmp_id, static_cast<uint16_t>(p),
+        write_echo_request(packet, config_.payload_bytes, ipv6, fill_checksum, icmp_id, static_cast<uint16_t>(flow),
                            payload);
         ledger_.record_send(p, payload.send_ns);
 
@@ -146,6 +155,18 @@ void SweepEngine::run_sender(Sender& sender) {
         messages[i].msg_hdr.msg_namelen = destination_len;
         messages[i].msg_hdr.msg_iov = &iovs[i];
         messages[i].msg_hdr.msg_iovlen = 1;
+        if (keyed_stamps) {
+          // Probe indices fit the 32-bit key: a sweep holds at most 2^28 probes.
+          uint8_t* control = controls.data() + i * kControlBytes;
+          messages[i].msg_hdr.msg_control = control;
+          messages[i].msg_hdr.msg_controllen = kControlBytes;
+          cmsghdr* key = CMSG_FIRSTHDR(&messages[i].msg_hdr);
+          key->cmsg_level = SOL_SOCKET;
+          key->cmsg_type = SCM_TS_OPT_ID;
+          key->cmsg_len = CMSG_LEN(sizeof(uint32_t));
+          const uint32_t probe_key = static_cast<uint32_t>(p);
+          std::memcpy(CMSG_DATA(key), &probe_key, sizeof probe_key);
+        }
       }
       if (first_batch) note_send_time(monotonic_ns());
       first_batch = false;

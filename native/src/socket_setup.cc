@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "icmp_packet.h"
+#include "timestamping.h"
 
 namespace pingsphere {
 namespace {
@@ -18,6 +19,10 @@ namespace {
 // is busy; SO_RCVBUFFORCE exceeds net.core.rmem_max when we have CAP_NET_ADMIN.
 constexpr int kReceiveBufferBytes = 64 << 20;
 constexpr int kSendBufferBytes = 4 << 20;
+// A sending socket's error queue: room for ~10,000 TX stamps (each takes ~700 bytes of buffer),
+// 30 ms of an unlimited sweep, before the kernel drops stamps (those probes fall back to the user
+// send time, counted).
+constexpr int kStampQueueBytes = 8 << 20;
 // Every IPv4 host must take datagrams of this size (RFC 791) and no real path MTU is below it.
 constexpr size_t kSafeUnfragmentedIpv4Bytes = 576;
 constexpr size_t kIpv4HeaderBytes = 20;
@@ -42,9 +47,10 @@ void set_int_option(int fd, int level, int name, int value, const char* what) {
   }
 }
 
-// Classic BPF on a raw socket so only echo replies carrying our id reach the receiver thread
-// (a raw ICMP socket otherwise gets every ICMP packet of the host, including our own requests).
-void attach_reply_filter(int fd, int family, uint16_t icmp_id) {
+// Classic BPF on a raw receive socket so only echo replies whose id is one of our flows' reach
+// the receiver thread (a raw ICMP socket otherwise gets every ICMP packet of the host, including
+// our own requests): accept when (id - first_id) mod 2^16 < ids.
+void attach_reply_filter(int fd, int family, uint16_t first_id, uint16_t ids) {
   const uint8_t reply_type = family == AF_INET ? uint8_t{kIcmp4EchoReply} : uint8_t{kIcmp6EchoReply};
   std::vector<sock_filter> code;
   if (family == AF_INET) {
@@ -52,45 +58,103 @@ void attach_reply_filter(int fd, int family, uint16_t icmp_id) {
     code = {
         BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
         BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply_type, 0, 3),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply_type, 0, 5),
         BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, icmp_id, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
-        BPF_STMT(BPF_RET | BPF_K, 0),
     };
   } else {
     // Raw ICMPv6 sockets start at the ICMPv6 header.
     code = {
-        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply_type, 0, 3),
-        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, icmp_id, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, 0xffffffff), BPF_STMT(BPF_RET | BPF_K, 0),
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, reply_type, 0, 5),
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),
     };
   }
+  const std::vector<sock_filter> id_in_range = {
+      BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, first_id),
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xffff),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ids, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+  };
+  code.insert(code.end(), id_in_range.begin(), id_in_range.end());
   sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
   if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) {
     const int err = errno;
     throw SocketError("ESOCKOPT", err, "cannot attach the reply filter (SO_ATTACH_FILTER): " + errno_text(err),
                       "the kernel needs CONFIG_BPF (socket filters)");
   }
+}
+
+// The kernel's own type filter runs before a raw socket clones the packet: what it blocks is never
+// copied to the socket, which the BPF filter alone cannot avoid (~6 % less CPU per probe on
+// loopback for a receive socket that passes only echo replies). Sending sockets block everything.
+void set_icmp_type_filter(int fd, int family, bool pass_echo_replies) {
   if (family == AF_INET) {
-    // The kernel's own type filter runs before a raw socket clones the packet: our echo requests
-    // (which a raw socket on the sending host also sees) and other ICMP types are never copied,
-    // which the BPF filter alone cannot avoid. Measured: ~6 % less CPU per probe on loopback.
-    const IcmpTypeFilter filter{~(uint32_t{1} << kIcmpEchoReplyType)};
+    const IcmpTypeFilter filter{pass_echo_replies ? ~(uint32_t{1} << kIcmpEchoReplyType) : ~uint32_t{0}};
     if (setsockopt(fd, SOL_RAW, kIcmpFilterOption, &filter, sizeof filter) != 0) {
       const int err = errno;
       throw SocketError("ESOCKOPT", err, "cannot set ICMP_FILTER: " + errno_text(err), "");
     }
+    return;
   }
-  if (family == AF_INET6) {
-    icmp6_filter filter;
-    ICMP6_FILTER_SETBLOCKALL(&filter);
-    ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
-    if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) != 0) {
-      const int err = errno;
-      throw SocketError("ESOCKOPT", err, "cannot set ICMP6_FILTER: " + errno_text(err), "");
-    }
+  icmp6_filter filter;
+  ICMP6_FILTER_SETBLOCKALL(&filter);
+  if (pass_echo_replies) ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+  if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) != 0) {
+    const int err = errno;
+    throw SocketError("ESOCKOPT", err, "cannot set ICMP6_FILTER: " + errno_text(err), "");
   }
+}
+
+// A sending raw socket takes nothing in (ICMP types >= 32 pass ICMP_FILTER; this stops them too).
+void attach_drop_all_filter(int fd) {
+  sock_filter code[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
+  sock_fprog program{1, code};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) {
+    const int err = errno;
+    throw SocketError("ESOCKOPT", err, "cannot attach a socket filter (SO_ATTACH_FILTER): " + errno_text(err),
+                      "the kernel needs CONFIG_BPF (socket filters)");
+  }
+}
+
+// Binds to the source address (any when none was given); a ping socket also gets its id here.
+void bind_source(int fd, const ProbeSocketOptions& options, bool ping) {
+  sockaddr_in6 address{};
+  socklen_t length;
+  if (options.family == AF_INET) {
+    if (!options.source_ipv4 && !ping) return;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
+    v4->sin_family = AF_INET;
+    v4->sin_addr.s_addr = options.source_ipv4 ? options.source_ipv4->s_addr : htonl(INADDR_ANY);
+    length = sizeof(sockaddr_in);
+  } else {
+    if (!options.source_ipv6 && !ping) return;
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = options.source_ipv6 ? *options.source_ipv6 : in6addr_any;
+    length = sizeof(sockaddr_in6);
+  }
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    const int err = errno;
+    const bool v6 = options.family == AF_INET6;
+    throw SocketError(
+        "ESOURCE", err,
+        std::string(v6 ? "cannot use the IPv6 source address: " : "cannot use the source address: ") + errno_text(err),
+        v6 ? "give an address assigned to this host (see `ip -6 addr`)"
+           : "give an address assigned to this host (see `ip addr`)");
+  }
+}
+
+// The id the kernel gave a bound ping socket (its "port").
+uint16_t ping_socket_id(int fd) {
+  sockaddr_in6 address{};
+  socklen_t length = sizeof address;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    const int err = errno;
+    throw SocketError("ESOCKOPT", err, "cannot read the ping socket's id: " + errno_text(err), "");
+  }
+  const uint16_t port =
+      address.sin6_family == AF_INET6 ? address.sin6_port : reinterpret_cast<sockaddr_in*>(&address)->sin_port;
+  return ntohs(port);
 }
 
 int open_fd(int family, SocketModeRequest request, SocketMode& mode) {
@@ -130,23 +194,34 @@ int open_fd(int family, SocketModeRequest request, SocketMode& mode) {
 
 }  // namespace
 
+SocketMode resolve_socket_mode(int family, SocketModeRequest request) {
+  SocketMode mode;
+  close(open_fd(family, request, mode));
+  return mode;
+}
+
 ProbeSocket open_probe_socket(const ProbeSocketOptions& options) {
   ProbeSocket result;
   result.family = options.family;
+  result.role = options.role;
   result.fd = open_fd(options.family, options.mode, result.mode);
   try {
     const int fd = result.fd;
-    // Larger buffers: try the privileged FORCE variant, fall back to what rmem_max allows.
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBufferBytes, sizeof kReceiveBufferBytes) != 0) {
-      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBufferBytes, sizeof kReceiveBufferBytes);
+    // Replies need a big queue; a socket that only sends holds TX stamps in its error queue,
+    // which counts against the same buffer. FORCE exceeds net.core.rmem_max with CAP_NET_ADMIN.
+    const int wanted = result.receives()               ? kReceiveBufferBytes
+                       : options.stamp_queue_bytes > 0 ? options.stamp_queue_bytes
+                                                       : kStampQueueBytes;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &wanted, sizeof wanted) != 0) {
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &wanted, sizeof wanted);
     }
-    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &kSendBufferBytes, sizeof kSendBufferBytes) != 0) {
+    if (result.sends() && setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &kSendBufferBytes, sizeof kSendBufferBytes) != 0) {
       setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSendBufferBytes, sizeof kSendBufferBytes);
     }
     socklen_t len = sizeof result.receive_buffer_bytes;
     getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &result.receive_buffer_bytes, &len);
-    set_int_option(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS (kernel receive timestamps)");
-    set_int_option(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL (receive drop counter)");
+    enable_timestamps(fd, options.timestamps, result.sends(), result.receives());
+    if (result.receives()) set_int_option(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL (receive drop counter)");
     if (options.family == AF_INET && kIpv4HeaderBytes + options.packet_bytes <= kSafeUnfragmentedIpv4Bytes) {
       // Probes this small go out with DF set anyway (the default PMTU mode sets it when the packet
       // fits); saying so explicitly lets the kernel leave the IP ID at 0 (RFC 6864, atomic
@@ -170,29 +245,15 @@ ProbeSocket open_probe_socket(const ProbeSocketOptions& options) {
                           "check the name with `ip link` (binding to a device may need CAP_NET_RAW)");
       }
     }
-    if (options.family == AF_INET && options.source_ipv4) {
-      sockaddr_in source{};
-      source.sin_family = AF_INET;
-      source.sin_addr = *options.source_ipv4;
-      if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
-        const int err = errno;
-        throw SocketError("ESOURCE", err, "cannot use the source address: " + errno_text(err),
-                          "give an address assigned to this host (see `ip addr`)");
-      }
-    }
-    if (options.family == AF_INET6 && options.source_ipv6) {
-      sockaddr_in6 source{};
-      source.sin6_family = AF_INET6;
-      source.sin6_addr = *options.source_ipv6;
-      if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
-        const int err = errno;
-        throw SocketError("ESOURCE", err, "cannot use the IPv6 source address: " + errno_text(err),
-                          "give an address assigned to this host (see `ip -6 addr`)");
-      }
-    }
-    if (result.mode == SocketMode::Raw) {
-      result.icmp_id = options.raw_icmp_id;
-      attach_reply_filter(fd, options.family, options.raw_icmp_id);
+    bind_source(fd, options, result.mode == SocketMode::Ping);
+    if (result.mode == SocketMode::Ping) {
+      result.icmp_id = ping_socket_id(fd);
+    } else if (result.receives()) {
+      set_icmp_type_filter(fd, options.family, true);
+      attach_reply_filter(fd, options.family, options.first_reply_id, options.reply_ids);
+    } else {
+      set_icmp_type_filter(fd, options.family, false);
+      attach_drop_all_filter(fd);
     }
   } catch (...) {
     close(result.fd);

@@ -24,24 +24,42 @@ class SocketError : public std::runtime_error {
   std::string hint;
 };
 
+// What a socket is for. Raw mode: each sender sends on its own sockets and one receive socket
+// per family takes every reply (ids are per flow, not per sender). Ping mode: the kernel routes a
+// reply by its id to the socket that owns it, so one socket per flow both sends and receives.
+enum class SocketRole { Send, Receive, SendReceive };
+
 struct ProbeSocket {
   int fd = -1;
   int family = 0;
   SocketMode mode = SocketMode::Raw;
-  uint16_t icmp_id = 0;  // raw: ours, checked in replies; ping: the kernel's (not needed)
+  SocketRole role = SocketRole::SendReceive;
+  uint16_t icmp_id = 0;  // ping: the id the kernel gave it (its flow's id); raw: unused
   int receive_buffer_bytes = 0;
+
+  bool sends() const { return role != SocketRole::Receive; }
+  bool receives() const { return role != SocketRole::Send; }
 };
 
 struct ProbeSocketOptions {
   int family;  // AF_INET or AF_INET6
   SocketModeRequest mode;
-  uint16_t raw_icmp_id;
+  SocketRole role;
+  TimestampMode timestamps;
+  // Raw receive sockets accept echo replies whose id is in [first_reply_id, first_reply_id + reply_ids).
+  uint16_t first_reply_id;
+  uint16_t reply_ids;
   int ttl;
   size_t packet_bytes;  // ICMP header + payload
   std::optional<in_addr> source_ipv4;
   std::optional<in6_addr> source_ipv6;
   std::string interface_name;
+  int stamp_queue_bytes;  // receive buffer of a sending socket (its error queue holds TX stamps); 0 = default
 };
+
+// Which sockets this process may open for `family` (raw first when the request allows): throws the
+// SocketError that names the fix when neither is allowed.
+SocketMode resolve_socket_mode(int family, SocketModeRequest request);
 
 ProbeSocket open_probe_socket(const ProbeSocketOptions& options);
 void close_probe_socket(ProbeSocket& socket);

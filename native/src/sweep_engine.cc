@@ -25,15 +25,20 @@ void fill_random(void* out, size_t len) {
   }
 }
 
-ProbeSocketOptions socket_options(const SweepConfig& config, int family, uint16_t raw_id) {
+ProbeSocketOptions socket_options(const SweepConfig& config, int family, SocketMode mode, SocketRole role,
+                                  TimestampMode timestamps) {
   return ProbeSocketOptions{family,
-                            config.socket_mode,
-                            raw_id,
+                            mode == SocketMode::Raw ? SocketModeRequest::Raw : SocketModeRequest::Ping,
+                            role,
+                            timestamps,
+                            0,
+                            0,
                             config.ttl,
                             kIcmpHeaderBytes + config.payload_bytes,
                             config.source_ipv4,
                             config.source_ipv6,
-                            config.interface_name};
+                            config.interface_name,
+                            config.stamp_queue_bytes};
 }
 
 }  // namespace
@@ -42,24 +47,62 @@ SweepEngine::SweepEngine(SweepConfig config)
     : config_(std::move(config)), plan_(config_.target_count(), config_.count), ledger_(config_.probe_count()) {
   // A fresh secret per sweep: cookies from an earlier sweep (or another process) never verify.
   fill_random(&key_, sizeof key_);
-  uint16_t raw_icmp_id;
-  fill_random(&raw_icmp_id, sizeof raw_icmp_id);
-  const uint32_t senders = resolve_sender_count(config_, usable_cpu_count());
+  // Raw flow ids: a random run of `flows` ids that holds neither 0 nor 0xffff (the same number in
+  // one's complement, so two such flows of a target would share a checksum).
+  uint16_t random_id;
+  fill_random(&random_id, sizeof random_id);
+  raw_first_id_ = static_cast<uint16_t>(1 + random_id % (0xffff - kMaxFlows - 1));
+  timestamps_ = choose_timestamps(config_.timestamps, config_.interface_name);
   try {
-    for (uint32_t k = 0; k < senders; ++k) {
-      senders_.push_back(std::make_unique<Sender>());
-      Sender& sender = *senders_.back();
-      sender.index = k;
-      // Raw sockets: one ICMP id per sender (the reply filter and the cookie bind it), so a reply
-      // reaches only the socket that sent its probe. Ping sockets get theirs from the kernel.
-      const uint16_t sender_id = static_cast<uint16_t>(raw_icmp_id + k);
-      if (!config_.ipv4.empty()) sender.socket4 = open_probe_socket(socket_options(config_, AF_INET, sender_id));
-      if (!config_.ipv6.empty()) sender.socket6 = open_probe_socket(socket_options(config_, AF_INET6, sender_id));
-    }
+    open_sockets(resolve_sender_count(config_, usable_cpu_count()));
   } catch (...) {
     close_sockets();
     throw;
   }
+}
+
+void SweepEngine::open_sockets(uint32_t senders) {
+  const bool any4 = !config_.ipv4.empty();
+  const bool any6 = !config_.ipv6.empty();
+  mode_ = resolve_socket_mode(any4 ? AF_INET : AF_INET6, config_.socket_mode);
+  const TimestampMode stamps = timestamps_.mode;
+  if (mode_ == SocketMode::Raw) {
+    auto receive_options = [&](int family) {
+      ProbeSocketOptions options = socket_options(config_, family, mode_, SocketRole::Receive, stamps);
+      options.first_reply_id = raw_first_id_;
+      options.reply_ids = static_cast<uint16_t>(config_.flows);
+      return options;
+    };
+    if (any4) receive4_ = open_probe_socket(receive_options(AF_INET));
+    if (any6) receive6_ = open_probe_socket(receive_options(AF_INET6));
+  } else {
+    for (uint32_t f = 0; f < config_.flows; ++f) {
+      if (any4)
+        flow_sockets4_.push_back(
+            open_probe_socket(socket_options(config_, AF_INET, mode_, SocketRole::SendReceive, stamps)));
+      if (any6)
+        flow_sockets6_.push_back(
+            open_probe_socket(socket_options(config_, AF_INET6, mode_, SocketRole::SendReceive, stamps)));
+    }
+  }
+  for (uint32_t k = 0; k < senders; ++k) {
+    senders_.push_back(std::make_unique<Sender>());
+    Sender& sender = *senders_.back();
+    sender.index = k;
+    if (mode_ != SocketMode::Raw) continue;
+    if (any4) sender.socket4 = open_probe_socket(socket_options(config_, AF_INET, mode_, SocketRole::Send, stamps));
+    if (any6) sender.socket6 = open_probe_socket(socket_options(config_, AF_INET6, mode_, SocketRole::Send, stamps));
+  }
+}
+
+const ProbeSocket& SweepEngine::send_socket(const Sender& sender, bool ipv6, uint32_t flow) const {
+  if (mode_ == SocketMode::Raw) return ipv6 ? sender.socket6 : sender.socket4;
+  return ipv6 ? flow_sockets6_[flow] : flow_sockets4_[flow];
+}
+
+uint16_t SweepEngine::flow_id(bool ipv6, uint32_t flow) const {
+  if (mode_ == SocketMode::Raw) return static_cast<uint16_t>(raw_first_id_ + flow);
+  return (ipv6 ? flow_sockets6_[flow] : flow_sockets4_[flow]).icmp_id;
 }
 
 SweepEngine::~SweepEngine() {
@@ -73,6 +116,10 @@ void SweepEngine::close_sockets() {
     close_probe_socket(sender->socket4);
     close_probe_socket(sender->socket6);
   }
+  close_probe_socket(receive4_);
+  close_probe_socket(receive6_);
+  for (auto& socket : flow_sockets4_) close_probe_socket(socket);
+  for (auto& socket : flow_sockets6_) close_probe_socket(socket);
 }
 
 void SweepEngine::start(ChunkHandler on_chunk, DoneHandler on_done) {
@@ -94,14 +141,10 @@ void SweepEngine::join() {
   if (receiver_.joinable()) receiver_.join();
 }
 
-const ProbeSocket& SweepEngine::first_socket() const {
-  const Sender& sender = *senders_.front();
-  return sender.socket4.fd >= 0 ? sender.socket4 : sender.socket6;
+int SweepEngine::receive_buffer_bytes() const {
+  if (mode_ == SocketMode::Raw) return (receive4_.fd >= 0 ? receive4_ : receive6_).receive_buffer_bytes;
+  return (flow_sockets4_.empty() ? flow_sockets6_ : flow_sockets4_).front().receive_buffer_bytes;
 }
-
-SocketMode SweepEngine::mode() const { return first_socket().mode; }
-
-int SweepEngine::receive_buffer_bytes() const { return first_socket().receive_buffer_bytes; }
 
 void SweepEngine::note_send_time(int64_t mono_ns) {
   int64_t first = 0;

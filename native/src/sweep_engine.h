@@ -1,8 +1,14 @@
-// One sweep: sender threads (as many as send_plan.h decides), each with its own sockets, that
-// claim units of the sweep and send paced echo requests; and a receiver thread that validates the
-// replies on every sender's sockets, times them with kernel timestamps and declares the
-// unanswered lost. They share nothing but the keyed cookie in the packets, the plan's published
-// counts and the ledger of send times.
+// One sweep: sender threads (as many as send_plan.h decides) that claim units of the sweep and
+// send paced echo requests; and a receiver thread that validates the replies, times them with
+// kernel (or NIC) TX and RX stamps and declares the unanswered lost. They share nothing but the
+// keyed cookie in the packets, the plan's published counts and the ledger of send times and TX
+// stamps.
+//
+// A target's probes keep one ICMP id per flow whichever sender sends them. Raw sockets: we write
+// the id (a per-sweep base + the flow), each sender has its own sending sockets, and one receive
+// socket per family takes the replies of every flow. Ping sockets: the kernel writes the socket's
+// own id and routes replies by it, so there is one socket per flow and family, shared by the
+// senders.
 #pragma once
 
 #include <atomic>
@@ -17,6 +23,7 @@
 #include "send_plan.h"
 #include "socket_setup.h"
 #include "sweep_config.h"
+#include "timestamping.h"
 
 namespace pingsphere {
 
@@ -43,7 +50,8 @@ class SweepEngine {
   void stop();
   void join();
 
-  SocketMode mode() const;
+  SocketMode mode() const { return mode_; }
+  const TimestampChoice& timestamps() const { return timestamps_; }
   uint32_t sender_count() const { return static_cast<uint32_t>(senders_.size()); }
   const SweepCounters& counters() const { return counters_; }
   SweepProgress progress() const;
@@ -54,25 +62,34 @@ class SweepEngine {
   int64_t finished_mono_ns() const { return finished_mono_ns_.load(std::memory_order_acquire); }
 
  private:
-  // A sender thread and what only it uses: its sockets (raw: its own ICMP id, so replies come
-  // back to it alone; the kernel's per-socket send lock is never shared).
+  // A sender thread and what only it uses: raw mode, its own sending sockets (the kernel's
+  // per-socket send lock is never shared); ping mode sends on the shared flow sockets.
   struct Sender {
     uint32_t index = 0;
-    ProbeSocket socket4;  // open when the sweep has IPv4 targets
-    ProbeSocket socket6;  // open when the sweep has IPv6 targets
+    ProbeSocket socket4;  // raw, when the sweep has IPv4 targets
+    ProbeSocket socket6;  // raw, when the sweep has IPv6 targets
     std::atomic<bool> done{false};
     std::thread thread;
   };
 
+  void open_sockets(uint32_t senders);
   void run_sender(Sender& sender);
   void run_receiver();
   void note_send_time(int64_t mono_ns);
   const uint8_t* target_address(uint64_t target_index, uint8_t scratch[16]) const;
-  const ProbeSocket& first_socket() const;
+  const ProbeSocket& send_socket(const Sender& sender, bool ipv6, uint32_t flow) const;
+  uint16_t flow_id(bool ipv6, uint32_t flow) const;
   void close_sockets();
 
   SweepConfig config_;
   SipKey key_;
+  SocketMode mode_ = SocketMode::Raw;
+  TimestampChoice timestamps_;
+  uint16_t raw_first_id_ = 0;               // raw: flow f has id raw_first_id_ + f
+  ProbeSocket receive4_;                    // raw: every IPv4 reply
+  ProbeSocket receive6_;                    // raw: every IPv6 reply
+  std::vector<ProbeSocket> flow_sockets4_;  // ping: one per flow
+  std::vector<ProbeSocket> flow_sockets6_;
   std::vector<std::unique_ptr<Sender>> senders_;
   SendPlan plan_;
   ProbeLedger ledger_;

@@ -1,5 +1,6 @@
-// SipHash-2-4 against the reference vectors (key 00..0f, message 00..len-1) and the probe cookie's
-// sensitivity to every field it binds. Compiled and run by cookie.test.ts; prints "ok" or the failure.
+// SipHash-2-4 against the reference vectors (key 00..0f, message 00..len-1), the probe cookie's
+// sensitivity to every field it binds, and the 48 bits of it that the payload carries. Compiled and run by
+// cookie.test.ts; prints "ok" or the failure.
 #include "../src/cookie.h"
 
 #include <cstdio>
@@ -43,6 +44,19 @@ int main() {
   if (probe_cookie(key, address, 7, 42, 3, 1000) != base) {
     std::printf("the cookie is not deterministic\n");
     return 1;
+  }
+  // The payload keeps the low 48 bits: each of them counts, the top 16 do not travel.
+  uint8_t stored[pingsphere::kCookieBytes];
+  pingsphere::store_cookie(stored, base);
+  if (!pingsphere::cookie_matches(stored, base) || !pingsphere::cookie_matches(stored, base ^ (0xffffULL << 48))) {
+    std::printf("a stored cookie does not match its own low 48 bits\n");
+    return 1;
+  }
+  for (int bit = 0; bit < 48; ++bit) {
+    if (pingsphere::cookie_matches(stored, base ^ (1ULL << bit))) {
+      std::printf("cookie bit %d is not checked\n", bit);
+      return 1;
+    }
   }
   std::printf("ok\n");
   return 0;

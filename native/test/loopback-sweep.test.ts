@@ -1,7 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
-import { sweepInNamespace } from './fixtures/run-driver.js';
+import { sweepInNamespace, type DriverOutput } from './fixtures/run-driver.js';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
 
 /** `n` addresses 127.x.y.z, spread over several /16s. */
 function loopbackTargets(n: number): string[] {
@@ -35,20 +40,26 @@ describe('a sweep on loopback inside a fresh namespace', () => {
 
   it('probes IPv6 ::1 and IPv4 in one sweep, count times each, period apart', async () => {
     await withNetworkNamespace(async (ns) => {
-      const out = await sweepInNamespace(ns, { targets: ['127.0.0.1', '::1'], count: 3, periodMs: 100 });
-      expect(out.error).toBeUndefined();
-      const sorted = out.results!.map(([t, s, rtt]) => [t, s, rtt >= 0]).sort();
-      expect(sorted).toEqual([
-        ['127.0.0.1', 0, true],
-        ['127.0.0.1', 1, true],
-        ['127.0.0.1', 2, true],
-        ['::1', 0, true],
-        ['::1', 1, true],
-        ['::1', 2, true],
-      ]);
-      // Three rounds 100 ms apart: the sends span about 200 ms.
-      expect(out.stats!.sendSeconds).toBeGreaterThan(0.19);
-      expect(out.stats!.sendSeconds).toBeLessThan(0.5);
+      const runs: DriverOutput[] = [];
+      for (let i = 0; i < 3; i++)
+        runs.push(await sweepInNamespace(ns, { targets: ['127.0.0.1', '::1'], count: 3, periodMs: 100 }));
+      for (const out of runs) {
+        expect(out.error).toBeUndefined();
+        const sorted = out.results!.map(([t, s, rtt]) => [t, s, rtt >= 0]).sort();
+        expect(sorted).toEqual([
+          ['127.0.0.1', 0, true],
+          ['127.0.0.1', 1, true],
+          ['127.0.0.1', 2, true],
+          ['::1', 0, true],
+          ['::1', 1, true],
+          ['::1', 2, true],
+        ]);
+        // Three rounds 100 ms apart: round 2 never goes out before 200 ms (whatever the load).
+        expect(out.stats!.sendSeconds).toBeGreaterThan(0.19);
+      }
+      // ... nor much after: rounds are timed from the start, not one after another. A busy machine
+      // can delay one run; the median of three stays within twice the period's span.
+      expect(median(runs.map((out) => out.stats!.sendSeconds))).toBeLessThan(0.4);
     });
   });
 
@@ -113,21 +124,23 @@ describe('a sweep on loopback inside a fresh namespace', () => {
     });
   });
 
-  it('holds the global rate across senders: 2,000 probes at 4,000 probes/s on 2 senders take about half a second', async () => {
-    await withNetworkNamespace(async (ns) => {
-      const out = await sweepInNamespace(ns, { targets: loopbackTargets(2_000), ratePps: 4_000, senders: 2 });
-      expect(out.stats).toMatchObject({ senders: 2, replies: 2_000 });
-      expect(out.stats!.sendSeconds).toBeGreaterThan(0.4);
-      expect(out.stats!.sendSeconds).toBeLessThan(0.8);
-    });
-  });
-
-  it('holds the global rate: 2,000 probes at 4,000 probes/s take about half a second to send', async () => {
-    await withNetworkNamespace(async (ns) => {
-      const out = await sweepInNamespace(ns, { targets: loopbackTargets(2_000), ratePps: 4_000 });
-      expect(out.stats!.replies).toBe(2_000);
-      expect(out.stats!.sendSeconds).toBeGreaterThan(0.4);
-      expect(out.stats!.sendSeconds).toBeLessThan(0.8);
-    });
-  });
+  // Never faster than the rate is a hard property (load only slows a sender down); not much slower
+  // is judged on the median of three runs with a wide margin, so one disturbed run cannot fail it.
+  it.each([1, 2])(
+    'holds the global rate on %i sender(s): 2,000 probes at 4,000 probes/s take half a second to send',
+    async (senders) => {
+      await withNetworkNamespace(async (ns) => {
+        const runs: DriverOutput[] = [];
+        for (let i = 0; i < 3; i++) {
+          runs.push(await sweepInNamespace(ns, { targets: loopbackTargets(2_000), ratePps: 4_000, senders }));
+        }
+        for (const out of runs) {
+          expect(out.stats).toMatchObject({ senders, replies: 2_000 });
+          // The first burst (at most 4 probes per sender) may go at once; the rest is paced.
+          expect(out.stats!.sendSeconds).toBeGreaterThan((2_000 - 4 * senders) / 4_000 - 0.005);
+        }
+        expect(median(runs.map((out) => out.stats!.sendSeconds))).toBeLessThan(1.0);
+      });
+    },
+  );
 });

@@ -22,7 +22,7 @@ describe('socket modes', () => {
     });
   });
 
-  it('gives every sender its own ping sockets, whose ids the kernel keeps apart', async () => {
+  it("lets several senders share each flow's ping socket (its id is the flow's), every reply validated once", async () => {
     await withNetworkNamespace(async (ns) => {
       await ns.exec('sysctl', ['-w', 'net.ipv4.ping_group_range=0 2147483647']);
       const out = await sweepInNamespace(ns, {

@@ -1,6 +1,6 @@
 import { withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
-import { TunResponder, tunAddresses, type TunHost } from '../testing/index.js';
+import { TunResponder, tunAddresses, tunAddresses6, type HostBehaviour, type TunHost } from '../testing/index.js';
 import { sweepInNamespace } from './fixtures/run-driver.js';
 
 describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the namespace)', () => {
@@ -52,22 +52,6 @@ describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the name
     });
   });
 
-  it('reports a duplicated reply once and counts the duplicate', async () => {
-    await withNetworkNamespace(async (ns) => {
-      const [twice, once] = tunAddresses(2);
-      const responder = await TunResponder.start(ns, [
-        { address: twice!, delayUs: 5_000, behaviour: 'duplicate' },
-        // Answers last, so the sweep is still running when the duplicate arrives.
-        { address: once!, delayUs: 60_000, behaviour: 'reply' },
-      ]);
-      const out = await sweepInNamespace(ns, { targets: [twice!, once!], count: 2, periodMs: 100, timeoutMs: 200 });
-      await responder.stop();
-      expect(out.results!.filter(([target]) => target === twice)).toHaveLength(2);
-      expect(out.results!.every(([, , rttNs]) => rttNs > 0)).toBe(true);
-      expect(out.stats).toMatchObject({ replies: 4, duplicates: 2, lost: 0 });
-    });
-  });
-
   it('counts forged, duplicated and late replies the same when the sweep has two senders', async () => {
     await withNetworkNamespace(async (ns) => {
       // One unit per round: the rounds may go out from different senders, with different ICMP ids.
@@ -94,21 +78,85 @@ describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the name
       expect(out.stats).toMatchObject({ senders: 2, replies: 4, lost: 4, badCookie: 2, duplicates: 2, late: 1 });
     });
   });
+});
 
-  it('counts replies that come after the timeout as late and reports those probes lost', async () => {
+const withoutNetRaw = ['setpriv', '--inh-caps=-net_raw', '--bounding-set=-net_raw', '--'];
+
+// Each host misbehaves one way (tun-responder.c): every forged, replayed, duplicated or late
+// reply must be rejected and counted, and none may be reported as an RTT.
+const misbehaviours: { behaviour: HostBehaviour; delayUs: number }[] = [
+  { behaviour: 'forge', delayUs: 5_000 }, // a flipped cookie byte
+  { behaviour: 'forge-seq', delayUs: 5_000 }, // the payload claims another probe number
+  { behaviour: 'forge-time', delayUs: 5_000 }, // the payload's send time 10 ms earlier
+  { behaviour: 'misdirect', delayUs: 5_000 }, // a valid reply, sent from the next host's address
+  { behaviour: 'drop', delayUs: 0 }, // ... that next host, which never answers itself
+  { behaviour: 'replay', delayUs: 5_000 }, // probe 0's valid reply again for probes 1 and 2
+  { behaviour: 'duplicate', delayUs: 5_000 }, // every reply twice
+  { behaviour: 'reply', delayUs: 280_000 }, // after the timeout
+  { behaviour: 'reply', delayUs: 10_000 }, // honest
+];
+
+const families = [
+  { name: 'IPv4 raw sockets', addresses: tunAddresses, socketMode: 'raw' as const, prefix: [] as string[] },
+  { name: 'IPv6 raw sockets', addresses: tunAddresses6, socketMode: 'raw' as const, prefix: [] as string[] },
+  { name: 'IPv4 ping sockets', addresses: tunAddresses, socketMode: 'ping' as const, prefix: withoutNetRaw },
+  { name: 'IPv6 ping sockets', addresses: tunAddresses6, socketMode: 'ping' as const, prefix: withoutNetRaw },
+];
+
+describe.each(families)('forged and stray replies on $name', ({ addresses, socketMode, prefix }) => {
+  it('rejects and counts replies forged, replayed for another target or probe, duplicated or late; reports none as an RTT', async () => {
     await withNetworkNamespace(async (ns) => {
-      const [slow] = tunAddresses(1);
-      const responder = await TunResponder.start(ns, [{ address: slow!, delayUs: 150_000, behaviour: 'reply' }]);
-      // Probes at 0, 200 and 400 ms with a 100 ms timeout: the first two late replies (150 and
-      // 350 ms) arrive while the sweep still runs; the last one after it ended.
-      const out = await sweepInNamespace(ns, { targets: [slow!], count: 3, periodMs: 200, timeoutMs: 100 });
-      await responder.stop();
-      expect(out.results!.map(([, seq, rttNs]) => [seq, rttNs])).toEqual([
-        [0, -1],
-        [1, -1],
-        [2, -1],
-      ]);
-      expect(out.stats).toMatchObject({ replies: 0, lost: 3, late: 2 });
+      await ns.exec('sysctl', ['-w', 'net.ipv4.ping_group_range=0 2147483647']);
+      const names = addresses(misbehaviours.length);
+      const hosts = misbehaviours.map((m, i) => ({ address: names[i]!, ...m }));
+      const host = (behaviour: HostBehaviour, delayUs?: number) =>
+        hosts.find((h) => h.behaviour === behaviour && (delayUs === undefined || h.delayUs === delayUs))!.address;
+      const responder = await TunResponder.start(ns, hosts);
+      // Probes at 0, 300 and 600 ms with a 150 ms timeout; the sweep ends ~750 ms in. The late
+      // host's replies come at 280 and 580 ms (counted late) and 880 ms (after the sweep); the
+      // replayed reply of probe 0 comes 305 and 605 ms after probe 0 was sent (late for it).
+      const out = await sweepInNamespace(
+        ns,
+        { targets: names, count: 3, periodMs: 300, timeoutMs: 150, socketMode },
+        prefix,
+      );
+      const counters = await responder.stop();
+      expect(out.error).toBeUndefined();
+      expect(out.mode).toBe(socketMode);
+      expect(counters.requests).toBe(27);
+
+      const answered = out.results!.filter(([, , rttNs]) => rttNs >= 0).map(([target, seq]) => `${target}#${seq}`);
+      const honest = host('reply', 10_000);
+      const twice = host('duplicate');
+      expect(answered.sort()).toEqual(
+        [
+          `${honest}#0`,
+          `${honest}#1`,
+          `${honest}#2`,
+          `${twice}#0`,
+          `${twice}#1`,
+          `${twice}#2`,
+          `${host('replay')}#0`,
+        ].sort(),
+      );
+      // Every probe is reported exactly once.
+      expect(new Set(out.results!.map(([target, seq]) => `${target}#${seq}`)).size).toBe(27);
+      expect(out.results).toHaveLength(27);
+      // No RTT was read from a forged send time: what was reported is the programmed delay or more.
+      for (const [target, , rttNs] of out.results!) {
+        if (rttNs >= 0)
+          expect(rttNs, target).toBeGreaterThanOrEqual(hosts.find((h) => h.address === target)!.delayUs * 1e3);
+      }
+      expect(out.stats).toMatchObject({
+        replies: 7,
+        lost: 20,
+        // forge, forge-seq, forge-time and misdirect: 3 each.
+        badCookie: 12,
+        duplicates: 3,
+        // The late host's first two replies, and the two replays of probe 0's reply.
+        late: 4,
+        foreign: 0,
+      });
     });
   });
 });

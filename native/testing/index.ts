@@ -2,9 +2,12 @@
 export {
   buildTunResponder,
   tunAddresses,
+  tunAddresses6,
   tunLocalAddress,
+  tunLocalAddress6,
   TunResponder,
   type HostBehaviour,
   type ResponderCounters,
   type TunHost,
 } from './tun-responder.js';
+export { probeKey, WireCapture, wireRttsNs, type WireCaptureResult, type WirePacket } from './wire-capture.js';

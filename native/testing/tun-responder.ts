@@ -1,16 +1,15 @@
 // Starts tun-responder.c inside a test namespace: compiles it (gcc, into .cache/), creates the
-// TUN device, routes 198.18.0.0/16 to it, and stops it with its counters.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { cacheDir, type NetworkNamespace } from '@pingsphere/testbed';
+// TUN device, routes 198.18.0.0/16 and 2001:2::/112 to it, and stops it with its counters.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NetworkNamespace } from '@pingsphere/testbed';
+import { buildTestTool, startTestTool, stopTestTool, testToolDir, type RunningTool } from './test-tool.js';
 
-export type HostBehaviour = 'reply' | 'drop' | 'forge' | 'duplicate' | 'forge-then-reply';
+/** What a simulated host does with an echo request (see tun-responder.c). */
+export type HostBehaviour =
+  'reply' | 'drop' | 'forge' | 'forge-seq' | 'forge-time' | 'misdirect' | 'replay' | 'duplicate' | 'forge-then-reply';
 
-/** One simulated host in 198.18.0.0/16. */
+/** One simulated host in 198.18.0.0/16 or 2001:2::/112. */
 export interface TunHost {
   address: string;
   delayUs: number;
@@ -24,23 +23,17 @@ export interface ResponderCounters {
   dropped: number;
   forged: number;
   duplicates: number;
+  replayed: number;
   unknown: number;
 }
 
-const sourcePath = join(dirname(fileURLToPath(import.meta.url)), 'tun-responder.c');
-const binaryDir = join(cacheDir, 'native-testing');
-const binaryPath = join(binaryDir, 'tun-responder');
-
-/** The TUN device's own address: outside the simulated hosts, so the kernel has a source to use. */
+/** The TUN device's own addresses: outside the simulated hosts, so the kernel has a source to use. */
 export const tunLocalAddress = '198.19.255.254';
+export const tunLocalAddress6 = '2001:2:0:ffff::1';
 
 /** Compiles the responder if its binary is missing or older than its source. */
 export function buildTunResponder(): string {
-  if (!existsSync(binaryPath) || statSync(binaryPath).mtimeMs < statSync(sourcePath).mtimeMs) {
-    mkdirSync(binaryDir, { recursive: true });
-    execFileSync('gcc', ['-O2', '-Wall', '-o', binaryPath, sourcePath]);
-  }
-  return binaryPath;
+  return buildTestTool('tun-responder');
 }
 
 /** `n` consecutive addresses from 198.18.0.1 (a.k.a. host offsets 1 … n). */
@@ -51,60 +44,53 @@ export function tunAddresses(n: number, firstOffset = 1): string[] {
   });
 }
 
+/** `n` consecutive IPv6 hosts from 2001:2::1 (host offsets 1 … n, as for tunAddresses). */
+export function tunAddresses6(n: number, firstOffset = 1): string[] {
+  return Array.from({ length: n }, (_, i) => `2001:2::${(firstOffset + i).toString(16)}`);
+}
+
 /** A running responder inside a namespace. */
 export class TunResponder {
-  private constructor(
-    private readonly child: ChildProcess,
-    private readonly output: Promise<string>,
-  ) {}
+  private constructor(private readonly tool: RunningTool) {}
 
-  /** Starts the responder with these hosts and routes 198.18.0.0/16 through its device. */
-  static async start(ns: NetworkNamespace, hosts: readonly TunHost[], device = 'pstun0'): Promise<TunResponder> {
-    const binary = buildTunResponder();
-    const table = join(binaryDir, `hosts-${process.pid}-${Date.now()}.txt`);
+  /**
+   * Starts the responder with these hosts on `device` and gives the device its own addresses; with
+   * `route` (the default) 198.18.0.0/16 and 2001:2::/112 go through it.
+   */
+  static async start(
+    ns: NetworkNamespace,
+    hosts: readonly TunHost[],
+    device = 'pstun0',
+    options: { route?: boolean; localAddress?: string; localAddress6?: string } = {},
+  ): Promise<TunResponder> {
+    buildTunResponder(); // also makes testToolDir
+    const table = join(testToolDir, `hosts-${process.pid}-${Date.now()}-${device}.txt`);
     writeFileSync(table, hosts.map((h) => `${h.address} ${Math.round(h.delayUs)} ${h.behaviour}\n`).join(''));
-    const child = ns.spawn(binary, [device, table], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const lines = createInterface({ input: child.stdout! });
-    const iterator = lines[Symbol.asyncIterator]();
-    const first = await Promise.race([
-      iterator.next(),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('tun-responder did not start within 10 s')), 10_000),
-      ),
-    ]);
-    if (first.done || first.value !== 'ready') throw new Error(`tun-responder failed to start: ${stderr}`);
-    const output = (async () => {
-      let rest = '';
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return rest;
-        rest += `${next.value}\n`;
-      }
-    })();
-    for (const args of [
+    const tool = await startTestTool(ns, 'tun-responder', [device, table]);
+    const steps = [
       ['link', 'set', device, 'up'],
-      ['addr', 'add', `${tunLocalAddress}/32`, 'dev', device],
-      ['route', 'add', '198.18.0.0/16', 'dev', device],
-    ]) {
+      ['addr', 'add', `${options.localAddress ?? tunLocalAddress}/32`, 'dev', device],
+      ['-6', 'addr', 'add', `${options.localAddress6 ?? tunLocalAddress6}/128`, 'dev', device, 'nodad'],
+      ...(options.route === false
+        ? []
+        : [
+            ['route', 'add', '198.18.0.0/16', 'dev', device],
+            ['-6', 'route', 'add', '2001:2::/112', 'dev', device],
+          ]),
+    ];
+    const responder = new TunResponder(tool);
+    for (const args of steps) {
       const result = await ns.exec('ip', args);
-      if (result.exitCode !== 0) throw new Error(`ip ${args.join(' ')} failed: ${result.stderr}`);
+      if (result.exitCode !== 0) {
+        await responder.stop();
+        throw new Error(`ip ${args.join(' ')} failed: ${result.stderr}`);
+      }
     }
-    return new TunResponder(child, output);
+    return responder;
   }
 
   /** Stops the responder and returns its counters. */
   async stop(): Promise<ResponderCounters> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-    const text = await this.output;
-    const counters = Object.fromEntries(
-      [...text.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]),
-    ) as unknown as ResponderCounters;
-    return counters;
+    return (await stopTestTool(this.tool)) as unknown as ResponderCounters;
   }
 }

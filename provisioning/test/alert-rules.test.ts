@@ -174,6 +174,7 @@ describe('provisioned alert rules', () => {
           srcLoc,
           dst: `198.18.1.${i + 1}`,
           seq: 0,
+          flow: 0,
           rttMs: i % lostEvery === 0 ? null : 20 + (i % 7),
         });
       }

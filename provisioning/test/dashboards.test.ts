@@ -123,6 +123,7 @@ describe('provisioned dashboards and datasources', () => {
             srcLoc: from.location,
             dst: `198.18.0.${j + 1}`,
             seq: 0,
+            flow: 0,
             rttMs: connectMs,
           });
         }

@@ -30,6 +30,12 @@ Options:
       --socket MODE     auto (default), raw (needs CAP_NET_RAW) or ping (needs net.ipv4.ping_group_range)
       --senders N       sender threads, each with its own sockets and share of the targets and rate;
                         auto (default): one per CPU when unlimited, one per 100,000 probes/s otherwise
+      --timestamps MODE where RTTs are timed: auto (default), hardware (the -I NIC's clock),
+                        software (kernel TX and RX stamps, Linux 6.13+) or user (send time read
+                        before sending); the summary says which ran
+      --flows N         fixed flows per target (default 1): each flow keeps one ICMP id and
+                        checksum, so ECMP routers keep its probes on one path; probes take the
+                        flows in turn (--json adds "flow" when N > 1)
       --json            one NDJSON line per probe: {"target","seq","rtt_ms","ts"} (rtt_ms null when lost)
   -q, --quiet           no per-probe lines, only the summary
   -h, --help            this help
@@ -55,6 +61,8 @@ const optionSpec = {
   iface: { type: 'string', short: 'I' },
   socket: { type: 'string' },
   senders: { type: 'string' },
+  timestamps: { type: 'string' },
+  flows: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -97,6 +105,8 @@ export function parseIcmpArgs(argv: string[]): {
     socketMode: (values.socket ?? 'auto') as SweepOptions['socketMode'],
     senders:
       values.senders === undefined || values.senders === 'auto' ? 'auto' : number('--senders', values.senders, 0),
+    timestamps: (values.timestamps ?? 'auto') as SweepOptions['timestamps'],
+    flows: number('--flows', values.flows, 1),
     ...(values.ttl !== undefined ? { ttl: number('--ttl', values.ttl, 0) } : {}),
     ...(values.src !== undefined ? { sourceAddress: values.src } : {}),
     ...(values.iface !== undefined ? { interfaceName: values.iface } : {}),
@@ -143,6 +153,8 @@ export async function run(argv: string[]): Promise<number> {
   const tally = new SweepTally(targets.size);
   const probesTotal = targets.size * args.options.count;
   const packetBytes = args.options.payloadBytes + 8;
+  // The NDJSON contract grows a "flow" key only when there is more than one flow to tell apart.
+  const flowKey = (args.options.flows ?? 1) > 1;
 
   let interrupted = false;
   const onSignal = () => {
@@ -169,7 +181,13 @@ export async function run(argv: string[]): Promise<number> {
       for (let i = 0; i < batch.targetIndex.length; i++) {
         const target = targets.addressAt(batch.targetIndex[i]!);
         text += args.json
-          ? ndjsonLine(target, batch.seq[i]!, batch.rttNs[i]!, batch.sendTimeUs[i]!)
+          ? ndjsonLine(
+              target,
+              batch.seq[i]!,
+              batch.rttNs[i]!,
+              batch.sendTimeUs[i]!,
+              flowKey ? batch.flow[i] : undefined,
+            )
           : humanLine(target, batch.seq[i]!, batch.rttNs[i]!, packetBytes);
       }
       await write(process.stdout, text);

@@ -5,7 +5,7 @@ import { TargetList } from './target-list.js';
 import { parseIpv6 } from './target-spec.js';
 
 describe('toIcmpResults', () => {
-  it('maps an engine batch to the shared IcmpResult shape, lost probes with rttMs null', () => {
+  it('maps an engine batch to the shared IcmpResult shape with the flow of each probe, lost probes with rttMs null', () => {
     const targets = new TargetList();
     targets.addIpv4(0xc6120101);
     targets.addIpv6(parseIpv6('::1'));
@@ -15,13 +15,30 @@ describe('toIcmpResults', () => {
         seq: Uint32Array.from([0, 2]),
         rttNs: Float64Array.from([21_040_000, -1]),
         sendTimeUs: Float64Array.from([1_795_000_000_000_001, 1_795_000_000_000_002]),
+        flow: Uint16Array.from([0, 3]),
       },
       targets,
       { ...defaultSweepOptions, src: 'collector-a', srcLoc: 'Berlin,DE' },
     );
     expect(results).toEqual([
-      { tsUs: 1_795_000_000_000_001, src: 'collector-a', srcLoc: 'Berlin,DE', dst: '::1', seq: 0, rttMs: 21.04 },
-      { tsUs: 1_795_000_000_000_002, src: 'collector-a', srcLoc: 'Berlin,DE', dst: '198.18.1.1', seq: 2, rttMs: null },
+      {
+        tsUs: 1_795_000_000_000_001,
+        src: 'collector-a',
+        srcLoc: 'Berlin,DE',
+        dst: '::1',
+        seq: 0,
+        flow: 0,
+        rttMs: 21.04,
+      },
+      {
+        tsUs: 1_795_000_000_000_002,
+        src: 'collector-a',
+        srcLoc: 'Berlin,DE',
+        dst: '198.18.1.1',
+        seq: 2,
+        flow: 3,
+        rttMs: null,
+      },
     ]);
   });
 });

@@ -79,6 +79,9 @@ export function startSweep(targets: TargetList, options: SweepOptions): SweepRun
       ttl: options.ttl ?? 0,
       socketMode: options.socketMode,
       senders: typeof options.senders === 'number' ? options.senders : 0,
+      timestamps: options.timestamps ?? 'auto',
+      flows: options.flows ?? 1,
+      firstFlow: (options.firstFlow ?? 0) % (options.flows ?? 1),
       ...(source !== undefined && !source.includes(':') ? { sourceIpv4: parseIpv4(source) } : {}),
       ...(source !== undefined && source.includes(':') ? { sourceIpv6: parseIpv6(source) } : {}),
       ...(options.interfaceName !== undefined ? { interfaceName: options.interfaceName } : {}),
@@ -113,6 +116,7 @@ export function toIcmpResults(batch: ProbeBatch, targets: TargetList, options: S
       srcLoc: options.srcLoc,
       dst: targets.addressAt(batch.targetIndex[i]!),
       seq: batch.seq[i]!,
+      flow: batch.flow[i]!,
       rttMs: rttNs < 0 ? null : rttNs / 1e6,
     };
   }

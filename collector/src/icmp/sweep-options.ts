@@ -1,7 +1,7 @@
 // Sweep options with their defaults (fping's where it has one) and the checks that turn bad
 // values into messages a user can act on.
 import { isIPv4, isIPv6 } from 'node:net';
-import type { SocketMode } from '@pingsphere/native';
+import type { SocketMode, TimestampMode } from '@pingsphere/native';
 import { UsageError } from '../cli/usage-error.js';
 
 export interface SweepOptions {
@@ -24,6 +24,12 @@ export interface SweepOptions {
   socketMode: SocketMode | 'auto';
   /** Sender threads (each with its own sockets); 'auto' (or absent) picks from the CPUs and the rate. */
   senders?: number | 'auto';
+  /** Where RTTs are timed; 'auto' (default) = hardware where the -I NIC stamps, else kernel software stamps. */
+  timestamps?: TimestampMode | 'auto';
+  /** Fixed flows (ICMP id + checksum) per target, its probes spread over them in turn; default 1. */
+  flows?: number;
+  /** Flow of each target's first probe: a collector moves it on each sweep so single probes cover every flow. */
+  firstFlow?: number;
   /** Name of this collector, copied into each IcmpResult.src. */
   src: string;
   /** Location of this collector, copied into each IcmpResult.srcLoc. */
@@ -37,6 +43,8 @@ export const minPayloadBytes = 24;
 export const maxPayloadBytes = 65_000;
 /** More sender threads than this never helps: each needs a core of its own. */
 export const maxSenders = 64;
+/** The engine keeps at most this many flows per target (one socket per flow in ping mode). */
+export const maxFlows = 64;
 
 export const defaultSweepOptions: SweepOptions = {
   count: 1,
@@ -46,6 +54,8 @@ export const defaultSweepOptions: SweepOptions = {
   payloadBytes: 56,
   socketMode: 'auto',
   senders: 'auto',
+  timestamps: 'auto',
+  flows: 1,
   src: '',
   srcLoc: '',
 };
@@ -107,4 +117,20 @@ export function validateSweepOptions(options: SweepOptions): void {
     ['auto', 'raw', 'ping'].includes(options.socketMode),
     `--socket must be auto, raw or ping, got "${options.socketMode}"`,
   );
+  if (options.timestamps !== undefined) {
+    check(
+      ['auto', 'hardware', 'software', 'user'].includes(options.timestamps),
+      `--timestamps must be auto, hardware, software or user, got "${options.timestamps}"`,
+    );
+    check(
+      options.timestamps !== 'hardware' || options.interfaceName !== undefined,
+      '--timestamps hardware needs the interface whose NIC stamps the probes: add -I IFACE',
+    );
+  }
+  if (options.flows !== undefined) {
+    check(
+      Number.isInteger(options.flows) && options.flows >= 1 && options.flows <= maxFlows,
+      `--flows must be a whole number from 1 to ${maxFlows}, got ${options.flows}`,
+    );
+  }
 }

@@ -15,6 +15,13 @@ describe('sweep output', () => {
     );
   });
 
+  it("adds the probe's flow to the --json line only when it is given (sweeps with more than one flow)", () => {
+    const ts = Date.UTC(2026, 10, 22, 15, 0, 0) * 1000;
+    expect(ndjsonLine('198.18.1.1', 5, 1_000_000, ts, 2)).toBe(
+      '{"target":"198.18.1.1","seq":5,"rtt_ms":1,"ts":"2026-11-22T15:00:00.000000Z","flow":2}\n',
+    );
+  });
+
   it('pads microseconds and keeps them exact', () => {
     expect(isoMicroseconds(Date.UTC(2026, 0, 1) * 1000 + 7)).toBe('2026-01-01T00:00:00.000007Z');
   });

@@ -10,9 +10,10 @@ export function rttMsOrNull(rttNs: number): number | null {
   return rttNs < 0 ? null : Math.round(rttNs / 1e3) / 1e3;
 }
 
-/** One probe as the `--json` NDJSON line: {"target","seq","rtt_ms","ts"}. */
-export function ndjsonLine(target: string, seq: number, rttNs: number, sendTimeUs: number): string {
-  return `{"target":${JSON.stringify(target)},"seq":${seq},"rtt_ms":${rttMsOrNull(rttNs)},"ts":"${isoMicroseconds(sendTimeUs)}"}\n`;
+/** One probe as the `--json` NDJSON line: {"target","seq","rtt_ms","ts"}, plus "flow" when given. */
+export function ndjsonLine(target: string, seq: number, rttNs: number, sendTimeUs: number, flow?: number): string {
+  const flowField = flow === undefined ? '' : `,"flow":${flow}`;
+  return `{"target":${JSON.stringify(target)},"seq":${seq},"rtt_ms":${rttMsOrNull(rttNs)},"ts":"${isoMicroseconds(sendTimeUs)}"${flowField}}\n`;
 }
 
 /** One probe in fping's `-c` style. */
@@ -36,6 +37,19 @@ export function summaryText(summary: SweepSummary, stats: SweepStats, mode: Sock
     `sent ${stats.sent} probes in ${stats.sendSeconds.toFixed(3)} s (${rate} probes/s, ${stats.senders} ${stats.senders === 1 ? 'sender' : 'senders'}), sweep ${stats.sweepSeconds.toFixed(3)} s`,
     `rejected: ${stats.duplicates} duplicates, ${stats.late} late, ${stats.badCookie} bad cookie, ${stats.foreign} foreign; ` +
       `${stats.kernelDrops} kernel drops, ${stats.sendErrors} send errors`,
+    timestampLine(stats),
   ];
   return lines.join('\n') + '\n';
+}
+
+/** Which time stamps timed the RTTs, and how many replies fell back to the user send time. */
+function timestampLine(stats: SweepStats): string {
+  const kind = {
+    hardware: 'hardware (NIC TX and RX stamps)',
+    software: 'software (kernel TX and RX stamps)',
+    user: 'user (send time read before sending, kernel RX stamps)',
+  }[stats.timestampMode];
+  const note = stats.timestampNote === '' ? '' : ` (${stats.timestampNote})`;
+  const fallbacks = stats.timestampMode === 'user' ? '' : `, ${stats.txStampFallbacks} TX-stamp fallbacks`;
+  return `time stamps: ${kind}${note}${fallbacks}`;
 }

@@ -10,6 +10,8 @@ export interface IcmpResult {
   dst: string;
   /** Probe number for this target within the sweep, from 0. */
   seq: number;
+  /** The probe's flow (its ICMP id and checksum), 0 … flows-1; 0 when the sweep uses one flow. */
+  flow: number;
   /** Round-trip time in milliseconds, or null when no valid reply came before the timeout. */
   rttMs: number | null;
 }

@@ -114,8 +114,8 @@ describe('StdoutSink', () => {
     sink.write({
       family: 'icmp',
       results: [
-        { tsUs: 1_764_000_000_123_456, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 0, rttMs: 21.04 },
-        { tsUs: 1_764_000_001_000_000, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 1, rttMs: null },
+        { tsUs: 1_764_000_000_123_456, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 0, flow: 0, rttMs: 21.04 },
+        { tsUs: 1_764_000_001_000_000, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 1, flow: 0, rttMs: null },
       ],
     });
     expect(io.text().stdout).toBe(

@@ -8,8 +8,16 @@ describe('encodeBatches', () => {
       {
         family: 'icmp',
         results: [
-          { tsUs: 1_795_000_000_123_456, src: 'c1', srcLoc: 'Frankfurt,DE', dst: '198.18.0.1', seq: 3, rttMs: 1.25 },
-          { tsUs: 1_795_000_000_123_457, src: 'c1', srcLoc: '', dst: '::1', seq: 4, rttMs: null },
+          {
+            tsUs: 1_795_000_000_123_456,
+            src: 'c1',
+            srcLoc: 'Frankfurt,DE',
+            dst: '198.18.0.1',
+            seq: 3,
+            flow: 0,
+            rttMs: 1.25,
+          },
+          { tsUs: 1_795_000_000_123_457, src: 'c1', srcLoc: '', dst: '::1', seq: 4, flow: 0, rttMs: null },
         ],
       },
     ]).toString();

@@ -1,0 +1,159 @@
+import { withNetworkNamespace, type NetworkNamespace } from '@pingsphere/testbed';
+import { describe, expect, it } from 'vitest';
+import {
+  probeKey,
+  tunAddresses,
+  tunAddresses6,
+  TunResponder,
+  WireCapture,
+  wireRttsNs,
+  type TunHost,
+} from '../testing/index.js';
+import { engineIndex, sweepInNamespace, type DriverOutput } from './fixtures/run-driver.js';
+
+type SweepSettings = Parameters<typeof sweepInNamespace>[1];
+
+/** Hosts on the TUN responder answering after 1-5 ms, IPv4 and IPv6. */
+function tunHosts(ipv4: number, ipv6: number): TunHost[] {
+  return [...tunAddresses(ipv4), ...tunAddresses6(ipv6)].map((address, i) => ({
+    address,
+    delayUs: 1_000 + ((i * 617) % 4_000),
+    behaviour: 'reply',
+  }));
+}
+
+interface WireComparison {
+  out: DriverOutput;
+  /** Measured − wire RTT (ns) of every answered probe the capture saw. */
+  errorsNs: number[];
+  /** Answered probes the capture did not see (its own kernel drops). */
+  unseen: number;
+  /** Probes reported lost although the wire shows their reply in time. */
+  falseLosses: number;
+  captureDrops: number;
+}
+
+/** Sweeps the hosts with the TUN device captured, and compares each RTT with the wire's. */
+async function sweepAgainstWire(
+  ns: NetworkNamespace,
+  hosts: TunHost[],
+  settings: Omit<SweepSettings, 'targets'>,
+  prefix: string[] = [],
+): Promise<WireComparison> {
+  const responder = await TunResponder.start(ns, hosts);
+  const capture = await WireCapture.start(ns, 'pstun0');
+  const targets = hosts.map((h) => h.address);
+  const out = await sweepInNamespace(ns, { targets, ...settings }, prefix);
+  const wire = await capture.stop();
+  await responder.stop();
+  expect(out.error).toBeUndefined();
+  const wireRtts = wireRttsNs(wire.packets);
+  const index = engineIndex(targets);
+  const timeoutNs = (settings.timeoutMs ?? 500) * 1e6;
+  const errorsNs: number[] = [];
+  let unseen = 0;
+  let falseLosses = 0;
+  for (const [target, seq, rttNs] of out.results!) {
+    const wireNs = wireRtts.get(probeKey(target, index.get(target)!, seq));
+    if (rttNs < 0) {
+      if (wireNs !== undefined && wireNs < timeoutNs) falseLosses++;
+    } else if (wireNs === undefined) {
+      unseen++;
+    } else {
+      errorsNs.push(rttNs - wireNs);
+    }
+  }
+  return { out, errorsNs, unseen, falseLosses, captureDrops: wire.drops };
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+const withoutNetRaw = ['setpriv', '--inh-caps=-net_raw', '--bounding-set=-net_raw', '--'];
+
+describe('kernel TX time stamps (judged against a capture of the TUN device)', () => {
+  it('times every reply as kernel RX stamp − kernel TX stamp, within 20 µs of the wire at a low rate', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const hosts = tunHosts(300, 100);
+      const run = await sweepAgainstWire(ns, hosts, { count: 2, periodMs: 200, ratePps: 2_000 });
+      expect(run.out.stats).toMatchObject({
+        timestampMode: 'software',
+        replies: 800,
+        lost: 0,
+        txStampFallbacks: 0,
+        badCookie: 0,
+      });
+      // One stamp per probe sent, each matched by its key.
+      expect(run.out.stats!.txStamps).toBe(800);
+      expect(run.falseLosses).toBe(0);
+      expect(run.errorsNs.length + run.unseen).toBe(800);
+      expect(run.errorsNs.length).toBeGreaterThan(700);
+      const absErrors = run.errorsNs.map(Math.abs);
+      expect(quantile(absErrors, 0.99)).toBeLessThanOrEqual(20_000);
+      // The TX stamp is taken as the driver gets the packet, just after the capture's tap: an RTT
+      // is never longer than the wire's.
+      expect(Math.max(...run.errorsNs)).toBeLessThanOrEqual(1_000);
+    });
+  });
+
+  it('stamps ping-socket probes the same way', async () => {
+    await withNetworkNamespace(async (ns) => {
+      await ns.exec('sysctl', ['-w', 'net.ipv4.ping_group_range=0 2147483647']);
+      const run = await sweepAgainstWire(ns, tunHosts(100, 50), { socketMode: 'ping', ratePps: 2_000 }, withoutNetRaw);
+      expect(run.out.mode).toBe('ping');
+      expect(run.out.stats).toMatchObject({
+        timestampMode: 'software',
+        replies: 150,
+        txStamps: 150,
+        txStampFallbacks: 0,
+      });
+      expect(run.falseLosses).toBe(0);
+      expect(quantile(run.errorsNs.map(Math.abs), 0.99)).toBeLessThanOrEqual(20_000);
+    });
+  });
+
+  it('falls back to the send time in the payload for a probe whose TX stamp the full error queue dropped, and counts it', async () => {
+    await withNetworkNamespace(async (ns) => {
+      // A sending socket's error queue of the kernel's minimum size holds a stamp or two; an
+      // unlimited sweep puts 64 in it per sendmmsg, so most are dropped by the kernel itself.
+      const hosts = tunHosts(3_000, 0);
+      const run = await sweepAgainstWire(ns, hosts, { ratePps: 0, senders: 1, stampQueueBytes: 1, timeoutMs: 2_000 });
+      const stats = run.out.stats!;
+      expect(stats).toMatchObject({ timestampMode: 'software', replies: 3_000, lost: 0 });
+      expect(stats.txStampFallbacks).toBeGreaterThan(100);
+      // Every reply is timed once: by its stamp or, counted, by the user send time.
+      expect(stats.txStamps + stats.txStampFallbacks).toBe(3_000);
+      expect(run.falseLosses).toBe(0);
+      // The user send time is read before sendmmsg, so a fallback RTT is never shorter than the wire's.
+      expect(Math.min(...run.errorsNs)).toBeGreaterThanOrEqual(-20_000);
+    });
+  });
+
+  it('with --timestamps user times from the send time read before sending, never shorter than the wire', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const run = await sweepAgainstWire(ns, tunHosts(200, 50), { timestamps: 'user', ratePps: 5_000 });
+      expect(run.out.stats).toMatchObject({ timestampMode: 'user', replies: 250, txStamps: 0, txStampFallbacks: 0 });
+      expect(run.falseLosses).toBe(0);
+      expect(Math.min(...run.errorsNs)).toBeGreaterThanOrEqual(0);
+    });
+  });
+
+  it('refuses hardware stamps on a device whose NIC cannot give them, naming it and the fix; auto picks software there', async () => {
+    await withNetworkNamespace(async (ns) => {
+      const responder = await TunResponder.start(ns, tunHosts(1, 0));
+      const hardware = await sweepInNamespace(ns, {
+        targets: ['198.18.0.1'],
+        timestamps: 'hardware',
+        interfaceName: 'pstun0',
+      });
+      expect(hardware.error?.name).toBe('IcmpSocketError');
+      expect(hardware.error?.message).toContain('pstun0 cannot stamp every packet in hardware');
+      expect(hardware.error?.message).toContain('ethtool -T pstun0');
+      const auto = await sweepInNamespace(ns, { targets: ['198.18.0.1'], interfaceName: 'pstun0' });
+      await responder.stop();
+      expect(auto.stats).toMatchObject({ timestampMode: 'software', replies: 1 });
+    });
+  });
+});
