@@ -1,20 +1,24 @@
 // ICMP benchmarks, side by side in one run inside a fresh network namespace (never any other
 // address): pingsphere vs `fping` (Debian) vs a minimal C floor (floor.c), then a 1 M-target
-// sweep, then accuracy against the TUN delay responder. Prints markdown tables with medians and
-// ratios; record them in bench/RESULTS.md. Run as root: `npm run bench:icmp`.
+// sweep, then accuracy against a capture of the TUN delay responder's device (wire-accuracy.ts).
+// Prints markdown tables with medians and ratios; record them in bench/RESULTS.md. Run as root:
+// `npm run bench:icmp`.
 //
-//   tsx bench/icmp/run.ts [--repeat N]
+//   tsx bench/icmp/run.ts [--repeat N] [--only rate|million|accuracy]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { NetworkNamespace, repoRoot } from '@pingsphere/testbed';
-import { TunResponder, tunAddresses, type TunHost } from '@pingsphere/native/testing';
+import { wireAccuracy } from './wire-accuracy.js';
 
 const outDir = join(repoRoot, 'bench', 'out', 'icmp');
 const bin = join(repoRoot, 'collector', 'bin', 'pingsphere.mjs');
 const repeatArg = process.argv.indexOf('--repeat');
 const repeat = repeatArg > 0 ? Number(process.argv[repeatArg + 1]) : 5;
+// `--only rate|million|accuracy` runs one section (the others take minutes).
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
 
 interface Measured {
   probesPerS: number;
@@ -253,89 +257,6 @@ async function millionTargets(ns: NetworkNamespace, floor: string): Promise<stri
   ];
 }
 
-async function accuracy(ns: NetworkNamespace): Promise<string[]> {
-  const n = 20_000;
-  // Delays spread over 1-120 ms by a fixed permutation (reproducible, not sorted by address).
-  const hosts: TunHost[] = tunAddresses(n).map((address, i) => ({
-    address,
-    delayUs: 1_000 + ((i * 7_919) % 119_000),
-    behaviour: 'reply',
-  }));
-  const programmed = new Map(hosts.map((h) => [h.address, h.delayUs]));
-  const file = join(outDir, 'tun-20k.txt');
-  writeFileSync(file, hosts.map((h) => h.address).join('\n') + '\n');
-  const responder = await TunResponder.start(ns, hosts);
-  const stats = (errorsUs: number[], lost: number) => {
-    const sorted = [...errorsUs].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-    return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1)!, lost };
-  };
-  const reps = Math.min(repeat, 3);
-  const psRuns: ReturnType<typeof stats>[] = [];
-  const ps2Runs: ReturnType<typeof stats>[] = [];
-  const fpRuns: ReturnType<typeof stats>[] = [];
-  const pingsphereErrors = async (extraArgs: string[]) => {
-    const ps = await ns.exec(process.execPath, [bin, 'icmp', '--json', '-t', '1000', ...extraArgs, '-f', file], {
-      timeoutMs: 120_000,
-    });
-    const errors: number[] = [];
-    let lost = 0;
-    for (const line of ps.stdout.trim().split('\n')) {
-      const probe = JSON.parse(line) as { target: string; rtt_ms: number | null };
-      if (probe.rtt_ms === null) lost++;
-      else errors.push(Math.abs(probe.rtt_ms * 1000 - programmed.get(probe.target)!));
-    }
-    return stats(errors, lost);
-  };
-  try {
-    for (let i = 1; i <= reps; i++) {
-      log(`3/3 accuracy on the TUN responder, 20,000 targets: round ${i}/${reps}`);
-      psRuns.push(await pingsphereErrors([]));
-      // The same rate shared by two senders: sharding must not cost accuracy either.
-      ps2Runs.push(await pingsphereErrors(['--senders', '2']));
-      // fping at the same 10 k probes/s (-i 0.1 ms); -C1 prints "target : rtt" per host on stderr.
-      const fp = await ns.exec('fping', ['-C1', '-q', '-i', '0.1', '-t', '1000', '-f', file], { timeoutMs: 120_000 });
-      const fpErrors: number[] = [];
-      let fpLost = 0;
-      for (const m of fp.stderr.matchAll(/^(\S+)\s+:\s+(\S+)$/gm)) {
-        if (m[2] === '-') fpLost++;
-        else fpErrors.push(Math.abs(Number(m[2]) * 1000 - programmed.get(m[1]!)!));
-      }
-      fpRuns.push(stats(fpErrors, fpLost));
-    }
-  } finally {
-    await responder.stop();
-  }
-  const summarize = (name: string, runs: ReturnType<typeof stats>[]) =>
-    row([
-      name,
-      fmt(median(runs.map((r) => r.p50))),
-      fmt(median(runs.map((r) => r.p99))),
-      fmt(Math.max(...runs.map((r) => r.p99))),
-      fmt(median(runs.map((r) => r.max))),
-      fmt(Math.max(...runs.map((r) => r.lost))),
-    ]);
-  return [
-    `### 3. Accuracy: 20,000 TUN hosts with programmed delays of 1-120 ms, 10,000 probes/s (${reps} runs)`,
-    '',
-    row([
-      'contender',
-      'abs. error p50 µs',
-      'abs. error p99 µs (median)',
-      'p99 µs (worst run)',
-      'max µs (median)',
-      'false losses (worst run)',
-    ]),
-    row(['---', '---:', '---:', '---:', '---:', '---:']),
-    summarize('**pingsphere** `icmp --json` (default rate: 1 sender)', psRuns),
-    summarize('pingsphere `icmp --json --senders 2` (same rate, 2 senders)', ps2Runs),
-    summarize('`fping -C1 -q -i 0.1`', fpRuns),
-    '',
-    'error = measured RTT − programmed delay. It includes the responder’s own wake-up and the TUN path',
-    '(the responder runs SCHED_FIFO, wakes on a 1 ns timer slack). fping prints RTTs to 10 µs.',
-  ];
-}
-
 function machine(): string[] {
   const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const fping = execFileSync('fping', ['--version']).toString().trim();
@@ -353,9 +274,11 @@ async function main(): Promise<void> {
   const ns = await NetworkNamespace.create('pingsphere-bench');
   const sections: string[] = ['## ICMP engine', '', ...machine(), ''];
   try {
-    sections.push(...(await probeRate(ns, floor)), '');
-    sections.push(...(await millionTargets(ns, floor)), '');
-    sections.push(...(await accuracy(ns)), '');
+    if (!only || only === 'rate') sections.push(...(await probeRate(ns, floor)), '');
+    if (!only || only === 'million') sections.push(...(await millionTargets(ns, floor)), '');
+    if (!only || only === 'accuracy') {
+      sections.push(...(await wireAccuracy(ns, { bin, repeat: Math.min(repeat, 3), log, outDir })), '');
+    }
   } finally {
     await ns.dispose();
   }

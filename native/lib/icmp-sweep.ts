@@ -51,7 +51,7 @@ export interface SweepSettings {
   flows?: number;
   /** Flow of each target's probe 0 (a collector moves it on per sweep to cover every flow). */
   firstFlow?: number;
-  /** Receive buffer of the sending sockets, whose error queues hold the TX stamps (default 8 MiB). */
+  /** Receive buffer of the sending sockets, whose error queues hold the TX stamps (default 32 MiB). */
   stampQueueBytes?: number;
 }
 

@@ -132,6 +132,22 @@ export class MeshMetrics {
       'ICMP replies in completed sweeps (loss = 1 - replies / probes)',
       (s) => s.replies,
     );
+    icmpGauge(
+      'pingsphere_icmp_tx_stamp_fallbacks',
+      'ICMP replies timed from the user-space send time because their kernel TX stamp was missing',
+      (s) => s.txStampFallbacks,
+    );
+    new Gauge({
+      name: 'pingsphere_icmp_timestamp_mode',
+      help: 'How the last ICMP sweep timed its RTTs: 1 for its mode (hardware, software or user)',
+      labelNames: ['mode'],
+      registers: [this.registry],
+      collect(this: Gauge<'mode'>) {
+        const stats = currentIcmp();
+        this.reset();
+        if (stats?.timestampMode) this.set({ mode: stats.timestampMode }, 1);
+      },
+    });
     this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     collectDefaultMetrics({ register: this.registry, prefix: 'pingsphere_' });
   }

@@ -102,6 +102,8 @@ export async function run(args: string[]): Promise<number> {
         intervalSeconds: config.icmpIntervalSeconds,
         ratePps: config.icmpRatePps,
         timeoutMs: config.icmpTimeoutMs,
+        flows: config.icmpFlows,
+        timestamps: config.icmpTimestamps,
         src,
         srcLoc: config.location,
         deliver: (batch) => fanout.writeBatch(batch),

@@ -64,6 +64,8 @@ describe('flag values', () => {
       /--questdb: QuestDB configuration "localhost:9000" has no "protocol::" prefix; write it like 'http::addr=127.0.0.1:9000;'/,
     ],
     [['--icmp-targets', '/nonexistent/targets.txt'], /cannot be read/],
+    [['--icmp-flows', '0'], /flag -icmp-flows: use a whole number of flows from 1 to 64/],
+    [['--icmp-timestamps', 'hardware'], /--icmp-timestamps "hardware" is not a time-stamp mode here/],
     [['--auto-mesh'], /needs --mesh-allow/],
     [['--auto-mesh', '--mesh-allow', '10.0.0.0/33'], /invalid network "10.0.0.0\/33"/],
     [['--mesh-allow', '10.0.0.0/8'], /only applies with --auto-mesh/],
@@ -91,6 +93,14 @@ describe('flag values', () => {
     expect(config.questdb).toBe('http::addr=127.0.0.1:9000;');
     expect(config.icmpTargetsFile).toBe(targets);
     expect(config.icmpIntervalSeconds).toBe(3);
+  });
+
+  it('sweeps one ICMP flow with automatic time stamps unless told otherwise', () => {
+    expect(resolve([]).config).toMatchObject({ icmpFlows: 1, icmpTimestamps: 'auto' });
+    expect(resolve(['--icmp-flows', '8', '--icmp-timestamps', 'user']).config).toMatchObject({
+      icmpFlows: 8,
+      icmpTimestamps: 'user',
+    });
   });
 
   it('builds the auto-mesh limits with their defaults', () => {

@@ -61,6 +61,10 @@ export interface CollectorConfig {
   icmpRatePps: number;
   /** --icmp-timeout: milliseconds after which a probe counts as lost (default 1,000). */
   icmpTimeoutMs: number;
+  /** --icmp-flows: fixed flows (ICMP id + checksum) per target, one more per sweep (default 1). */
+  icmpFlows: number;
+  /** --icmp-timestamps: auto (default), software or user (see `pingsphere icmp --help`). */
+  icmpTimestamps: 'auto' | 'software' | 'user';
   /** --spool-dir / PINGSPHERE_SPOOL_DIR: where undeliverable QuestDB rows wait; null = default. */
   spoolDir: string | null;
   /** --spool-max-mb: size bound of the spool. */
@@ -106,6 +110,16 @@ export const collectFlags: FlagSpecs = {
   'icmp-interval': { kind: 'string', valueName: 'SECONDS', help: 'seconds between ICMP sweeps (default: -d)' },
   'icmp-rate': { kind: 'string', valueName: 'PPS', help: 'ICMP probes per second during a sweep (default 10000)' },
   'icmp-timeout': { kind: 'string', valueName: 'MS', help: 'ICMP reply timeout in milliseconds (default 1000)' },
+  'icmp-flows': {
+    kind: 'string',
+    valueName: 'N',
+    help: 'fixed ICMP flows per target, each sweep on the next one (default 1)',
+  },
+  'icmp-timestamps': {
+    kind: 'string',
+    valueName: 'MODE',
+    help: 'how ICMP RTTs are timed: auto, software (kernel TX stamps) or user (default auto)',
+  },
   'spool-dir': {
     kind: 'string',
     valueName: 'DIR',
@@ -404,6 +418,20 @@ export function resolveCollectorConfig(args: readonly string[], env: Env): Resol
     max: 60_000,
     what: 'use a whole number of milliseconds from 1 to 60000',
   });
+  const icmpFlows = numberFlag(values.get('icmp-flows'), 'icmp-flows', 1, {
+    integer: true,
+    min: 1,
+    max: 64,
+    what: 'use a whole number of flows from 1 to 64',
+  });
+  const icmpTimestampsFlag = String(values.get('icmp-timestamps') ?? 'auto');
+  if (!['auto', 'software', 'user'].includes(icmpTimestampsFlag)) {
+    // Hardware stamps need the NIC named (`pingsphere icmp -I IFACE --timestamps hardware`).
+    throw new UsageError(
+      `--icmp-timestamps "${icmpTimestampsFlag}" is not a time-stamp mode here: use auto, software or user`,
+    );
+  }
+  const icmpTimestamps = icmpTimestampsFlag as CollectorConfig['icmpTimestamps'];
   const spoolDirFlag = values.get('spool-dir');
   let spoolDir = spoolDirFlag === undefined ? null : String(spoolDirFlag);
   if (env.PINGSPHERE_SPOOL_DIR) {
@@ -450,6 +478,8 @@ export function resolveCollectorConfig(args: readonly string[], env: Env): Resol
       icmpIntervalSeconds,
       icmpRatePps,
       icmpTimeoutMs,
+      icmpFlows,
+      icmpTimestamps,
       spoolDir,
       spoolMaxMegabytes,
       questdbTtlDays,

@@ -11,6 +11,7 @@ import {
   type SweepStats,
 } from '@pingsphere/native';
 import type { IcmpResult } from '../results/icmp-result.js';
+import type { IcmpSweepRecord } from '../results/icmp-sweep-record.js';
 import { UsageError } from '../cli/usage-error.js';
 import { parseIpv4, parseIpv6 } from './target-spec.js';
 import type { TargetList } from './target-list.js';
@@ -21,6 +22,8 @@ export const maxSweepProbes = 2 ** 28;
 
 /** A sweep in progress. Iterate `batches()` (typed arrays) or the object itself (IcmpResult[]). */
 export class SweepRun implements AsyncIterable<IcmpResult[]> {
+  private startedAtUs = 0;
+
   constructor(
     private readonly sweep: IcmpSweep,
     readonly targets: TargetList,
@@ -34,11 +37,34 @@ export class SweepRun implements AsyncIterable<IcmpResult[]> {
 
   /** The engine's own batches: cheapest to consume for large sweeps. */
   batches(): AsyncIterable<ProbeBatch> {
+    this.startedAtUs ||= Date.now() * 1000;
     return this.sweep;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<IcmpResult[]> {
-    for await (const batch of this.sweep) yield toIcmpResults(batch, this.targets, this.options);
+    for await (const batch of this.batches()) yield toIcmpResults(batch, this.targets, this.options);
+  }
+
+  /** The finished sweep's facts for the `icmp_sweep` table (call after iterating). */
+  record(): IcmpSweepRecord {
+    const stats = this.sweep.stats();
+    return {
+      tsUs: this.startedAtUs || Date.now() * 1000,
+      src: this.options.src,
+      srcLoc: this.options.srcLoc,
+      targets: this.targets.size,
+      probes: stats.replies + stats.lost,
+      replies: stats.replies,
+      lost: stats.lost,
+      timestampMode: stats.timestampMode,
+      txStampFallbacks: stats.txStampFallbacks,
+      socketMode: this.sweep.mode,
+      senders: stats.senders,
+      flows: this.options.flows ?? 1,
+      rejected: stats.duplicates + stats.late + stats.badCookie + stats.foreign,
+      kernelDrops: stats.kernelDrops,
+      sweepSeconds: stats.sweepSeconds,
+    };
   }
 
   progress(): SweepProgress {

@@ -13,6 +13,9 @@ export interface SweepSchedulerOptions {
   intervalSeconds: number;
   ratePps: number;
   timeoutMs: number;
+  /** Fixed flows per target; each sweep starts one flow further, so one probe per sweep covers them all. */
+  flows?: number;
+  timestamps?: SweepOptions['timestamps'];
   src: string;
   srcLoc: string;
   /** Where each result batch goes (the collector's sinks). */
@@ -26,6 +29,10 @@ export interface SweepSchedulerStats {
   skipped: number;
   probes: number;
   replies: number;
+  /** Replies timed from the user send time because their kernel TX stamp was missing. */
+  txStampFallbacks: number;
+  /** How the last sweep timed its RTTs ('hardware', 'software', 'user'; '' before the first). */
+  timestampMode: string;
 }
 
 /** Runs a sweep of the same targets every interval; a sweep still running when the next is due
@@ -35,7 +42,14 @@ export class SweepScheduler {
   private current: SweepRun | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly figures: SweepSchedulerStats = { sweeps: 0, skipped: 0, probes: 0, replies: 0 };
+  private readonly figures: SweepSchedulerStats = {
+    sweeps: 0,
+    skipped: 0,
+    probes: 0,
+    replies: 0,
+    txStampFallbacks: 0,
+    timestampMode: '',
+  };
 
   private constructor(
     private readonly options: SweepSchedulerOptions,
@@ -56,6 +70,8 @@ export class SweepScheduler {
       ...defaultSweepOptions,
       ratePps: options.ratePps,
       timeoutMs: options.timeoutMs,
+      flows: options.flows ?? 1,
+      timestamps: options.timestamps ?? 'auto',
       src: options.src,
       srcLoc: options.srcLoc,
     };
@@ -103,7 +119,7 @@ export class SweepScheduler {
   private async sweepOnce(): Promise<void> {
     if (!this.current && this.unresolved > 0) await this.reloadTargets();
     if (this.stopped) return;
-    const sweep = this.current ?? startSweep(this.targets, this.sweepOptions);
+    const sweep = this.current ?? startSweep(this.targets, { ...this.sweepOptions, firstFlow: this.figures.sweeps });
     this.current = sweep;
     await this.consume(sweep);
   }
@@ -127,12 +143,17 @@ export class SweepScheduler {
       for (const r of results) if (r.rttMs !== null) replies += 1;
       this.options.deliver({ family: 'icmp', results });
     }
+    const record = sweep.record();
+    this.options.deliver({ family: 'icmp_sweep', results: [record] });
     this.figures.sweeps += 1;
     this.figures.probes += probes;
     this.figures.replies += replies;
+    this.figures.txStampFallbacks += record.txStampFallbacks;
+    this.figures.timestampMode = record.timestampMode;
     const lossPct = probes === 0 ? 0 : (100 * (probes - replies)) / probes;
+    const fallbacks = record.txStampFallbacks > 0 ? `, ${record.txStampFallbacks} TX-stamp fallbacks` : '';
     this.options.log(
-      `ICMP: sweep ${this.figures.sweeps}: ${probes} probes, ${replies} replies, ${lossPct.toFixed(1)}% loss`,
+      `ICMP: sweep ${this.figures.sweeps}: ${probes} probes, ${replies} replies, ${lossPct.toFixed(1)}% loss (${record.timestampMode} time stamps${fallbacks})`,
     );
   }
 }

@@ -98,6 +98,8 @@ export class StdoutSink implements ResultSink {
       this.delivered += batch.results.length;
       return;
     }
+    // Per-sweep records are stored (QuestDB); the collector's log already has a line per sweep.
+    if (batch.family === 'icmp_sweep') return;
     let text = '';
     let errors = '';
     for (const result of batch.results) {

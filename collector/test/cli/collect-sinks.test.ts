@@ -125,6 +125,8 @@ describe('pingsphere collect --questdb', () => {
       targets,
       '--icmp-interval',
       '1',
+      '--icmp-flows',
+      '2',
       'http://127.0.0.2:8080/v1/ping',
     ]);
     const b = collector('127.0.0.2', 'Virginia,US', [
@@ -149,6 +151,8 @@ describe('pingsphere collect --questdb', () => {
     expect(metrics).toMatch(/^pingsphere_sink_results\{sink="questdb",state="delivered"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^pingsphere_sink_results\{sink="questdb",state="dropped"\} 0$/m);
     expect(metrics).toMatch(/^pingsphere_icmp_sweeps [1-9]\d*$/m);
+    expect(metrics).toMatch(/^pingsphere_icmp_timestamp_mode\{mode="software"\} 1$/m);
+    expect(metrics).toMatch(/^pingsphere_icmp_tx_stamp_fallbacks 0$/m);
     expect(await a.stop()).toBe(0);
     expect(await b.stop()).toBe(0);
     expect(a.stderr).toMatch(/questdb: \d+ results delivered, 0 pending \(kept for the next run\), 0 dropped/);
@@ -164,6 +168,21 @@ describe('pingsphere collect --questdb', () => {
     expect(icmp[0]).toMatchObject({ src: '127.0.0.1', src_loc: 'Frankfurt,DE', dst: '127.0.0.40', seq: 0 });
     expect(icmp[0]!.rtt_ms).toBeGreaterThan(0);
     expect(icmp[0]!.rtt_ms).toBeLessThan(50);
+    // One row per sweep in icmp_sweep (the log has a line per sweep), saying how its RTTs were timed.
+    const sweepCount = a.stderr.match(/ICMP: sweep \d+:/g)?.length ?? 0;
+    expect(sweepCount).toBeGreaterThanOrEqual(2);
+    expect(await questdb.waitForCount("select count() from icmp_sweep where src = '127.0.0.1'", sweepCount)).toBe(
+      sweepCount,
+    );
+    const sweeps = await questdb.rows(
+      "select timestamp_mode, socket_mode, targets, probes, replies, tx_stamp_fallbacks, flows from icmp_sweep where src = '127.0.0.1'",
+    );
+    for (const sweep of sweeps) {
+      expect(sweep).toMatchObject({ timestamp_mode: 'software', socket_mode: 'raw', targets: 40, flows: 2 });
+      expect(sweep.tx_stamp_fallbacks).toBe(0);
+    }
+    // Sweeps that ran to the end (the one in progress at stop reports its in-flight probes lost).
+    expect(sweeps.filter((s) => s.probes === 40 && s.replies === 40).length).toBeGreaterThanOrEqual(1);
     // Learned from the peer's /v1/ping reply, as pingmesh does.
     const http = await questdb.rows(
       "select src_loc, dst, dst_host, dst_ip, dst_loc, status, connect_ms, total_ms, ok from http where src = '127.0.0.2' and ok order by ts desc limit 1",

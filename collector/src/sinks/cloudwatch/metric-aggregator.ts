@@ -57,6 +57,7 @@ export class MetricAggregator {
       }
       return;
     }
+    if (batch.family === 'icmp_sweep') return; // pingmesh's metrics have nothing per sweep
     const targets = new Set(batch.results.map((r) => r.dst));
     const perTarget = targets.size <= this.options.icmpPerTargetLimit;
     for (const r of batch.results) {

@@ -1,5 +1,6 @@
 import type { HttpResult } from '../../results/http-result.js';
 import type { IcmpResult } from '../../results/icmp-result.js';
+import type { IcmpSweepRecord } from '../../results/icmp-sweep-record.js';
 import type { ResultBatch } from '../../results/result-batch.js';
 
 // InfluxDB line protocol (text), as QuestDB's /write takes it with nanosecond timestamps.
@@ -69,11 +70,27 @@ function httpLine(r: HttpResult): string {
   return `http${symbols} ${fields} ${nanos(r.tsUs)}\n`;
 }
 
-/** Encodes batches as ILP rows for the tables icmp and http of DESIGN.md. */
+function icmpSweepLine(r: IcmpSweepRecord): string {
+  const symbols =
+    symbolPart('src', r.src) +
+    symbolPart('src_loc', r.srcLoc) +
+    symbolPart('timestamp_mode', r.timestampMode) +
+    symbolPart('socket_mode', r.socketMode);
+  const counts = { targets: r.targets, probes: r.probes, replies: r.replies, lost: r.lost };
+  const more = { tx_stamp_fallbacks: r.txStampFallbacks, senders: r.senders, flows: r.flows };
+  const fields =
+    Object.entries({ ...counts, ...more, rejected: r.rejected, kernel_drops: r.kernelDrops })
+      .map(([name, value]) => `${name}=${Math.trunc(value)}i`)
+      .join(',') + floatPart('sweep_s', r.sweepSeconds);
+  return `icmp_sweep${symbols} ${fields} ${nanos(r.tsUs)}\n`;
+}
+
+/** Encodes batches as ILP rows for the tables icmp, http and icmp_sweep. */
 export function encodeBatches(batches: readonly ResultBatch[]): Buffer {
   const lines: string[] = [];
   for (const batch of batches) {
     if (batch.family === 'icmp') for (const r of batch.results) lines.push(icmpLine(r));
+    else if (batch.family === 'icmp_sweep') for (const r of batch.results) lines.push(icmpSweepLine(r));
     else for (const r of batch.results) lines.push(httpLine(r));
   }
   return Buffer.from(lines.join(''), 'utf8');

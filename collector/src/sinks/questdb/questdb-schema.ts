@@ -19,6 +19,15 @@ const httpTable = `CREATE TABLE IF NOT EXISTS http (
   size_bytes LONG, ok BOOLEAN, error SYMBOL
 ) TIMESTAMP(ts) PARTITION BY DAY{ttl} WAL DEDUP UPSERT KEYS(ts, src, dst)`;
 
+// One row per ICMP sweep: how its RTTs were timed (timestamp_mode: hardware, software or user;
+// tx_stamp_fallbacks: replies timed from the user send time because their kernel TX stamp was
+// lost) and what it counted. Written by the collector's sweep scheduler after each sweep.
+const icmpSweepTable = `CREATE TABLE IF NOT EXISTS icmp_sweep (
+  ts TIMESTAMP, src SYMBOL, src_loc SYMBOL, timestamp_mode SYMBOL, socket_mode SYMBOL,
+  targets LONG, probes LONG, replies LONG, lost LONG, tx_stamp_fallbacks LONG, senders LONG, flows LONG,
+  rejected LONG, kernel_drops LONG, sweep_s DOUBLE
+) TIMESTAMP(ts) PARTITION BY DAY{ttl} WAL DEDUP UPSERT KEYS(ts, src)`;
+
 // Per-minute roll-ups, maintained incrementally by QuestDB, for long dashboard ranges.
 const icmpRollup = `CREATE MATERIALIZED VIEW IF NOT EXISTS icmp_1m AS (
   SELECT ts, src, src_loc, dst, count() probes, count(rtt_ms) replies,
@@ -46,10 +55,14 @@ const httpRollup = `CREATE MATERIALIZED VIEW IF NOT EXISTS http_1m AS (
 /** The DDL, in order, with the TTL clause filled in. */
 export function schemaStatements(options: SchemaOptions = {}): string[] {
   const ttl = options.ttlDays === undefined ? '' : ` TTL ${options.ttlDays} DAYS`;
-  const statements = [icmpTable, httpTable, icmpRollup, httpRollup].map((sql) => sql.replace('{ttl}', ttl));
+  const statements = [icmpTable, httpTable, icmpSweepTable, icmpRollup, httpRollup].map((sql) =>
+    sql.replace('{ttl}', ttl),
+  );
   if (options.ttlDays !== undefined) {
     // CREATE ... IF NOT EXISTS leaves older tables as they were: apply a changed TTL explicitly.
-    for (const table of ['icmp', 'http']) statements.push(`ALTER TABLE ${table} SET TTL ${options.ttlDays} DAYS`);
+    for (const table of ['icmp', 'http', 'icmp_sweep']) {
+      statements.push(`ALTER TABLE ${table} SET TTL ${options.ttlDays} DAYS`);
+    }
     for (const view of ['icmp_1m', 'http_1m'])
       statements.push(`ALTER MATERIALIZED VIEW ${view} SET TTL ${options.ttlDays} DAYS`);
   }
