@@ -1,11 +1,9 @@
 import { withNetworkNamespace, type NetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
 import { tunAddresses, tunAddresses6, TunResponder, WireCapture, type WirePacket } from '../testing/index.js';
-import { sweepInNamespace, type DriverOutput } from './fixtures/run-driver.js';
+import { sweepInNamespace, type DriverOutput, withoutNetRaw } from './fixtures/run-driver.js';
 
 type SweepSettings = Parameters<typeof sweepInNamespace>[1];
-
-const withoutNetRaw = ['setpriv', '--inh-caps=-net_raw', '--bounding-set=-net_raw', '--'];
 
 /** Sweeps TUN hosts and returns the result and the echo requests seen leaving on the device. */
 async function sweepCapturingRequests(

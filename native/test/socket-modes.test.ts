@@ -1,9 +1,6 @@
 import { withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
-import { sweepInNamespace } from './fixtures/run-driver.js';
-
-// Runs the driver without CAP_NET_RAW (and without the capability to get it back).
-const withoutNetRaw = ['setpriv', '--inh-caps=-net_raw', '--bounding-set=-net_raw', '--'];
+import { sweepInNamespace, withoutNetRaw } from './fixtures/run-driver.js';
 
 describe('socket modes', () => {
   it('uses unprivileged ping sockets when asked, for IPv4 and IPv6, with every reply validated', async () => {

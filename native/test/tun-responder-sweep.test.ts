@@ -1,7 +1,7 @@
 import { withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
 import { TunResponder, tunAddresses, tunAddresses6, type HostBehaviour, type TunHost } from '../testing/index.js';
-import { sweepInNamespace } from './fixtures/run-driver.js';
+import { sweepInNamespace, withoutNetRaw } from './fixtures/run-driver.js';
 
 describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the namespace)', () => {
   it('measures the programmed per-host delays, reports dropped hosts lost and no dropped host alive', async () => {
@@ -79,8 +79,6 @@ describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the name
     });
   });
 });
-
-const withoutNetRaw = ['setpriv', '--inh-caps=-net_raw', '--bounding-set=-net_raw', '--'];
 
 // Each host misbehaves one way (tun-responder.c): every forged, replayed, duplicated or late
 // reply must be rejected and counted, and none may be reported as an RTT.

@@ -9,7 +9,7 @@ import {
   wireRttsNs,
   type TunHost,
 } from '../testing/index.js';
-import { engineIndex, sweepInNamespace, type DriverOutput } from './fixtures/run-driver.js';
+import { engineIndex, sweepInNamespace, type DriverOutput, withoutNetRaw } from './fixtures/run-driver.js';
 
 type SweepSettings = Parameters<typeof sweepInNamespace>[1];
 
@@ -70,8 +70,6 @@ function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
-
-const withoutNetRaw = ['setpriv', '--inh-caps=-net_raw', '--bounding-set=-net_raw', '--'];
 
 describe('kernel TX time stamps (judged against a capture of the TUN device)', () => {
   it('times every reply as kernel RX stamp − kernel TX stamp, within 20 µs of the wire at a low rate', async () => {
