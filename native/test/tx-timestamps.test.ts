@@ -124,8 +124,10 @@ describe('kernel TX time stamps (judged against a capture of the TUN device)', (
       // Every reply is timed once: by its stamp or, counted, by the user send time.
       expect(stats.txStamps + stats.txStampFallbacks).toBe(3_000);
       expect(run.falseLosses).toBe(0);
-      // The user send time is read before sendmmsg, so a fallback RTT is never shorter than the wire's.
-      expect(Math.min(...run.errorsNs)).toBeGreaterThanOrEqual(-20_000);
+      // The user send time is read before sendmmsg, so a fallback RTT is never shorter than the
+      // wire's; a stamped one is shorter by the few µs between the capture's tap and the driver
+      // (more when the machine stalls between them: hence the 1st percentile).
+      expect(quantile(run.errorsNs, 0.01)).toBeGreaterThanOrEqual(-20_000);
     });
   });
 

@@ -95,11 +95,11 @@ describe('pingsphere icmp on the wire', () => {
         { address: '198.18.0.1', delayUs: 300_000, behaviour: 'reply' },
         { address: '198.18.0.2', delayUs: 0, behaviour: 'drop' },
       ]);
-      // A probe every 100 ms to each; with a 5 s timeout, the silent host's probes are all in
+      // A probe every 100 ms to each; with a 20 s timeout, the silent host's probes are all in
       // flight when the signal comes, and so are the answering host's last three.
       const child = ns.spawn(
         process.execPath,
-        [bin, 'icmp', '--json', '-c', '1000', '-p', '100', '-t', '5000', '198.18.0.1', '198.18.0.2'],
+        [bin, 'icmp', '--json', '-c', '1000', '-p', '100', '-t', '20000', '198.18.0.1', '198.18.0.2'],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stdout = '';
@@ -114,8 +114,8 @@ describe('pingsphere icmp on the wire', () => {
       const exitMs = Date.now() - signalledAt;
       await responder.stop();
       expect(code).toBe(130);
-      // Not after their 5 s timeout: at once.
-      expect(exitMs).toBeLessThan(4_000);
+      // At once, not after their 20 s timeout (the margin is for a busy machine).
+      expect(exitMs).toBeLessThan(10_000);
       const sent = Number(/sent (\d+) probes/.exec(stderr)?.[1]);
       const printed = probes(stdout);
       expect(printed).toHaveLength(sent);
