@@ -90,7 +90,7 @@ const misbehaviours: { behaviour: HostBehaviour; delayUs: number }[] = [
   { behaviour: 'drop', delayUs: 0 }, // ... that next host, which never answers itself
   { behaviour: 'replay', delayUs: 5_000 }, // probe 0's valid reply again for probes 1 and 2
   { behaviour: 'duplicate', delayUs: 5_000 }, // every reply twice
-  { behaviour: 'reply', delayUs: 280_000 }, // after the timeout
+  { behaviour: 'reply', delayUs: 420_000 }, // after the timeout
   { behaviour: 'reply', delayUs: 10_000 }, // honest
 ];
 
@@ -111,8 +111,10 @@ describe.each(families)('forged and stray replies on $name', ({ addresses, socke
         hosts.find((h) => h.behaviour === behaviour && (delayUs === undefined || h.delayUs === delayUs))!.address;
       const responder = await TunResponder.start(ns, hosts);
       // Probes at 0, 300 and 600 ms with a 150 ms timeout; the sweep ends ~750 ms in. The late
-      // host's replies come at 280 and 580 ms (counted late) and 880 ms (after the sweep); the
-      // replayed reply of probe 0 comes 305 and 605 ms after probe 0 was sent (late for it).
+      // host's replies come at 420 and 720 ms (counted late: the responder runs SCHED_FIFO and is
+      // punctual) and 1,020 ms, 270 ms after the sweep should have ended (a receiver that a busy
+      // machine delays that long would count it too); the replayed reply of probe 0 comes 305 and
+      // 605 ms after probe 0 was sent (late for it).
       const out = await sweepInNamespace(
         ns,
         { targets: names, count: 3, periodMs: 300, timeoutMs: 150, socketMode },
