@@ -279,13 +279,18 @@ describe('pingsphere collect --questdb', () => {
       'the spool to drain',
     );
     expect(await second.stop()).toBe(0);
-    const total = spooled.reduce((sum, b) => sum + b.results.length, 0);
+    const spooledHttp = spooled.filter((b) => b.family === 'http').flatMap((b) => b.results);
     expect(await questdb.waitForCount("select count() from icmp where src = '127.0.0.4'", spooledIcmp.length)).toBe(
       spooledIcmp.length,
     );
+    expect(await questdb.waitForCount("select count() from http where src = '127.0.0.4'", spooledHttp.length)).toBe(
+      spooledHttp.length,
+    );
+    // The spool also holds each finished sweep's record (table icmp_sweep).
+    const spooledSweeps = spooled.filter((b) => b.family === 'icmp_sweep').flatMap((b) => b.results);
     expect(
-      await questdb.waitForCount("select count() from http where src = '127.0.0.4'", total - spooledIcmp.length),
-    ).toBe(total - spooledIcmp.length);
+      await questdb.waitForCount("select count() from icmp_sweep where src = '127.0.0.4'", spooledSweeps.length),
+    ).toBe(spooledSweeps.length);
     const rows = await questdb.rows("select count_distinct(concat(ts, dst, seq)) n from icmp where src = '127.0.0.4'");
     expect(rows[0]!.n).toBe(spooledIcmp.length);
   });
