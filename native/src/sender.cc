@@ -132,7 +132,7 @@ void SweepEngine::run_sender(Sender& sender) {
         store_cookie(payload.cookie,
                      probe_cookie(key_, address, icmp_id, payload.target_index, round, payload.send_ns));
         uint8_t* packet = packets.data() + i * packet_bytes;
-        write_echo_request(packet, config_.payload_bytes, ipv6, fill_checksum, icmp_id, static_cast<uint16_t>(flow),
+        write_echo_request(packet, config_.payload_bytes, ipv6, fill_checksum, icmp_id, static_cast<uint16_t>(round),
                            payload);
         ledger_.record_send(p, payload.send_ns);
 

@@ -24,15 +24,15 @@ async function sweepCapturingRequests(
   return { out, requests: wire.packets.filter((p) => p.direction === 'out') };
 }
 
-/** For each target, the distinct ICMP headers (id, sequence field, checksum) its requests carried. */
-function headersPerTarget(requests: WirePacket[]): Map<string, Set<string>> {
-  const headers = new Map<string, Set<string>>();
+/** For each target, the distinct (ICMP id, checksum) pairs its requests carried. */
+function flowsPerTarget(requests: WirePacket[]): Map<string, Set<string>> {
+  const flows = new Map<string, Set<string>>();
   for (const request of requests) {
-    const set = headers.get(request.dst) ?? new Set<string>();
-    set.add(`${request.id}/${request.seq}/${request.checksum}`);
-    headers.set(request.dst, set);
+    const set = flows.get(request.dst) ?? new Set<string>();
+    set.add(`${request.id}/${request.checksum}`);
+    flows.set(request.dst, set);
   }
-  return headers;
+  return flows;
 }
 
 const modes = [
@@ -54,10 +54,11 @@ describe.each(modes)('flow-stable probes on $name', ({ prefix, socketMode }) => 
       );
       expect(out.stats).toMatchObject({ senders: 2, replies: 6_300 });
       expect(requests).toHaveLength(6_300);
-      const headers = headersPerTarget(requests);
-      expect(headers.size).toBe(2_100);
-      for (const [target, set] of headers) expect([...set], target).toHaveLength(1);
-      // The payload still tells the probes apart.
+      const flows = flowsPerTarget(requests);
+      expect(flows.size).toBe(2_100);
+      for (const [target, set] of flows) expect([...set], target).toHaveLength(1);
+      // The sequence field and the payload still tell the probes apart.
+      expect(requests.every((r) => r.seq === r.probe)).toBe(true);
       expect(new Set(requests.map((r) => `${r.dst}#${r.probe}`)).size).toBe(6_300);
       expect(out.results!.every(([, , , flow]) => flow === 0)).toBe(true);
     });
@@ -74,14 +75,14 @@ describe.each(modes)('flow-stable probes on $name', ({ prefix, socketMode }) => 
         prefix,
       );
       expect(out.stats!.replies).toBe(64);
-      const headers = headersPerTarget(requests);
-      for (const [target, set] of headers) expect([...set], target).toHaveLength(4);
-      // Probe k and probe k + 4 share a header; the header names the flow the result reports.
-      const headerOf = new Map(requests.map((r) => [`${r.dst}#${r.probe}`, `${r.id}/${r.seq}/${r.checksum}`]));
+      const flows = flowsPerTarget(requests);
+      for (const [target, set] of flows) expect([...set], target).toHaveLength(4);
+      // Probe k and probe k + 4 share an id and checksum: the flow the result reports.
+      const flowOf = new Map(requests.map((r) => [`${r.dst}#${r.probe}`, `${r.id}/${r.checksum}`]));
       for (const [target, seq, rttNs, flow] of out.results!) {
         expect(rttNs).toBeGreaterThan(0);
         expect(flow).toBe(seq % 4);
-        expect(headerOf.get(`${target}#${seq}`)).toBe(headerOf.get(`${target}#${flow}`));
+        expect(flowOf.get(`${target}#${seq}`)).toBe(flowOf.get(`${target}#${flow}`));
       }
       // A flow is one id for every target of a family, so routers see N flows per target.
       const idsByFlow = new Map<number, Set<number>>();

@@ -1,5 +1,6 @@
-// The echo request's flow-stable checksum (native/src/icmp_packet.h): whatever the probe number,
-// send time and cookie, a target's probes on one flow carry one checksum, and every packet's
+// The echo request's flow-stable checksum (native/src/icmp_packet.h): whatever the probe number
+// (in the header and the payload), send time and cookie, a target's probes on one flow carry one
+// checksum, and every packet's
 // checksum verifies by RFC 1071 computed here byte by byte (big-endian, independently of the
 // header's host-order arithmetic). Compiled and run by packet.test.ts; prints "ok" or the failure.
 #include <cstdio>
@@ -44,7 +45,8 @@ int main() {
         // Now and then the extremes: all-zero and all-one varying words.
         if (probe == 1) payload.seq = 0, payload.send_ns = 0, std::memset(payload.cookie, 0, 6);
         if (probe == 2) payload.seq = ~0u, payload.send_ns = -1, std::memset(payload.cookie, 0xff, 6);
-        write_echo_request(packet.data(), payload_bytes, false, true, id, 3, payload);
+        // The header's sequence field changes with every probe too (it is the probe number).
+        write_echo_request(packet.data(), payload_bytes, false, true, id, uint16_t(random()), payload);
         if (verify_sum(packet.data(), packet.size()) != 0xffff) {
           std::printf("payload %zu id %u probe %d: the checksum does not verify\n", payload_bytes, id, probe);
           return 1;

@@ -106,7 +106,14 @@ describe('pingsphere icmp on the wire', () => {
       let stderr = '';
       child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      // Signal once the sweep is well under way (start-up alone can take seconds on a busy machine,
+      // and a SIGINT before the handler is installed would just kill the process).
+      const deadline = Date.now() + 60_000;
+      const answered = () => probes(stdout.slice(0, stdout.lastIndexOf('\n') + 1)).filter((p) => p.rtt_ms !== null);
+      while (answered().length < 5 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       const signalledAt = Date.now();
       child.kill('SIGINT');
