@@ -162,28 +162,14 @@ describe('pingsphere icmp on the wire', () => {
     });
   });
 
-  it('says which time stamps it used, and refuses the ones it cannot have with the fix', async () => {
+  it('says which time stamps it used, and refuses hardware stamps on a device without them, with the fix', async () => {
     await withNetworkNamespace(async (ns) => {
       const user = await icmp(ns, ['-q', '--timestamps', 'user', '127.0.0.1']);
       expect(user.exitCode).toBe(0);
       expect(user.stderr).toContain('time stamps: user (send time read before sending, kernel RX stamps)');
-      const noInterface = await icmp(ns, ['--timestamps', 'hardware', '127.0.0.1']);
-      expect(noInterface.exitCode).toBe(2);
-      expect(noInterface.stderr.trim()).toBe(
-        'pingsphere: --timestamps hardware needs the interface whose NIC stamps the probes: add -I IFACE',
-      );
       const loopback = await icmp(ns, ['--timestamps', 'hardware', '-I', 'lo', '127.0.0.1']);
       expect(loopback.exitCode).toBe(2);
-      expect(loopback.stderr).toMatch(/lo cannot stamp every packet in hardware.*ethtool -T lo/);
-      for (const [args, message] of [
-        [['--timestamps', 'nic', '127.0.0.1'], /--timestamps must be auto, hardware, software or user, got "nic"/],
-        [['--flows', '0', '127.0.0.1'], /--flows must be a whole number from 1 to 64, got 0/],
-        [['--flows', '65', '127.0.0.1'], /--flows must be a whole number from 1 to 64, got 65/],
-      ] as const) {
-        const bad = await icmp(ns, [...args]);
-        expect(bad.exitCode).toBe(2);
-        expect(bad.stderr).toMatch(message);
-      }
+      expect(loopback.stderr.trim()).toMatch(/^pingsphere: lo cannot stamp every packet in hardware.*ethtool -T lo/);
     });
   });
 });
