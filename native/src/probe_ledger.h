@@ -1,6 +1,8 @@
-// Per-probe state the receiver needs beyond the packet: when each probe was sent (to declare it
-// lost after the timeout), its kernel TX stamp once the error queue gave it, and whether it was
-// already answered (to count duplicates).
+// Per-probe state the receiver needs beyond the packet: when each probe was stamped for sending
+// (the time in its payload) and handed to the kernel (sendmmsg returned: the timeout runs from
+// there, so a sender that lost its CPU between the two does not make a probe look late), its
+// kernel TX stamp once the error queue gave it, and whether it was already answered (to count
+// duplicates).
 // Times live in 64 Ki-probe chunks freed once every probe in them is resolved, so memory follows
 // the probes in flight, not the sweep size; the answered bitmap is one bit per probe.
 #pragma once
@@ -28,14 +30,15 @@ class ProbeLedger {
   ProbeLedger(const ProbeLedger&) = delete;
   ProbeLedger& operator=(const ProbeLedger&) = delete;
 
-  // Sender threads (each probe recorded by one). Visible to the receiver once its sender publishes
-  // it (release). Two senders may reach a new chunk together: one allocation wins, the other is freed.
+  // Sender threads (each probe recorded by one), before sendmmsg. Visible to the receiver once its
+  // sender publishes it (release). Two senders may reach a new chunk together: one allocation wins,
+  // the other is freed.
   void record_send(uint64_t probe, int64_t send_ns) {
     std::atomic<int64_t*>& slot = chunks_[probe / kChunkProbes];
     int64_t* chunk = slot.load(std::memory_order_acquire);
     if (chunk == nullptr) {
-      // Send times first, then TX stamps (0 = none yet), which the receiver fills in.
-      int64_t* fresh = new int64_t[2 * kChunkProbes]();
+      // Send times, then hand-over times, then TX stamps (0 = none yet, filled in by the receiver).
+      int64_t* fresh = new int64_t[3 * kChunkProbes]();
       if (slot.compare_exchange_strong(chunk, fresh, std::memory_order_acq_rel)) {
         chunk = fresh;
       } else {
@@ -45,9 +48,17 @@ class ProbeLedger {
     chunk[probe % kChunkProbes] = send_ns;
   }
 
+  // Sender thread, after sendmmsg took the probe (or refused it for good), before publishing it.
+  void record_handed(uint64_t probe, int64_t handed_ns) {
+    chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[kChunkProbes + probe % kChunkProbes] = handed_ns;
+  }
+
   // Receiver thread, for probe < published sent count and not yet released.
   int64_t send_ns(uint64_t probe) const {
     return chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[probe % kChunkProbes];
+  }
+  int64_t handed_ns(uint64_t probe) const {
+    return chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[kChunkProbes + probe % kChunkProbes];
   }
 
   // Receiver thread: stores the TX stamp of a probe that was sent (its chunk exists) unless its
@@ -56,13 +67,13 @@ class ProbeLedger {
     if (probe / kChunkProbes < released_chunks_ || probe / kChunkProbes >= chunk_total_) return false;
     int64_t* chunk = chunks_[probe / kChunkProbes].load(std::memory_order_acquire);
     if (chunk == nullptr) return false;
-    chunk[kChunkProbes + probe % kChunkProbes] = stamp_ns;
+    chunk[2 * kChunkProbes + probe % kChunkProbes] = stamp_ns;
     return true;
   }
 
   // Receiver thread, for a probe whose chunk is not released: its TX stamp, 0 when none came yet.
   int64_t tx_stamp(uint64_t probe) const {
-    return chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[kChunkProbes + probe % kChunkProbes];
+    return chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[2 * kChunkProbes + probe % kChunkProbes];
   }
 
   // Receiver thread: frees the times of chunks that lie wholly below `first_unresolved`.

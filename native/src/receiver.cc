@@ -149,28 +149,32 @@ void SweepEngine::run_receiver() {
       counters_.bad_cookie.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    // The timeout runs from the send time in the payload, as the loss reaper's does.
-    const int64_t user_rtt_ns = std::max<int64_t>(0, rx.software_ns - payload.send_ns);
-    if (user_rtt_ns > timeout_ns) {
-      counters_.late.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
     const uint64_t probe = uint64_t(payload.seq) * targets + payload.target_index;
-    if (!ledger_.mark_resolved(probe)) {
-      counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
+    const int64_t user_rtt_ns = std::max<int64_t>(0, rx.software_ns - payload.send_ns);
+    if (ledger_.is_resolved(probe)) {
+      // Answered already, or declared lost (only once its timeout had passed: so this one is late).
+      (user_rtt_ns > timeout_ns ? counters_.late : counters_.duplicates).fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    ++replies;
-    counters_.replies.store(replies, std::memory_order_relaxed);
-    if (stamp_mode == TimestampMode::User) return report(probe, double(user_rtt_ns), payload.send_ns);
+    // A reply later than the timeout is late and its probe stays unanswered (the reaper reports it
+    // lost). The timeout is judged on the RTT as measured, so a probe that waited in this host
+    // before leaving is not late for that.
+    auto accept = [&](int64_t rtt_ns, bool fallback) {
+      if (rtt_ns > timeout_ns) return counters_.late.fetch_add(1, std::memory_order_relaxed), void();
+      ledger_.mark_resolved(probe);
+      ++replies;
+      counters_.replies.store(replies, std::memory_order_relaxed);
+      if (fallback) counters_.tx_stamp_fallbacks.fetch_add(1, std::memory_order_relaxed);
+      report(probe, double(rtt_ns), payload.send_ns);
+    };
+    if (stamp_mode == TimestampMode::User) return accept(user_rtt_ns, false);
     const int64_t rx_ns = rx.in(stamp_mode);
+    // No RX stamp in the sweep's clock (a NIC that did not stamp this one): the user pair times it.
+    if (rx_ns == 0) return accept(user_rtt_ns, true);
     const int64_t tx_ns = ledger_.tx_stamp(probe);
-    if (rx_ns == 0) {
-      // No RX stamp in the sweep's clock (a NIC that did not stamp this one): the user pair times it.
-      counters_.tx_stamp_fallbacks.fetch_add(1, std::memory_order_relaxed);
-      return report(probe, double(user_rtt_ns), payload.send_ns);
-    }
-    if (tx_ns != 0) return report(probe, double(std::max<int64_t>(0, rx_ns - tx_ns)), payload.send_ns);
+    if (tx_ns != 0) return accept(std::max<int64_t>(0, rx_ns - tx_ns), false);
+    // Taken (so a duplicate is known as one) until its stamp settles it.
+    ledger_.mark_resolved(probe);
     awaiting.push_back(
         AwaitingStamp{probe, rx_ns, user_rtt_ns, payload.send_ns, pass, monotonic_ns() + stamp_grace_ns});
   };
@@ -183,14 +187,24 @@ void SweepEngine::run_receiver() {
     size_t kept = 0;
     for (const AwaitingStamp& entry : awaiting) {
       const int64_t tx_ns = ledger_.tx_stamp(entry.probe);
-      if (tx_ns != 0) {
-        report(entry.probe, double(std::max<int64_t>(0, entry.rx_ns - tx_ns)), entry.send_ns);
-      } else if (entry.since_pass < pass && now >= entry.ready_mono_ns) {
-        counters_.tx_stamp_fallbacks.fetch_add(1, std::memory_order_relaxed);
-        report(entry.probe, double(entry.user_rtt_ns), entry.send_ns);
-      } else {
+      const bool fallback = tx_ns == 0;
+      if (fallback && (entry.since_pass == pass || now < entry.ready_mono_ns)) {
         awaiting[kept++] = entry;
+        continue;
       }
+      const int64_t rtt_ns = fallback ? entry.user_rtt_ns : std::max<int64_t>(0, entry.rx_ns - tx_ns);
+      if (rtt_ns > timeout_ns) {
+        // Late after all: the probe, taken when its reply came, is reported lost here.
+        counters_.late.fetch_add(1, std::memory_order_relaxed);
+        ++lost;
+        counters_.lost.store(lost, std::memory_order_relaxed);
+        report(entry.probe, -1.0, entry.send_ns);
+        continue;
+      }
+      ++replies;
+      counters_.replies.store(replies, std::memory_order_relaxed);
+      if (fallback) counters_.tx_stamp_fallbacks.fetch_add(1, std::memory_order_relaxed);
+      report(entry.probe, double(rtt_ns), entry.send_ns);
     }
     awaiting.resize(kept);
   };
@@ -322,15 +336,18 @@ void SweepEngine::run_receiver() {
         ++cursor;
         continue;
       }
-      const int64_t send_ns = ledger_.send_ns(cursor);
-      if (!stopping && send_ns + timeout_ns >= drain_start_ns) {
-        next_deadline_ns = send_ns + timeout_ns;
+      // The timeout runs from when the probe was handed to the kernel or, later, when the driver
+      // stamped it (queued in this host meanwhile); the reply check above measures it the same way.
+      int64_t sent_ns = ledger_.handed_ns(cursor);
+      if (stamp_mode == TimestampMode::Software) sent_ns = std::max(sent_ns, ledger_.tx_stamp(cursor));
+      if (!stopping && sent_ns + timeout_ns >= drain_start_ns) {
+        next_deadline_ns = sent_ns + timeout_ns;
         break;
       }
       ledger_.mark_resolved(cursor);
       ++lost;
       counters_.lost.store(lost, std::memory_order_relaxed);
-      report(cursor, -1.0, send_ns);
+      report(cursor, -1.0, ledger_.send_ns(cursor));
       ++cursor;
     }
     // Replies waiting for their stamp keep their chunk (the stamp goes there).

@@ -64,8 +64,12 @@ class SendPlan {
         rounds_(rounds),
         units_per_round_((targets + kUnitTargets - 1) / kUnitTargets),
         unit_total_(units_per_round_ * rounds),
-        published_(new std::atomic<uint32_t>[unit_total_ ? unit_total_ : 1]) {
-    for (uint64_t u = 0; u < unit_total_; ++u) published_[u].store(0, std::memory_order_relaxed);
+        published_(new std::atomic<uint32_t>[unit_total_ ? unit_total_ : 1]),
+        started_(new std::atomic<int64_t>[unit_total_ ? unit_total_ : 1]) {
+    for (uint64_t u = 0; u < unit_total_; ++u) {
+      published_[u].store(0, std::memory_order_relaxed);
+      started_[u].store(0, std::memory_order_relaxed);
+    }
   }
 
   // Any sender thread: the next unit nobody has claimed, or none when all are taken.
@@ -80,6 +84,16 @@ class SendPlan {
   // The unit's sender: its first `probes` probes are in the ledger (release, for the receiver).
   void publish(const Unit& unit, uint64_t probes) {
     published_[unit.id].store(static_cast<uint32_t>(probes), std::memory_order_release);
+  }
+
+  // The unit's sender, as the unit's first probes go out (monotonic time), so the same targets'
+  // next round keeps a whole period from it.
+  void note_started(const Unit& unit, int64_t mono_ns) { started_[unit.id].store(mono_ns, std::memory_order_release); }
+
+  // When the same targets' unit of the previous round started: 0 while it has not (it was claimed
+  // before this one, so it will), and for round 0.
+  int64_t previous_round_started(const Unit& unit) const {
+    return unit.round == 0 ? 0 : started_[unit.id - units_per_round_].load(std::memory_order_acquire);
   }
 
   // Receiver: whether the probe's send time is in the ledger.
@@ -107,6 +121,7 @@ class SendPlan {
   const uint64_t units_per_round_;
   const uint64_t unit_total_;
   std::unique_ptr<std::atomic<uint32_t>[]> published_;
+  std::unique_ptr<std::atomic<int64_t>[]> started_;
   std::atomic<uint64_t> next_unit_{0};
 };
 

@@ -27,14 +27,20 @@ constexpr size_t kMaxBatch = 64;
 // How long one send may keep failing with ENOBUFS/EAGAIN before the probe counts as a send error.
 constexpr int64_t kSendRetryLimitNs = 1000000000;
 
-// Token bucket over CLOCK_MONOTONIC. The burst is ~250 us worth of probes (at least 4, so a late
-// wake-up is caught up instead of lowering the rate; at most 64), so a probe's payload time stamp
-// is never far from when it really leaves.
+// Token bucket over CLOCK_MONOTONIC. The burst is a window's worth of probes (at least 4, at most
+// 64), so a wake-up up to that late is caught up instead of lowering the rate. With kernel TX
+// stamps an RTT does not depend on where in a burst its probe leaves, so the window is 5 ms (on a
+// loaded 2-core machine a 1 ms window let the achieved rate fall to ~80 % of the asked one); with
+// user-space send times it is 250 us, so a payload's stamp is never far from the departure.
+constexpr int64_t kStampedBurstWindowNs = 5000000;
+constexpr int64_t kUserBurstWindowNs = 250000;
+
 class Pacer {
  public:
-  explicit Pacer(double rate_pps)
+  Pacer(double rate_pps, int64_t window_ns)
       : rate_pps_(rate_pps),
-        burst_(rate_pps > 0 ? std::clamp(std::floor(rate_pps / 4000.0), 4.0, double(kMaxBatch)) : double(kMaxBatch)),
+        burst_(rate_pps > 0 ? std::clamp(std::floor(rate_pps * double(window_ns) / 1e9), 4.0, double(kMaxBatch))
+                            : double(kMaxBatch)),
         tokens_(1),
         last_ns_(monotonic_ns()) {}
 
@@ -78,6 +84,23 @@ bool wait_until_or_stop(int64_t deadline_ns, const std::atomic<bool>& stop) {
 
 }  // namespace
 
+// A round's unit goes out when the round is due, and never less than a period after the same
+// targets' previous probes: a sender that got its CPU late (or a unit claimed late) must not send
+// two rounds to one target back to back. Returns false when the sweep was stopped meanwhile.
+bool SweepEngine::wait_for_round(const SendPlan::Unit& unit) {
+  int64_t due = start_mono_ns_ + int64_t(unit.round) * config_.period_ns;
+  for (;;) {
+    if (stop_requested_.load(std::memory_order_acquire)) return false;
+    const int64_t previous = plan_.previous_round_started(unit);
+    if (previous != 0) {
+      due = std::max(due, previous + config_.period_ns);
+      break;
+    }
+    sleep_until_monotonic(monotonic_ns() + 1000000);  // its sender is about to start it
+  }
+  return wait_until_or_stop(due, stop_requested_);
+}
+
 void SweepEngine::run_sender(Sender& sender) {
   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // 1 us: precise pacing sleeps
   // Named for `top -H` and perf.
@@ -87,7 +110,8 @@ void SweepEngine::run_sender(Sender& sender) {
   const size_t packet_bytes = kIcmpHeaderBytes + config_.payload_bytes;
   // An equal share of the global rate each: the senders together never exceed it (a sender slowed
   // by a busy core claims fewer units; the others do not speed up beyond their share).
-  Pacer pacer(config_.rate_pps / double(senders_.size()));
+  Pacer pacer(config_.rate_pps / double(senders_.size()),
+              timestamps_.mode == TimestampMode::User ? kUserBurstWindowNs : kStampedBurstWindowNs);
   const size_t batch_limit = pacer.batch_limit();
   std::vector<uint8_t> packets(batch_limit * packet_bytes);
   // The same padding in every packet, so a target's checksum does not depend on its batch slot.
@@ -106,7 +130,7 @@ void SweepEngine::run_sender(Sender& sender) {
     const std::optional<SendPlan::Unit> unit = plan_.claim();
     if (!unit) break;
     const uint32_t round = unit->round;
-    if (round > 0 && !wait_until_or_stop(start_mono_ns_ + int64_t(round) * config_.period_ns, stop_requested_)) break;
+    if (round > 0 && !wait_for_round(*unit)) break;
     const uint32_t flow = config_.flow_of(round);  // one round, one seq: one flow per unit
     uint64_t target = unit->first_target;
     uint64_t probe = unit->first_probe;  // round * targets + target
@@ -168,7 +192,11 @@ void SweepEngine::run_sender(Sender& sender) {
           std::memcpy(CMSG_DATA(key), &probe_key, sizeof probe_key);
         }
       }
-      if (first_batch) note_send_time(monotonic_ns());
+      if (first_batch || probe == unit->first_probe) {
+        const int64_t now = monotonic_ns();
+        if (first_batch) note_send_time(now);
+        if (probe == unit->first_probe) plan_.note_started(*unit, now);
+      }
       first_batch = false;
 
       // Consumed = sent, or refused for good (counted as a send error; the probe times out as lost).
@@ -190,6 +218,10 @@ void SweepEngine::run_sender(Sender& sender) {
         retry_since_ns = 0;
         ++consumed;
       }
+      // The timeout runs from here: a sender that lost its CPU between stamping the payloads and
+      // sendmmsg must not make its probes look late.
+      const int64_t handed_ns = realtime_ns();
+      for (size_t i = 0; i < consumed; ++i) ledger_.record_handed(probe + i, handed_ns);
       probe += consumed;
       target += consumed;
       pacer.refund(want - consumed);

@@ -99,12 +99,17 @@ describe('kernel TX time stamps (judged against a capture of the TUN device)', (
   it('stamps ping-socket probes the same way', async () => {
     await withNetworkNamespace(async (ns) => {
       await ns.exec('sysctl', ['-w', 'net.ipv4.ping_group_range=0 2147483647']);
-      const run = await sweepAgainstWire(ns, tunHosts(100, 50), { socketMode: 'ping', ratePps: 2_000 }, withoutNetRaw);
+      const run = await sweepAgainstWire(
+        ns,
+        tunHosts(300, 100),
+        { socketMode: 'ping', count: 2, periodMs: 200, ratePps: 2_000 },
+        withoutNetRaw,
+      );
       expect(run.out.mode).toBe('ping');
       expect(run.out.stats).toMatchObject({
         timestampMode: 'software',
-        replies: 150,
-        txStamps: 150,
+        replies: 800,
+        txStamps: 800,
         txStampFallbacks: 0,
       });
       expect(run.falseLosses).toBe(0);
