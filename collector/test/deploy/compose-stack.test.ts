@@ -9,45 +9,17 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { LocalQuestDb, repoRoot, TestNetwork, type TestHost } from '@pingsphere/testbed';
 import { RecordedProcess } from '../helpers/processes.js';
-
-interface ComposeService {
-  image?: string;
-  build?: { context: string; dockerfile: string };
-  command?: string[];
-  entrypoint?: string[];
-  environment?: Record<string, string>;
-  volumes?: (string | { type: string; source: string; target: string })[];
-  depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { test: string[] };
-  cap_drop?: string[];
-  cap_add?: string[];
-  user?: string;
-}
-interface ComposeFile {
-  services: Record<string, ComposeService>;
-  volumes: Record<string, unknown>;
-}
+import {
+  collectorServices as collectorNames,
+  locationOf as composeLocationOf,
+  resolvedCompose,
+  unescapeDollars,
+  type ComposeService,
+} from './compose-file.js';
 
 const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
-
-/** The file as `docker-compose config` resolves it (defaults filled in, anchors merged). */
-function resolvedCompose(): ComposeFile {
-  const env = { ...process.env };
-  for (const name of ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'PINGSPHERE_TOKEN']) delete env[name];
-  const text = execFileSync('docker-compose', ['-f', join(repoRoot, 'docker-compose.yml'), 'config'], {
-    cwd: repoRoot,
-    env,
-  }).toString();
-  return parse(text) as ComposeFile;
-}
-
-const collectorNames = (compose: ComposeFile) =>
-  Object.entries(compose.services)
-    .filter(([, s]) => s.build?.dockerfile === 'collector/Dockerfile')
-    .map(([name]) => name);
 
 describe('docker-compose.yml', () => {
   const compose = resolvedCompose();
@@ -55,10 +27,7 @@ describe('docker-compose.yml', () => {
   it('is valid for docker-compose and holds QuestDB, Grafana, the bootstrap job and at least three collectors', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['questdb', 'grafana', 'mesh-bootstrap']));
     expect(collectorNames(compose).length).toBeGreaterThanOrEqual(3);
-    const locations = collectorNames(compose).map((name) => {
-      const command = compose.services[name]!.command!;
-      return command[command.indexOf('-L') + 1];
-    });
+    const locations = collectorNames(compose).map((name) => composeLocationOf(compose, name));
     expect(new Set(locations).size).toBe(locations.length);
   });
 
@@ -142,7 +111,7 @@ describe('docker-compose.yml', () => {
         await child.waitFor(() => healthy(host, service), 30_000, `${name}'s healthcheck`);
       }
       const job = compose.services['mesh-bootstrap']!;
-      const script = job.command![0]!.replaceAll('$$', '$');
+      const script = unescapeDollars(job.command![0]!);
       bootstrap = await network.host('mesh-bootstrap').ns.exec(job.entrypoint![0]!, [job.entrypoint![1]!, script], {
         timeoutMs: 30_000,
         env: job.environment ?? {},
@@ -182,10 +151,6 @@ describe('docker-compose.yml', () => {
 
     it('store HTTP and ICMP results in QuestDB under each collector, ICMP reaching the other hosts', async () => {
       const names = collectorNames(compose);
-      const locationOf = (name: string) => {
-        const command = compose.services[name]!.command!;
-        return command[command.indexOf('-L') + 1];
-      };
       const snapshot = async () => ({
         icmpSources: (
           await questdb.rows(
@@ -200,7 +165,7 @@ describe('docker-compose.yml', () => {
       const expected = {
         icmpSources: [...names].sort(),
         httpSources: [...names].sort(),
-        learnedLocations: names.map(locationOf).sort(),
+        learnedLocations: names.map((name) => composeLocationOf(compose, name)).sort(),
       };
       // Rows arrive within a flush interval and a WAL commit of being measured.
       const deadline = Date.now() + 40_000;
@@ -225,7 +190,7 @@ describe('collector/Dockerfile', () => {
     expect(finalStage).toMatch(/COPY --from=build \/app \/app/);
   });
 
-  it("installs production dependencies and builds the addon with the Dockerfile's own npm command", () => {
+  it("installs production dependencies and builds the addon with the Dockerfile's own npm command, online by default", () => {
     const dockerfile = readFileSync(join(repoRoot, 'collector/Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
     const buildStage = dockerfile.slice(0, dockerfile.lastIndexOf('\nFROM '));
     const work = mkdtempSync(join(tmpdir(), 'dockerfile-build-'));
@@ -238,9 +203,11 @@ describe('collector/Dockerfile', () => {
           cpSync(join(repoRoot, source), destination, { recursive: true });
         }
       }
-      const install = /^RUN (npm ci .*)$/m.exec(buildStage)![1]!;
+      // The install step's script, without its build-time mount; NPM_OFFLINE unset is the default.
+      const install = /^RUN (?:--mount=\S+ )*(.*npm ci .*)$/m.exec(buildStage)![1]!;
       const env = { ...process.env };
       delete env.npm_config_nodedir;
+      delete env.NPM_OFFLINE;
       execFileSync('sh', ['-c', install], { cwd: work, env, stdio: 'pipe', timeout: 300_000 });
       const help = execFileSync(process.execPath, [join(work, 'collector/bin/pingsphere.mjs'), 'collect', '--help']);
       expect(help.toString()).toContain('Usage: pingsphere collect');
@@ -248,5 +215,6 @@ describe('collector/Dockerfile', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-  });
+    // npm ci and the addon's compile: a minute on an idle machine, more on a busy one.
+  }, 300_000);
 });
