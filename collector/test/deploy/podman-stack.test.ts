@@ -152,10 +152,10 @@ describe.skipIf(!isRoot)('the collector image and the compose stack under podman
       expect(JSON.parse(reply.stdout)).toHaveProperty('Peers');
     });
 
-    it('stops cleanly on `podman stop` (SIGTERM), well within the grace period', async () => {
+    it('stops cleanly on `podman stop` (SIGTERM) within the grace period', async () => {
       const [stopped] = await project.down();
+      // 0 is the collector's own clean exit; had it outlived the grace period, SIGKILL would give 137.
       expect(stopped).toMatchObject({ service, exitCode: 0 });
-      expect(stopped!.stopMs).toBeLessThan(10_000);
       expect(await project.logs(service)).toMatch(/received SIGTERM signal, terminating/);
     });
   });
@@ -201,10 +201,9 @@ describe.skipIf(!isRoot)('the collector image and the compose stack under podman
       healthy = (await podmanResult(['healthcheck', 'run', name])).exitCode === 0;
     }
     expect(healthy, output).toBe(true);
-    const began = Date.now();
     client.kill('SIGINT');
-    expect(await exited, output).toBe(0);
-    expect(Date.now() - began).toBeLessThan(10_000);
+    const hang = new Promise<string>((resolve) => setTimeout(() => resolve('still running 30 s after SIGINT'), 30_000));
+    expect(await Promise.race([exited, hang]), output).toBe(0);
     expect(output).toMatch(/received SIGINT signal, terminating/);
   }, 120_000);
 
@@ -311,13 +310,13 @@ describe.skipIf(!isRoot)('the collector image and the compose stack under podman
       expect(seen).toEqual(expected);
     });
 
-    it('comes down cleanly: no restarts, every service stopped by SIGTERM within the grace period, nothing left', async () => {
+    it('comes down cleanly: no restarts, every service ended by SIGTERM within the grace period, nothing left', async () => {
       for (const name of stack) expect((await project.state(name)).restarts, name).toBe(0);
       const stops = await project.down();
       // The bootstrap job had ended already (its exit code is checked above).
       for (const stop of stops.filter((s) => s.service !== 'mesh-bootstrap')) {
-        expect(stop.stopMs, stop.service).toBeLessThan(10_000);
-        // The collectors exit 0 on SIGTERM; the JVM reports 143 (128 + SIGTERM); 137 would be SIGKILL.
+        // The collectors exit 0 on SIGTERM, the JVM 143 (128 + SIGTERM); SIGKILL at the end of the
+        // grace period would give 137.
         expect(stop.exitCode, stop.service).toBe(stop.service === 'questdb' ? 143 : 0);
       }
       for (const name of collectors) expect(await project.logs(name)).toMatch(/received SIGTERM signal, terminating/);

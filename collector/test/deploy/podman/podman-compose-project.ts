@@ -46,7 +46,6 @@ export interface ProjectEvent {
 export interface StopRecord {
   service: string;
   exitCode: number;
-  stopMs: number;
 }
 
 /** Duration in compose's notation ("5s", "1m30s", "250ms") in milliseconds. */
@@ -297,11 +296,10 @@ export class PodmanComposeProject {
   async down(gracePeriodS = 10): Promise<StopRecord[]> {
     const records: StopRecord[] = [];
     for (const name of [...this.order].reverse()) {
-      const began = Date.now();
       await podman(['stop', '--time', String(gracePeriodS), this.container(name)], {
         timeoutMs: (gracePeriodS + 30) * 1000,
       });
-      records.push({ service: name, exitCode: (await this.state(name)).exitCode, stopMs: Date.now() - began });
+      records.push({ service: name, exitCode: (await this.state(name)).exitCode });
     }
     return records;
   }
