@@ -18,6 +18,7 @@ import {
   unescapeDollars,
   type ComposeService,
 } from './compose-file.js';
+import { expectedMeshRows, missingMeshLinks, storedMeshRows } from './mesh-checks.js';
 
 const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
 
@@ -128,53 +129,17 @@ describe('docker-compose.yml', () => {
 
     it('form a full mesh through the bootstrap job, every collector pinging every other with samples', async () => {
       expect(bootstrap.exitCode, bootstrap.stderr).toBe(0);
-      const names = collectorNames(compose);
       const peersOf = async (name: string) => {
         const reply = await network.host('mesh-bootstrap').ns.exec('curl', ['-s', `http://${name}:8080/v1/peers`]);
-        return (JSON.parse(reply.stdout) as { Peers: { Url: string; Pings: number; Location: string }[] }).Peers;
+        return (JSON.parse(reply.stdout) as { Peers: { Url: string; Pings: number }[] }).Peers;
       };
-      const deadline = Date.now() + 40_000;
-      let missing: string[] = [];
-      do {
-        missing = [];
-        for (const name of names) {
-          const peers = await peersOf(name);
-          for (const other of names.filter((n) => n !== name)) {
-            const peer = peers.find((p) => p.Url === `http://${other}:8080/v1/ping`);
-            if (!peer || peer.Pings === 0) missing.push(`${name}→${other}`);
-          }
-        }
-        if (missing.length > 0) await new Promise((r) => setTimeout(r, 1000));
-      } while (missing.length > 0 && Date.now() < deadline);
+      const missing = await missingMeshLinks(compose, peersOf, 40_000);
       expect(missing, processes.map((p) => p.output).join('\n')).toEqual([]);
     });
 
     it('store HTTP and ICMP results in QuestDB under each collector, ICMP reaching the other hosts', async () => {
-      const names = collectorNames(compose);
-      const snapshot = async () => ({
-        icmpSources: (
-          await questdb.rows(
-            "select distinct src from icmp where rtt_ms is not null and dst like '198.18.0.%' order by src",
-          )
-        ).map((r) => r.src),
-        httpSources: (await questdb.rows('select distinct src from http where ok order by src')).map((r) => r.src),
-        learnedLocations: (
-          await questdb.rows('select distinct dst_loc from http where dst_loc is not null order by dst_loc')
-        ).map((r) => r.dst_loc),
-      });
-      const expected = {
-        icmpSources: [...names].sort(),
-        httpSources: [...names].sort(),
-        learnedLocations: names.map((name) => composeLocationOf(compose, name)).sort(),
-      };
-      // Rows arrive within a flush interval and a WAL commit of being measured.
-      const deadline = Date.now() + 40_000;
-      let seen = await snapshot().catch(() => null);
-      while (JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 1000));
-        seen = await snapshot().catch(() => null);
-      }
-      expect(seen).toEqual(expected);
+      const seen = await storedMeshRows(compose, (sql) => questdb.rows(sql), '198.18.0.', 40_000);
+      expect(seen).toEqual(expectedMeshRows(compose));
     });
   });
 });

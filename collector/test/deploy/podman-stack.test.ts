@@ -9,7 +9,8 @@
 // registry's TLS from inside a container.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectorServices, locationOf, resolvedCompose, type ComposeFile } from './compose-file.js';
+import { collectorServices, resolvedCompose, type ComposeFile } from './compose-file.js';
+import { expectedMeshRows, missingMeshLinks, storedMeshRows } from './mesh-checks.js';
 import { curlStandIn, ensureBaseImages, questDbStandIn } from './podman/base-images.js';
 import { buildCollectorImage } from './podman/collector-image.js';
 import { progress, withCacheLock } from './podman/deploy-cache.js';
@@ -267,47 +268,18 @@ describe.skipIf(!isRoot)('the collector image and the compose stack under podman
     });
 
     it('completes the mesh: every collector pings every other one', async () => {
-      const deadline = Date.now() + 60_000;
-      let missing: string[] = [];
-      do {
-        missing = [];
-        for (const name of collectors) {
-          const reply = await podmanResult(['exec', probe, 'curl', '-fsS', `http://${name}:8080/v1/peers`]);
-          const peers =
-            reply.exitCode === 0 ? (JSON.parse(reply.stdout) as { Peers: { Url: string; Pings: number }[] }).Peers : [];
-          for (const other of collectors.filter((n) => n !== name)) {
-            const peer = peers.find((p) => p.Url === `http://${other}:8080/v1/ping`);
-            if (!peer || peer.Pings === 0) missing.push(`${name}→${other}`);
-          }
-        }
-        if (missing.length > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
-      } while (missing.length > 0 && Date.now() < deadline);
+      const peersOf = async (name: string) => {
+        const reply = await podman(['exec', probe, 'curl', '-fsS', `http://${name}:8080/v1/peers`]);
+        return (JSON.parse(reply) as { Peers: { Url: string; Pings: number }[] }).Peers;
+      };
+      const missing = await missingMeshLinks(compose, peersOf, 60_000);
       expect(missing, (await Promise.all(collectors.map((c) => project.logs(c)))).join('\n')).toEqual([]);
     });
 
     it('stores HTTP and ICMP rows in QuestDB under each collector, ICMP reaching the other containers', async () => {
       const prefix = project.subnet.split('.').slice(0, 3).join('.');
-      const snapshot = async () => ({
-        icmpSources: (
-          await query(`select distinct src from icmp where rtt_ms is not null and dst like '${prefix}.%' order by src`)
-        ).map((r) => r.src),
-        httpSources: (await query('select distinct src from http where ok order by src')).map((r) => r.src),
-        learnedLocations: (
-          await query('select distinct dst_loc from http where dst_loc is not null order by dst_loc')
-        ).map((r) => r.dst_loc),
-      });
-      const expected = {
-        icmpSources: [...collectors].sort(),
-        httpSources: [...collectors].sort(),
-        learnedLocations: collectors.map((c) => locationOf(compose, c)).sort(),
-      };
-      const deadline = Date.now() + 60_000;
-      let seen = await snapshot().catch(() => null);
-      while (JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        seen = await snapshot().catch(() => null);
-      }
-      expect(seen).toEqual(expected);
+      const seen = await storedMeshRows(compose, query, `${prefix}.`, 60_000);
+      expect(seen).toEqual(expectedMeshRows(compose));
     });
 
     it('comes down cleanly: no restarts, every service ended by SIGTERM within the grace period, nothing left', async () => {

@@ -13,50 +13,58 @@ import {
   ensureCachedImage,
   progress,
   removeImageIfUnused,
+  type CachedImage,
 } from './deploy-cache.js';
-import { podman, runCommand } from './podman-cli.js';
+import { localBuildArgs, podman, runCommand } from './podman-cli.js';
 
 const suite = 'bookworm';
 const mirror = 'http://deb.debian.org/debian';
 const securityMirror = 'http://deb.debian.org/debian-security';
 
-/** What an image build needs: a Containerfile and the files it copies. */
-interface BuildContext {
-  containerfile: string;
-  files?: Record<string, string>;
+/** An image built from a Containerfile on one of the cached images. */
+interface ImageRecipe {
+  name: string;
+  from: { name: string; key: string };
+  /** The Containerfile's steps after its FROM line. */
+  steps: string[];
+  /** Inputs the steps do not spell out (versions of copied files); they go into the key. */
+  inputs?: Record<string, string>;
+  /** The files the steps COPY, by their name in the build context (found when building). */
+  files?: () => Promise<Record<string, string>>;
 }
 
 /**
- * Builds `context` as `name` with --pull=never (nothing may come from a registry) and the host
- * network (apt inside the build reaches Debian's mirror the way the host does).
+ * A cached image made by `podman build` of the recipe, with --pull=never (nothing may come from a
+ * registry) and the host network (apt inside the build reaches Debian's mirror as the host does).
  */
-async function buildImage(name: string, key: string, context: BuildContext): Promise<void> {
-  const dir = mkdtempSync(join(deployCacheDir, 'context-'));
-  try {
-    writeFileSync(join(dir, 'Containerfile'), context.containerfile);
-    for (const [target, source] of Object.entries(context.files ?? {})) {
-      cpSync(source, join(dir, target), { recursive: true, dereference: true });
-    }
-    await podman(
-      [
-        'build',
-        '--pull=never',
-        '--network',
-        'host',
-        '--format',
-        'docker',
-        '--label',
-        `${cacheKeyLabel}=${key}`,
-        '-t',
-        name,
-        dir,
-      ],
-      { timeoutMs: 15 * 60_000, onLine: (line) => line.startsWith('STEP ') && progress(`${name}: ${line}`) },
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function recipeImage(recipe: ImageRecipe): CachedImage {
+  const containerfile = [`FROM ${recipe.from.name}`, ...recipe.steps, ''].join('\n');
+  const key = cacheKey({ base: recipe.from.key, containerfile, ...recipe.inputs });
+  return {
+    name: recipe.name,
+    key,
+    async build() {
+      const dir = mkdtempSync(join(deployCacheDir, 'context-'));
+      try {
+        writeFileSync(join(dir, 'Containerfile'), containerfile);
+        for (const [target, source] of Object.entries((await recipe.files?.()) ?? {})) {
+          cpSync(source, join(dir, target), { recursive: true, dereference: true });
+        }
+        await podman([...localBuildArgs, '--label', `${cacheKeyLabel}=${key}`, '-t', recipe.name, dir], {
+          timeoutMs: 15 * 60_000,
+          onLine: (line) => line.startsWith('STEP ') && progress(`${recipe.name}: ${line}`),
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
 }
+
+/** A Containerfile step that installs Debian packages (and runs a check that they work, if given). */
+const aptInstall = (packages: string, check?: string) =>
+  `RUN apt-get update && apt-get install -y --no-install-recommends ${packages} && rm -rf /var/lib/apt/lists/*` +
+  (check ? ` && ${check}` : '');
 
 // What Debian's own container images change in a debootstrap tree (apt keeps no package caches or
 // translations, services are never started in a build), so the stand-ins behave like them.
@@ -185,46 +193,36 @@ export function nodeSlimImage(name: string) {
   }
   const nodeDir = join(currentLtsNode(), '..', '..');
   const npmVersion = bundledNpmVersion(nodeDir);
-  const containerfile = [
-    `FROM ${debianImage.name}`,
-    'RUN apt-get update && apt-get install -y --no-install-recommends libatomic1 && rm -rf /var/lib/apt/lists/*',
-    'COPY node/bin/node /usr/local/bin/node',
-    'COPY node/include/node /usr/local/include/node',
-    'COPY npm /usr/local/lib/node_modules/npm',
-    'RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\',
-    ' && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\',
-    ' && groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node \\',
-    ' && node --version && npm --version',
-    `ENV NODE_VERSION=${currentLtsVersion}`,
-    'CMD ["node"]',
-    '',
-  ].join('\n');
-  return {
+  return recipeImage({
     name,
-    key: cacheKey({ base: debianImage.key, node: currentLtsVersion, npm: npmVersion, containerfile }),
-    async build() {
-      const npm = await npmPackage(npmVersion);
-      await buildImage(this.name, this.key, { containerfile, files: { node: nodeDir, npm } });
-    },
-  };
+    from: debianImage,
+    steps: [
+      // Node's binary links libatomic; the `node --version` below proves it loads.
+      aptInstall('libatomic1'),
+      'COPY node/bin/node /usr/local/bin/node',
+      'COPY node/include/node /usr/local/include/node',
+      'COPY npm /usr/local/lib/node_modules/npm',
+      'RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\',
+      ' && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\',
+      ' && groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node \\',
+      ' && node --version && npm --version',
+      `ENV NODE_VERSION=${currentLtsVersion}`,
+      'CMD ["node"]',
+    ],
+    inputs: { node: currentLtsVersion, npm: npmVersion },
+    files: async () => ({ node: nodeDir, npm: await npmPackage(npmVersion) }),
+  });
 }
 
 /** Debian's OpenJDK 17 runtime on the bookworm image (the base of the QuestDB stand-in). */
-export const jreImage = (() => {
-  const containerfile = [
-    `FROM ${debianImage.name}`,
-    'RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless \\',
-    ' && rm -rf /var/lib/apt/lists/* && java -version',
-    '',
-  ].join('\n');
-  return {
-    name: `localhost/pingsphere-cache/debian-jre:${suite}-17`,
-    key: cacheKey({ base: debianImage.key, containerfile }),
-    build() {
-      return buildImage(this.name, this.key, { containerfile });
-    },
-  };
-})();
+export const jreImage = recipeImage({
+  name: `localhost/pingsphere-cache/debian-jre:${suite}-17`,
+  from: debianImage,
+  steps: [aptInstall('openjdk-17-jre-headless', 'java -version')],
+});
+
+const questDbVersion = (JSON.parse(readFileSync(join(repoRoot, 'testbed/questdb.json'), 'utf8')) as { version: string })
+  .version;
 
 /**
  * Stand-in for `questdb/questdb:<version>`: the same QuestDB release from Maven Central (the jar
@@ -233,43 +231,29 @@ export const jreImage = (() => {
  * ports, /var/lib/questdb, the health server on 9003, QDB_* settings from the environment) is
  * QuestDB's server itself.
  */
-export const questDbStandIn = (() => {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'testbed/questdb.json'), 'utf8')) as { version: string };
-  const containerfile = [
-    `FROM ${jreImage.name}`,
-    'COPY questdb.jar /opt/questdb/questdb.jar',
-    'VOLUME ["/var/lib/questdb"]',
-    'EXPOSE 9000 9003 9009 8812',
-    // A small heap: the stack stores a few thousand rows; the JVM default would claim a quarter of RAM.
-    'CMD ["java", "-Xmx512m", "-p", "/opt/questdb/questdb.jar", "-m", "io.questdb/io.questdb.ServerMain", "-d", "/var/lib/questdb"]',
-    '',
-  ].join('\n');
-  return {
-    name: `localhost/pingsphere-standin/questdb:${version}`,
-    version,
-    key: cacheKey({ base: jreImage.key, questdb: version, containerfile }),
-    build() {
-      return buildImage(this.name, this.key, { containerfile, files: { 'questdb.jar': questDbJarPath } });
-    },
-  };
-})();
+export const questDbStandIn = {
+  version: questDbVersion,
+  ...recipeImage({
+    name: `localhost/pingsphere-standin/questdb:${questDbVersion}`,
+    from: jreImage,
+    steps: [
+      'COPY questdb.jar /opt/questdb/questdb.jar',
+      'VOLUME ["/var/lib/questdb"]',
+      'EXPOSE 9000 9003 9009 8812',
+      // A small heap: the stack stores a few thousand rows; the JVM default would claim a quarter of RAM.
+      'CMD ["java", "-Xmx512m", "-p", "/opt/questdb/questdb.jar", "-m", "io.questdb/io.questdb.ServerMain", "-d", "/var/lib/questdb"]',
+    ],
+    inputs: { questdb: questDbVersion },
+    files: () => Promise.resolve({ 'questdb.jar': questDbJarPath }),
+  }),
+};
 
 /** Stand-in for `curlimages/curl` (the compose file's one-shot jobs): Debian's curl and /bin/sh. */
-export const curlStandIn = (() => {
-  const containerfile = [
-    `FROM ${debianImage.name}`,
-    'RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* && curl --version',
-    'ENTRYPOINT ["curl"]',
-    '',
-  ].join('\n');
-  return {
-    name: `localhost/pingsphere-standin/curl:${suite}`,
-    key: cacheKey({ base: debianImage.key, containerfile }),
-    build() {
-      return buildImage(this.name, this.key, { containerfile });
-    },
-  };
-})();
+export const curlStandIn = recipeImage({
+  name: `localhost/pingsphere-standin/curl:${suite}`,
+  from: debianImage,
+  steps: [aptInstall('curl', 'curl --version'), 'ENTRYPOINT ["curl"]'],
+});
 
 /** Ensures every base image and stand-in is in podman's store (call under withCacheLock). */
 export async function ensureBaseImages(): Promise<void> {

@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { repoRoot } from '@pingsphere/testbed';
 import { cacheKey, deployCacheDir, progress, retag } from './deploy-cache.js';
-import { podman, runCommand } from './podman-cli.js';
+import { localBuildArgs, podman, runCommand } from './podman-cli.js';
 
 export const dockerfilePath = join(repoRoot, 'collector/Dockerfile');
 
@@ -72,12 +72,7 @@ export async function buildCollectorImage(): Promise<string> {
   const dir = mkdtempSync(join(deployCacheDir, 'collector-build-'));
   try {
     const common = [
-      'build',
-      '--pull=never',
-      '--network',
-      'host',
-      '--format',
-      'docker',
+      ...localBuildArgs,
       '--build-context',
       `npm-cache=${npmCache}`,
       '--build-arg',

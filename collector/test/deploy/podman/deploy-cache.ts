@@ -25,7 +25,8 @@ export function progress(message: string): void {
   process.stderr.write(`[deploy] ${message}\n`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process runs (one of another user counts too). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -61,7 +62,7 @@ export async function withCacheLock<T>(body: () => Promise<T>, timeoutMs = 20 * 
       // (killed between the two steps) is stale after a minute.
       if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 60_000) holder = 0;
     }
-    if (holder !== null && !isAlive(holder)) {
+    if (holder !== null && !processIsAlive(holder)) {
       rmSync(lock, { recursive: true, force: true });
       continue;
     }

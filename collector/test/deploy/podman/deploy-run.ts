@@ -3,6 +3,7 @@
 // afterwards, and a later run removes what a killed run left (owner pid gone) without touching a
 // run that is still going on at the same time.
 import { randomBytes } from 'node:crypto';
+import { processIsAlive } from './deploy-cache.js';
 import { podman, podmanResult } from './podman-cli.js';
 
 const ownerLabel = 'io.pingsphere.deploy-owner-pid';
@@ -35,15 +36,6 @@ async function remove(kind: Kind, name: string): Promise<void> {
   await podmanResult(args, { timeoutMs: 60_000 });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class DeployRun {
   /** Prefix of every name this run gives (containers, volumes, networks). */
   readonly id = `psdeploy-${process.pid}-${randomBytes(2).toString('hex')}`;
@@ -64,7 +56,7 @@ export class DeployRun {
     // Containers first: a volume or network in use cannot be removed.
     for (const kind of ['container', 'volume', 'network'] as const) {
       for (const { name, labels } of await listOwned(kind)) {
-        if (isAlive(Number(labels[ownerLabel]))) continue;
+        if (processIsAlive(Number(labels[ownerLabel]))) continue;
         await remove(kind, name);
         removed.push(name);
       }

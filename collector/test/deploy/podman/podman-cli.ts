@@ -81,6 +81,13 @@ export const podmanResult = (args: readonly string[], options?: CommandOptions) 
 /** Runs podman and returns its standard output; a non-zero exit becomes an error with its message. */
 export const podman = (args: readonly string[], options?: CommandOptions) => runCommand('podman', args, options);
 
+/**
+ * How every image here is built: never pulling (the base images are local), with the host's
+ * network (apt in a build reaches Debian's mirror as the host does), and in Docker's format, since
+ * podman's default OCI format drops a HEALTHCHECK.
+ */
+export const localBuildArgs = ['build', '--pull=never', '--network', 'host', '--format', 'docker'];
+
 /** Whether podman can run containers here at all, with the reason when it cannot. */
 export async function podmanProblem(): Promise<string | null> {
   try {
