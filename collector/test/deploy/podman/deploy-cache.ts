@@ -27,11 +27,21 @@ export function progress(message: string): void {
 
 /** Whether a process runs (one of another user counts too). */
 export function processIsAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid in a lock's owner file, or null while there is none (or no lock any more). */
+function lockHolder(ownerFile: string): number | null {
+  try {
+    return Number(readFileSync(ownerFile, 'utf8').trim()) || null;
+  } catch {
+    return null;
   }
 }
 
@@ -54,15 +64,11 @@ export async function withCacheLock<T>(body: () => Promise<T>, timeoutMs = 20 * 
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    let holder: number | null = null;
-    try {
-      holder = Number(readFileSync(owner, 'utf8'));
-    } catch {
-      // Just created by another run that has not written its pid yet; a lock left without one
-      // (killed between the two steps) is stale after a minute.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 60_000) holder = 0;
-    }
-    if (holder !== null && !processIsAlive(holder)) {
+    const holder = lockHolder(owner);
+    // No pid yet: just created by another run, or left by one killed between the two steps (stale
+    // after a minute). A lock that vanished meanwhile is simply tried again.
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (holder === null ? age > 60_000 : !processIsAlive(holder)) {
       rmSync(lock, { recursive: true, force: true });
       continue;
     }

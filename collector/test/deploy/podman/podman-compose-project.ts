@@ -8,7 +8,11 @@
 //   from a probe container of their own, so nothing here takes a host port;
 // - podman here has no systemd to time health checks, so the project runs each service's check
 //   itself (`podman healthcheck run`) every second, within compose's own budget for it
-//   (start_period + retries × interval).
+//   (start_period + retries × interval);
+// - the containers' resolver waits 1 s for an answer instead of glibc's 5 s: podman's DNS server
+//   (aardvark-dns 1.4) drops the queries that arrive while it reloads for a container starting or
+//   stopping (containers/aardvark-dns#389), which Docker's DNS does not, and a collector's shutdown
+//   waits on a lookup in progress (see the README), so each drop could hold it past the grace period.
 import type { ComposeFile, ComposeHealthcheck, ComposeService } from '../compose-file.js';
 import { unescapeDollars } from '../compose-file.js';
 import type { DeployRun } from './deploy-run.js';
@@ -178,6 +182,8 @@ export class PodmanComposeProject {
       name,
       '--hostname',
       service.hostname ?? name,
+      '--dns-option',
+      'timeout:1',
       ...(service.user ? ['--user', service.user] : []),
       ...(service.cap_drop ?? []).flatMap((cap) => ['--cap-drop', cap]),
       ...(service.cap_add ?? []).flatMap((cap) => ['--cap-add', cap]),
