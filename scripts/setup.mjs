@@ -6,8 +6,9 @@
 //   node scripts/setup.mjs --for test|demo|bench
 //
 // Steps: Node version, Debian packages (installed with apt when root, else a list to install),
-// podman's settings for the container tests, Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar,
-// the Grafana plugin's dist/ and live page (rebuilt when older than their sources).
+// podman's settings for the container tests, Java and Maven for QuestDB, npm dependencies (which
+// also build the native addon), the QuestDB jar, the Grafana plugin's dist/ and live page (rebuilt
+// when older than their sources).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
