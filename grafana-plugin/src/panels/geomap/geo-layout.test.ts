@@ -1,7 +1,15 @@
 import { createDataFrame, FieldType } from '@grafana/data';
 import { describe, expect, it } from 'vitest';
 import { hitTest, layoutGeo } from './geo-layout';
-import { buildGeoMesh } from './geo-model';
+import { defaultPairFields } from '../../shared/frame-fields';
+import { buildGeoMesh as build, type GeoMesh } from './geo-model';
+import type { Coordinates } from '../../geo/city-locator';
+
+function buildGeoMesh(series: Parameters<typeof build>[0], overrides: Map<string, Coordinates>): GeoMesh {
+  const mesh = build(series, defaultPairFields, overrides);
+  if ('needs' in mesh) throw new Error(`field problem: ${mesh.needs.join(', ')}`);
+  return mesh;
+}
 
 function table(rows: Array<[string, string, string, string, number, number]>) {
   const col = (i: number) => rows.map((r) => r[i]);
@@ -28,20 +36,21 @@ const frames = [
 
 describe('geo map model and layout', () => {
   it('places nodes by location, lists the ones it cannot place, and drops self-links', () => {
-    const mesh = buildGeoMesh(frames, new Map())!;
+    const mesh = buildGeoMesh(frames, new Map());
     expect(mesh.nodes.map((n) => n.name)).toEqual(['a', 'b', 'x']);
     expect(mesh.unplaced.map((n) => n.name)).toEqual(['x']);
-    expect(mesh.links.map((l) => `${l.from}>${l.to}`)).toEqual(['a>b', 'b>a', 'a>x']);
+    expect(mesh.links.map((l) => `${l.from}>${l.to}`)).toEqual(['a>b', 'a>x', 'b>a']);
   });
 
   it('lets an override line place a node the city table does not know', () => {
-    const mesh = buildGeoMesh(frames, new Map([['x', { lat: 0, lon: 0 }]]))!;
+    const mesh = buildGeoMesh(frames, new Map([['x', { lat: 0, lon: 0 }]]));
     expect(mesh.unplaced).toEqual([]);
   });
 
   it('draws A→B and B→A as two arcs bent to opposite sides', () => {
-    const layout = layoutGeo(buildGeoMesh(frames, new Map())!, 800, 400, 'world');
-    const [ab, ba] = layout.curves;
+    const layout = layoutGeo(buildGeoMesh(frames, new Map()), 800, 400, 'world');
+    const ab = layout.curves.find((c) => c.link.from === 'a' && c.link.to === 'b');
+    const ba = layout.curves.find((c) => c.link.from === 'b' && c.link.to === 'a');
     const a = layout.nodes.find((n) => n.name === 'a')!;
     const b = layout.nodes.find((n) => n.name === 'b')!;
     expect(a.x).toBeLessThan(b.x); // Paris is west of Tokyo
@@ -50,7 +59,7 @@ describe('geo map model and layout', () => {
   });
 
   it('hit-tests nodes first, then links', () => {
-    const layout = layoutGeo(buildGeoMesh(frames, new Map())!, 800, 400, 'world');
+    const layout = layoutGeo(buildGeoMesh(frames, new Map()), 800, 400, 'world');
     const a = layout.nodes.find((n) => n.name === 'a')!;
     expect(hitTest(layout, a.x + 2, a.y)).toEqual({ node: a });
     const mid = layout.curves[0]!.samples[8]!;

@@ -1,8 +1,8 @@
-// A table frame (src, dst, value, loss_pct, samples, src_loc, dst_loc) → a dense source ×
+// The pairs of the panel's frames (any datasource, through the field mapping) → a dense source ×
 // destination matrix in typed arrays, ordered for display, with the reverse direction of every
-// pair one index away (for the tooltip and the asymmetry view).
-import type { DataFrame } from '@grafana/data';
-import { readPairTable } from '../../shared/frame-fields';
+// pair one index away (for the tooltip and the asymmetry view). The geo map reads the same model.
+import { FieldType, reduceField, type DataFrame, type Field } from '@grafana/data';
+import { readPairTable, type FieldProblem, type PairFieldMapping, type PairRow } from '../../shared/frame-fields';
 
 /** A row or column of the matrix: a collector (row) or a target/peer (column). */
 export interface MatrixNode {
@@ -19,11 +19,19 @@ export interface LatencyMatrix {
   values: Float64Array;
   loss: Float64Array;
   samples: Float64Array;
+  /** Frame and row each cell was read from (the last one when a pair spans several rows), −1 if none: data links. */
+  cellFrame: Int32Array;
+  cellRow: Int32Array;
   /** Column index of each row's node (−1 when that name is no column), for reverse lookups. */
   rowAsCol: Int32Array;
   /** Row index of each column's node (−1 when that name is no row). */
   colAsRow: Int32Array;
-  unit: string | undefined;
+  /** The fields the values and losses came from: their config formats and colours them. */
+  valueField: Field;
+  lossField: Field | undefined;
+  /** Each frame's value field, for the data links of the row a cell came from. */
+  valueFields: Array<Field | undefined>;
+  frames: DataFrame[];
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
@@ -48,32 +56,57 @@ function locationKey(location: string): string {
   return comma < 0 ? `~${location}` : `${location.slice(comma + 1).trim()},${location.slice(0, comma)}`;
 }
 
-/** Builds the matrix from the panel's frames; undefined when no frame has src, dst and value. */
-export function buildMatrix(series: DataFrame[], order: MatrixOrder = 'location'): LatencyMatrix | undefined {
-  const table = readPairTable(series);
-  if (!table) return undefined;
+/** One value out of several rows of the same pair, with a Grafana reducer (mean, last, max…). */
+function reduceValues(values: number[], reducer: string): number {
+  const field: Field = { name: 'value', type: FieldType.number, config: {}, values };
+  const result = reduceField({ field, reducers: [reducer] })[reducer];
+  return typeof result === 'number' ? result : NaN;
+}
+
+/**
+ * Builds the matrix from the panel's frames through the field mapping; a field problem when no
+ * frame has the mapped source, target and value. A pair read from several rows (a time series, or
+ * a table with a time column) gets the mapping's reducer over its values and losses, and the sum
+ * of its sample counts.
+ */
+export function buildMatrix(
+  series: DataFrame[],
+  mapping: PairFieldMapping,
+  order: MatrixOrder = 'location',
+): LatencyMatrix | FieldProblem {
+  const read = readPairTable(series, mapping);
+  if (!('table' in read)) return read;
+  const table = read.table;
   const rowNodes = new Map<string, MatrixNode>();
   const colNodes = new Map<string, MatrixNode>();
   const locationOf = new Map<string, string>();
   for (const { src, dst, srcLoc, dstLoc } of table.rows) {
     if (!rowNodes.has(src)) rowNodes.set(src, { name: src, location: srcLoc });
+    else if (srcLoc && !rowNodes.get(src)!.location) rowNodes.get(src)!.location = srcLoc;
     if (!colNodes.has(dst)) colNodes.set(dst, { name: dst, location: dstLoc });
+    else if (dstLoc && !colNodes.get(dst)!.location) colNodes.get(dst)!.location = dstLoc;
     if (srcLoc) locationOf.set(src, srcLoc);
   }
   // A target that is also a collector has that collector's location even if the query had none.
   for (const node of colNodes.values()) if (!node.location) node.location = locationOf.get(node.name) ?? '';
+  const rowsFirst = [...rowNodes.values()];
+  const colsFirst = [...colNodes.values()];
+  const rowIndex0 = new Map(rowsFirst.map((n, i) => [n.name, i]));
+  const colIndex0 = new Map(colsFirst.map((n, i) => [n.name, i]));
+  const cells = mergePairs(table.rows, rowIndex0, colIndex0, colsFirst.length, mapping.reducer);
   // Row score for "value" order: mean of the row's values.
-  const sums = new Map<string, [number, number]>();
-  for (const { src, value } of table.rows) {
-    if (!Number.isFinite(value)) continue;
-    const entry = sums.get(src) ?? [0, 0];
-    entry[0] += value;
-    entry[1] += 1;
-    sums.set(src, entry);
-  }
-  const score = new Map([...sums].map(([k, [sum, n]]) => [k, sum / n]));
-  const rows = [...rowNodes.values()].sort(compareNodes(order, score));
-  const cols = [...colNodes.values()].sort(compareNodes(order === 'value' ? 'location' : order, score));
+  const score = new Map<string, number>();
+  rowsFirst.forEach((node, r) => {
+    let sum = 0;
+    let n = 0;
+    for (let c = 0; c < colsFirst.length; c++) {
+      const v = cells.values[r * colsFirst.length + c]!;
+      if (Number.isFinite(v)) [sum, n] = [sum + v, n + 1];
+    }
+    if (n) score.set(node.name, sum / n);
+  });
+  const rows = [...rowsFirst].sort(compareNodes(order, score));
+  const cols = [...colsFirst].sort(compareNodes(order === 'value' ? 'location' : order, score));
   const rowIndex = new Map(rows.map((n, i) => [n.name, i]));
   const colIndex = new Map(cols.map((n, i) => [n.name, i]));
   const size = rows.length * cols.length;
@@ -83,17 +116,78 @@ export function buildMatrix(series: DataFrame[], order: MatrixOrder = 'location'
     values: new Float64Array(size).fill(NaN),
     loss: new Float64Array(size).fill(NaN),
     samples: new Float64Array(size).fill(NaN),
+    cellFrame: new Int32Array(size).fill(-1),
+    cellRow: new Int32Array(size).fill(-1),
     rowAsCol: Int32Array.from(rows, (n) => colIndex.get(n.name) ?? -1),
     colAsRow: Int32Array.from(cols, (n) => rowIndex.get(n.name) ?? -1),
-    unit: table.unit,
+    valueField: table.valueField,
+    lossField: table.lossField,
+    valueFields: table.valueFields,
+    frames: table.frames,
   };
-  for (const row of table.rows) {
-    const k = rowIndex.get(row.src)! * cols.length + colIndex.get(row.dst)!;
-    matrix.values[k] = row.value;
-    matrix.loss[k] = row.lossPct;
-    matrix.samples[k] = row.samples;
+  // Reorder the cells from first-seen order into display order.
+  const rowMap = Int32Array.from(rowsFirst, (n) => rowIndex.get(n.name)!);
+  const colMap = Int32Array.from(colsFirst, (n) => colIndex.get(n.name)!);
+  for (let r = 0; r < rowsFirst.length; r++) {
+    for (let c = 0; c < colsFirst.length; c++) {
+      const from = r * colsFirst.length + c;
+      if (cells.frame[from]! < 0) continue;
+      const to = rowMap[r]! * cols.length + colMap[c]!;
+      matrix.values[to] = cells.values[from]!;
+      matrix.loss[to] = cells.loss[from]!;
+      matrix.samples[to] = cells.samples[from]!;
+      matrix.cellFrame[to] = cells.frame[from]!;
+      matrix.cellRow[to] = cells.row[from]!;
+    }
   }
   return matrix;
+}
+
+/** Rows → cells in first-seen order; a cell read more than once is reduced (values, losses) and summed (samples). */
+function mergePairs(
+  rows: PairRow[],
+  rowIndex: Map<string, number>,
+  colIndex: Map<string, number>,
+  colCount: number,
+  reducer: string,
+) {
+  const size = rowIndex.size * colCount;
+  const cells = {
+    values: new Float64Array(size).fill(NaN),
+    loss: new Float64Array(size).fill(NaN),
+    samples: new Float64Array(size).fill(NaN),
+    frame: new Int32Array(size).fill(-1),
+    row: new Int32Array(size).fill(-1),
+  };
+  const repeated = new Map<number, PairRow[]>();
+  const firstRow = new Int32Array(size).fill(-1);
+  rows.forEach((row, i) => {
+    const k = rowIndex.get(row.src)! * colCount + colIndex.get(row.dst)!;
+    if (firstRow[k]! < 0) firstRow[k] = i;
+    else {
+      const list = repeated.get(k);
+      if (list) list.push(row);
+      else repeated.set(k, [rows[firstRow[k]!]!, row]);
+    }
+    cells.values[k] = row.value;
+    cells.loss[k] = row.lossPct;
+    cells.samples[k] = row.samples;
+    cells.frame[k] = row.frameIndex;
+    cells.row[k] = row.rowIndex;
+  });
+  for (const [k, list] of repeated) {
+    cells.values[k] = reduceValues(list.map((r) => r.value).filter(Number.isFinite), reducer);
+    const losses = list.map((r) => r.lossPct).filter(Number.isFinite);
+    cells.loss[k] = losses.length ? reduceValues(losses, reducer) : NaN;
+    const samples = list.map((r) => r.samples).filter(Number.isFinite);
+    cells.samples[k] = samples.length ? samples.reduce((a, b) => a + b, 0) : NaN;
+  }
+  return cells;
+}
+
+/** True when a build returned a field problem instead of a matrix. */
+export function isFieldProblem(result: LatencyMatrix | FieldProblem): result is FieldProblem {
+  return 'needs' in result;
 }
 
 /** Flat index of the reverse pair (B → A) of cell (row, col), or −1 when B is no collector or A no target. */
