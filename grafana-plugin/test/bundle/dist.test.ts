@@ -96,37 +96,20 @@ describe('the built plugin (dist/); Grafana itself is not running: bundles are l
     );
   });
 
-  it('holds the app and its nested datasource and panels, each with a valid plugin.json', () => {
+  it('holds the app and its nested datasource and panels, each with its plugin.json, logos and module.js', () => {
+    // The plugin.json rules themselves are checked against Grafana's schema in plugin-json.test.ts.
     const jsons = pluginJsons();
     expect([...jsons.keys()].sort()).toEqual(Object.keys(expected).sort());
     for (const [dir, json] of jsons) {
       const want = expected[dir]!;
       expect(json).toMatchObject({ type: want.type, id: want.id, buildMode: 'production' });
-      // Grafana's plugin id rule: org-name-type.
-      expect(json.id).toMatch(/^[0-9a-z]+-([0-9a-z]+-)?(app|panel|datasource)$/);
-      expect(json.name.length).toBeGreaterThan(0);
       expect(json.info.version).toBe(pkg.version);
-      expect(json.info.updated).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(json.info.keywords.length).toBeGreaterThan(0);
-      expect(json.info.author.name).toBe('PingSphere');
       expect(json.dependencies.grafanaDependency).toBe('>=11.0.0');
       for (const logo of [json.info.logos.small, json.info.logos.large]) {
         expect(existsSync(join(dist, dir, logo)), `${dir}/${logo}`).toBe(true);
       }
       expect(existsSync(join(dist, dir, 'module.js')), `${dir}/module.js`).toBe(true);
     }
-  });
-
-  it('lists every nested plugin in the app’s includes, by type and name', () => {
-    const jsons = pluginJsons();
-    const nested = [...jsons.entries()].filter(([dir]) => dir !== '').map(([, j]) => ({ type: j.type, name: j.name }));
-    expect(jsons.get('')!.includes).toEqual(expect.arrayContaining(nested));
-    expect(jsons.get('')!.includes).toHaveLength(nested.length);
-  });
-
-  it('ships README, CHANGELOG and LICENSE beside plugin.json', () => {
-    for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE']) expect(existsSync(join(dist, file)), file).toBe(true);
-    expect(readFileSync(join(dist, 'README.md'), 'utf8')).toContain('"family"');
   });
 
   it('exports each plugin object from its module.js, importing only what Grafana provides', () => {
