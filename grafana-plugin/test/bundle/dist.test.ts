@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataSourceApi } from '@grafana/data';
 import { AppPlugin, DataSourcePlugin, PanelPlugin } from '@grafana/data';
 import { describe, expect, it } from 'vitest';
+import { loadAmd as loadAmdWith } from './amd-loader';
 
 const pluginDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(pluginDir, 'dist');
@@ -58,15 +59,8 @@ const grafanaProvided = new Set([
 ]);
 
 /** Evaluates an AMD module.js as Grafana's SystemJS loader would, with the real packages. */
-function loadAmd(file: string): { deps: string[]; exports: Record<string, unknown> } {
-  let deps: string[] = [];
-  let exports: Record<string, unknown> = {};
-  const define = (names: string[], factory: (...modules: unknown[]) => Record<string, unknown>) => {
-    deps = names;
-    exports = factory(...names.map((name) => (name === 'module' ? { uri: `public/plugins/${file}` } : require(name))));
-  };
-  new Function('define', readFileSync(join(dist, file), 'utf8'))(define);
-  return { deps, exports };
+function loadAmd(file: string) {
+  return loadAmdWith(dist, file, require);
 }
 
 const expected: Record<string, { type: string; id: string; kind: unknown }> = {
