@@ -12,8 +12,12 @@ import { legacyLinkToDataLink } from '../../src/panels/matrix/migration';
 import { defaultPairLink } from '../../src/panels/matrix/types';
 import { plugin as timeOfDayPlugin } from '../../src/panels/timeofday/module';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as {
+  version: string;
+};
 
 /** A matrix panel as 0.1.0 saved it: every option it had, set away from its default. */
 const savedMatrix = {
