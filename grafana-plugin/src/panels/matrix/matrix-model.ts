@@ -89,24 +89,21 @@ export function buildMatrix(
   }
   // A target that is also a collector has that collector's location even if the query had none.
   for (const node of colNodes.values()) if (!node.location) node.location = locationOf.get(node.name) ?? '';
-  const rowsFirst = [...rowNodes.values()];
-  const colsFirst = [...colNodes.values()];
-  const rowIndex0 = new Map(rowsFirst.map((n, i) => [n.name, i]));
-  const colIndex0 = new Map(colsFirst.map((n, i) => [n.name, i]));
-  const cells = mergePairs(table.rows, rowIndex0, colIndex0, colsFirst.length, mapping.reducer);
   // Row score for "value" order: mean of the row's values.
   const score = new Map<string, number>();
-  rowsFirst.forEach((node, r) => {
-    let sum = 0;
-    let n = 0;
-    for (let c = 0; c < colsFirst.length; c++) {
-      const v = cells.values[r * colsFirst.length + c]!;
-      if (Number.isFinite(v)) [sum, n] = [sum + v, n + 1];
+  if (order === 'value') {
+    const sums = new Map<string, [number, number]>();
+    for (const { src, value } of table.rows) {
+      if (!Number.isFinite(value)) continue;
+      const entry = sums.get(src) ?? [0, 0];
+      entry[0] += value;
+      entry[1] += 1;
+      sums.set(src, entry);
     }
-    if (n) score.set(node.name, sum / n);
-  });
-  const rows = [...rowsFirst].sort(compareNodes(order, score));
-  const cols = [...colsFirst].sort(compareNodes(order === 'value' ? 'location' : order, score));
+    for (const [name, [sum, n]] of sums) score.set(name, sum / n);
+  }
+  const rows = [...rowNodes.values()].sort(compareNodes(order, score));
+  const cols = [...colNodes.values()].sort(compareNodes(order === 'value' ? 'location' : order, score));
   const rowIndex = new Map(rows.map((n, i) => [n.name, i]));
   const colIndex = new Map(cols.map((n, i) => [n.name, i]));
   const size = rows.length * cols.length;
@@ -125,64 +122,43 @@ export function buildMatrix(
     valueFields: table.valueFields,
     frames: table.frames,
   };
-  // Reorder the cells from first-seen order into display order.
-  const rowMap = Int32Array.from(rowsFirst, (n) => rowIndex.get(n.name)!);
-  const colMap = Int32Array.from(colsFirst, (n) => colIndex.get(n.name)!);
-  for (let r = 0; r < rowsFirst.length; r++) {
-    for (let c = 0; c < colsFirst.length; c++) {
-      const from = r * colsFirst.length + c;
-      if (cells.frame[from]! < 0) continue;
-      const to = rowMap[r]! * cols.length + colMap[c]!;
-      matrix.values[to] = cells.values[from]!;
-      matrix.loss[to] = cells.loss[from]!;
-      matrix.samples[to] = cells.samples[from]!;
-      matrix.cellFrame[to] = cells.frame[from]!;
-      matrix.cellRow[to] = cells.row[from]!;
-    }
-  }
+  fillCells(matrix, table.rows, rowIndex, colIndex, mapping.reducer);
   return matrix;
 }
 
-/** Rows → cells in first-seen order; a cell read more than once is reduced (values, losses) and summed (samples). */
-function mergePairs(
+/**
+ * Writes every row into its cell. A cell read more than once (a series over time) gets the
+ * reducer over its values and losses and the sum of its samples; links point at its last row.
+ */
+function fillCells(
+  matrix: LatencyMatrix,
   rows: PairRow[],
   rowIndex: Map<string, number>,
   colIndex: Map<string, number>,
-  colCount: number,
   reducer: string,
-) {
-  const size = rowIndex.size * colCount;
-  const cells = {
-    values: new Float64Array(size).fill(NaN),
-    loss: new Float64Array(size).fill(NaN),
-    samples: new Float64Array(size).fill(NaN),
-    frame: new Int32Array(size).fill(-1),
-    row: new Int32Array(size).fill(-1),
-  };
-  const repeated = new Map<number, PairRow[]>();
-  const firstRow = new Int32Array(size).fill(-1);
-  rows.forEach((row, i) => {
+): void {
+  const colCount = matrix.cols.length;
+  const repeated = new Map<number, Array<Pick<PairRow, 'value' | 'lossPct' | 'samples'>>>();
+  for (const row of rows) {
     const k = rowIndex.get(row.src)! * colCount + colIndex.get(row.dst)!;
-    if (firstRow[k]! < 0) firstRow[k] = i;
-    else {
+    if (matrix.cellFrame[k]! >= 0) {
       const list = repeated.get(k);
       if (list) list.push(row);
-      else repeated.set(k, [rows[firstRow[k]!]!, row]);
+      else repeated.set(k, [{ value: matrix.values[k]!, lossPct: matrix.loss[k]!, samples: matrix.samples[k]! }, row]);
     }
-    cells.values[k] = row.value;
-    cells.loss[k] = row.lossPct;
-    cells.samples[k] = row.samples;
-    cells.frame[k] = row.frameIndex;
-    cells.row[k] = row.rowIndex;
-  });
-  for (const [k, list] of repeated) {
-    cells.values[k] = reduceValues(list.map((r) => r.value).filter(Number.isFinite), reducer);
-    const losses = list.map((r) => r.lossPct).filter(Number.isFinite);
-    cells.loss[k] = losses.length ? reduceValues(losses, reducer) : NaN;
-    const samples = list.map((r) => r.samples).filter(Number.isFinite);
-    cells.samples[k] = samples.length ? samples.reduce((a, b) => a + b, 0) : NaN;
+    matrix.values[k] = row.value;
+    matrix.loss[k] = row.lossPct;
+    matrix.samples[k] = row.samples;
+    matrix.cellFrame[k] = row.frameIndex;
+    matrix.cellRow[k] = row.rowIndex;
   }
-  return cells;
+  for (const [k, list] of repeated) {
+    matrix.values[k] = reduceValues(list.map((r) => r.value).filter(Number.isFinite), reducer);
+    const losses = list.map((r) => r.lossPct).filter(Number.isFinite);
+    matrix.loss[k] = losses.length ? reduceValues(losses, reducer) : NaN;
+    const samples = list.map((r) => r.samples).filter(Number.isFinite);
+    matrix.samples[k] = samples.length ? samples.reduce((a, b) => a + b, 0) : NaN;
+  }
 }
 
 /** True when a build returned a field problem instead of a matrix. */
