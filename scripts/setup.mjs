@@ -6,10 +6,12 @@
 //   node scripts/setup.mjs --for test|demo|bench
 //
 // Steps: Node version, Debian packages (installed with apt when root, else a list to install),
-// Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar,
-// the Grafana plugin's dist/ and live page (rebuilt when older than their sources).
+// podman's settings for the container tests, Java and Maven for QuestDB, npm dependencies (which
+// also build the native addon), the QuestDB jar, the Grafana plugin's dist/ and live page (rebuilt
+// when older than their sources), and for tests the @grafana packages of the newer Grafana majors
+// the plugin is checked against.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +28,15 @@ const debianPackages = {
     { pkg: 'openssl', provides: '/usr/bin/openssl' },
     // Validates and resolves docker-compose.yml (no Docker engine is needed for that).
     { pkg: 'docker-compose', provides: '/usr/bin/docker-compose' },
+    // Builds and runs the collector image and the compose stack (collector/test/deploy/): podman
+    // with runc (Debian's crun refuses hybrid cgroups), its network stack, and debootstrap for
+    // the locally assembled base images.
+    { pkg: 'podman', provides: '/usr/bin/podman' },
+    { pkg: 'runc', provides: '/usr/sbin/runc' },
+    { pkg: 'netavark', provides: '/usr/lib/podman/netavark' },
+    { pkg: 'aardvark-dns', provides: '/usr/lib/podman/aardvark-dns' },
+    { pkg: 'iptables', provides: '/usr/sbin/iptables' },
+    { pkg: 'debootstrap', provides: '/usr/sbin/debootstrap' },
   ],
   demo: [{ pkg: 'iproute2', provides: '/usr/sbin/ip' }],
   bench: [
@@ -80,6 +91,39 @@ function ensureDebianPackages() {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-q'], { env });
   run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
+}
+
+/**
+ * podman's settings for this kind of machine, as a drop-in beside the administrator's own
+ * containers.conf (read after it, so only these two keys change): runc as the runtime, and no
+ * default ulimits — podman's defaults (1,048,576 open files) exceed the hard limits a sandboxed
+ * host allows, and every container then fails in setrlimit. Written only when root and only when
+ * its content differs, so running setup again changes nothing.
+ */
+const podmanDropIn = {
+  path: '/etc/containers/containers.conf.d/50-pingsphere.conf',
+  text: [
+    "# Written by PingSphere's scripts/setup.mjs for its container tests (collector/test/deploy/).",
+    '[containers]',
+    'default_ulimits = []',
+    '',
+    '[engine]',
+    'runtime = "runc"',
+    '',
+  ].join('\n'),
+};
+
+function ensurePodmanConfig() {
+  if (!existsSync('/usr/bin/podman')) return;
+  if (existsSync(podmanDropIn.path) && readFileSync(podmanDropIn.path, 'utf8') === podmanDropIn.text) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    step(`podman is not configured for the container tests (they run as root only): ${podmanDropIn.path} is missing`);
+    return;
+  }
+  step(`writing ${podmanDropIn.path} (runc, no default ulimits)`);
+  mkdirSync(dirname(podmanDropIn.path), { recursive: true });
+  writeFileSync(podmanDropIn.path, podmanDropIn.text);
 }
 
 function javaMajorVersion() {
@@ -189,11 +233,33 @@ function ensurePluginBuilt() {
   }
 }
 
+/**
+ * The @grafana packages of the newer Grafana majors the plugin is checked against (beside the 11.0
+ * it builds with), each in its own folder with its own lockfile: installed when missing or when
+ * the lockfile changed. test/bundle/grafana-majors.test.ts uses them.
+ */
+function ensureGrafanaCompatPackages() {
+  const compat = join(repoRoot, 'grafana-plugin/compat');
+  if (!existsSync(compat)) return;
+  for (const entry of readdirSync(compat, { withFileTypes: true })) {
+    const dir = join(compat, entry.name);
+    const lock = join(dir, 'package-lock.json');
+    if (!entry.isDirectory() || !existsSync(lock)) continue;
+    const installed = join(dir, 'node_modules/.package-lock.json');
+    if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) continue;
+    run('npm', ['ci', '--prefix', dir, '--no-audit', '--no-fund', '--ignore-scripts']);
+  }
+}
+
 checkNode();
 step(`preparing for ${purpose}`);
 ensureDebianPackages();
+if (purpose === 'test') ensurePodmanConfig();
 ensureQuestDbJar();
 ensureNpmDependencies();
 ensurePluginBuilt();
-if (purpose === 'test') ensureCurrentLtsNode();
+if (purpose === 'test') {
+  ensureCurrentLtsNode();
+  ensureGrafanaCompatPackages();
+}
 step('ready');

@@ -9,45 +9,18 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { LocalQuestDb, repoRoot, TestNetwork, type TestHost } from '@pingsphere/testbed';
 import { RecordedProcess } from '../helpers/processes.js';
-
-interface ComposeService {
-  image?: string;
-  build?: { context: string; dockerfile: string };
-  command?: string[];
-  entrypoint?: string[];
-  environment?: Record<string, string>;
-  volumes?: (string | { type: string; source: string; target: string })[];
-  depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { test: string[] };
-  cap_drop?: string[];
-  cap_add?: string[];
-  user?: string;
-}
-interface ComposeFile {
-  services: Record<string, ComposeService>;
-  volumes: Record<string, unknown>;
-}
+import {
+  collectorServices as collectorNames,
+  locationOf as composeLocationOf,
+  resolvedCompose,
+  unescapeDollars,
+  type ComposeService,
+} from './compose-file.js';
+import { expectedMeshRows, missingMeshLinks, storedMeshRows } from './mesh-checks.js';
 
 const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
-
-/** The file as `docker-compose config` resolves it (defaults filled in, anchors merged). */
-function resolvedCompose(): ComposeFile {
-  const env = { ...process.env };
-  for (const name of ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'PINGSPHERE_TOKEN']) delete env[name];
-  const text = execFileSync('docker-compose', ['-f', join(repoRoot, 'docker-compose.yml'), 'config'], {
-    cwd: repoRoot,
-    env,
-  }).toString();
-  return parse(text) as ComposeFile;
-}
-
-const collectorNames = (compose: ComposeFile) =>
-  Object.entries(compose.services)
-    .filter(([, s]) => s.build?.dockerfile === 'collector/Dockerfile')
-    .map(([name]) => name);
 
 describe('docker-compose.yml', () => {
   const compose = resolvedCompose();
@@ -55,10 +28,7 @@ describe('docker-compose.yml', () => {
   it('is valid for docker-compose and holds QuestDB, Grafana, the bootstrap job and at least three collectors', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['questdb', 'grafana', 'mesh-bootstrap']));
     expect(collectorNames(compose).length).toBeGreaterThanOrEqual(3);
-    const locations = collectorNames(compose).map((name) => {
-      const command = compose.services[name]!.command!;
-      return command[command.indexOf('-L') + 1];
-    });
+    const locations = collectorNames(compose).map((name) => composeLocationOf(compose, name));
     expect(new Set(locations).size).toBe(locations.length);
   });
 
@@ -79,7 +49,7 @@ describe('docker-compose.yml', () => {
 
   it('gives Grafana the plugin from grafana-plugin/dist, unsigned loading allowed for its ids only, and the provisioning', () => {
     const grafana = compose.services.grafana!;
-    expect(grafana.image).toMatch(/^grafana\/grafana:1[12]\.\d+\.\d+/);
+    expect(grafana.image).toMatch(/^grafana\/grafana:1[123]\.\d+\.\d+/);
     const mounts = (grafana.volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`));
     expect(mounts.some((m) => m.startsWith(join(repoRoot, 'grafana-plugin/dist') + ':/var/lib/grafana/plugins/'))).toBe(
       true,
@@ -142,7 +112,7 @@ describe('docker-compose.yml', () => {
         await child.waitFor(() => healthy(host, service), 30_000, `${name}'s healthcheck`);
       }
       const job = compose.services['mesh-bootstrap']!;
-      const script = job.command![0]!.replaceAll('$$', '$');
+      const script = unescapeDollars(job.command![0]!);
       bootstrap = await network.host('mesh-bootstrap').ns.exec(job.entrypoint![0]!, [job.entrypoint![1]!, script], {
         timeoutMs: 30_000,
         env: job.environment ?? {},
@@ -159,57 +129,17 @@ describe('docker-compose.yml', () => {
 
     it('form a full mesh through the bootstrap job, every collector pinging every other with samples', async () => {
       expect(bootstrap.exitCode, bootstrap.stderr).toBe(0);
-      const names = collectorNames(compose);
       const peersOf = async (name: string) => {
         const reply = await network.host('mesh-bootstrap').ns.exec('curl', ['-s', `http://${name}:8080/v1/peers`]);
-        return (JSON.parse(reply.stdout) as { Peers: { Url: string; Pings: number; Location: string }[] }).Peers;
+        return (JSON.parse(reply.stdout) as { Peers: { Url: string; Pings: number }[] }).Peers;
       };
-      const deadline = Date.now() + 40_000;
-      let missing: string[] = [];
-      do {
-        missing = [];
-        for (const name of names) {
-          const peers = await peersOf(name);
-          for (const other of names.filter((n) => n !== name)) {
-            const peer = peers.find((p) => p.Url === `http://${other}:8080/v1/ping`);
-            if (!peer || peer.Pings === 0) missing.push(`${name}→${other}`);
-          }
-        }
-        if (missing.length > 0) await new Promise((r) => setTimeout(r, 1000));
-      } while (missing.length > 0 && Date.now() < deadline);
+      const missing = await missingMeshLinks(compose, peersOf, 40_000);
       expect(missing, processes.map((p) => p.output).join('\n')).toEqual([]);
     });
 
     it('store HTTP and ICMP results in QuestDB under each collector, ICMP reaching the other hosts', async () => {
-      const names = collectorNames(compose);
-      const locationOf = (name: string) => {
-        const command = compose.services[name]!.command!;
-        return command[command.indexOf('-L') + 1];
-      };
-      const snapshot = async () => ({
-        icmpSources: (
-          await questdb.rows(
-            "select distinct src from icmp where rtt_ms is not null and dst like '198.18.0.%' order by src",
-          )
-        ).map((r) => r.src),
-        httpSources: (await questdb.rows('select distinct src from http where ok order by src')).map((r) => r.src),
-        learnedLocations: (
-          await questdb.rows('select distinct dst_loc from http where dst_loc is not null order by dst_loc')
-        ).map((r) => r.dst_loc),
-      });
-      const expected = {
-        icmpSources: [...names].sort(),
-        httpSources: [...names].sort(),
-        learnedLocations: names.map(locationOf).sort(),
-      };
-      // Rows arrive within a flush interval and a WAL commit of being measured.
-      const deadline = Date.now() + 40_000;
-      let seen = await snapshot().catch(() => null);
-      while (JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 1000));
-        seen = await snapshot().catch(() => null);
-      }
-      expect(seen).toEqual(expected);
+      const seen = await storedMeshRows(compose, (sql) => questdb.rows(sql), '198.18.0.', 40_000);
+      expect(seen).toEqual(expectedMeshRows(compose));
     });
   });
 });
@@ -225,7 +155,7 @@ describe('collector/Dockerfile', () => {
     expect(finalStage).toMatch(/COPY --from=build \/app \/app/);
   });
 
-  it("installs production dependencies and builds the addon with the Dockerfile's own npm command", () => {
+  it("installs production dependencies and builds the addon with the Dockerfile's own npm command, online by default", () => {
     const dockerfile = readFileSync(join(repoRoot, 'collector/Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
     const buildStage = dockerfile.slice(0, dockerfile.lastIndexOf('\nFROM '));
     const work = mkdtempSync(join(tmpdir(), 'dockerfile-build-'));
@@ -238,9 +168,11 @@ describe('collector/Dockerfile', () => {
           cpSync(join(repoRoot, source), destination, { recursive: true });
         }
       }
-      const install = /^RUN (npm ci .*)$/m.exec(buildStage)![1]!;
+      // The install step's script, without its build-time mount; NPM_OFFLINE unset is the default.
+      const install = /^RUN (?:--mount=\S+ )*(.*npm ci .*)$/m.exec(buildStage)![1]!;
       const env = { ...process.env };
       delete env.npm_config_nodedir;
+      delete env.NPM_OFFLINE;
       execFileSync('sh', ['-c', install], { cwd: work, env, stdio: 'pipe', timeout: 300_000 });
       const help = execFileSync(process.execPath, [join(work, 'collector/bin/pingsphere.mjs'), 'collect', '--help']);
       expect(help.toString()).toContain('Usage: pingsphere collect');
@@ -248,5 +180,6 @@ describe('collector/Dockerfile', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-  });
+    // npm ci and the addon's compile: a minute on an idle machine, more on a busy one.
+  }, 300_000);
 });
