@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { LocalQuestDb, repoRoot } from '@pingsphere/testbed';
 import { QuestDbSink } from '../../collector/src/sinks/questdb/questdb-sink.js';
 import type { HttpResult } from '../../collector/src/results/http-result.js';
+import { icmpBatchesOf } from '../../collector/src/icmp/icmp-batches.js';
 import type { IcmpResult } from '../../collector/src/results/icmp-result.js';
 
 interface Evaluator {
@@ -175,13 +176,14 @@ describe('provisioned alert rules', () => {
           dst: `198.18.1.${i + 1}`,
           seq: 0,
           rttMs: i % lostEvery === 0 ? null : 20 + (i % 7),
+          flow: 0,
         });
       }
     };
     sweep('frankfurt', 'Frankfurt,DE', 50); // 2 % lost
     sweep('singapore', 'Singapore,SG', 10); // 10 % lost
     sink.write({ family: 'http', results: http });
-    sink.write({ family: 'icmp', results: icmp });
+    for (const batch of icmpBatchesOf(icmp)) sink.write(batch);
     await sink.close();
     const expected = http.length + icmp.length;
     for (let i = 0; i < 100; i++) {

@@ -20,8 +20,24 @@ describe('toIcmpResults', () => {
       { ...defaultSweepOptions, src: 'collector-a', srcLoc: 'Berlin,DE' },
     );
     expect(results).toEqual([
-      { tsUs: 1_795_000_000_000_001, src: 'collector-a', srcLoc: 'Berlin,DE', dst: '::1', seq: 0, rttMs: 21.04 },
-      { tsUs: 1_795_000_000_000_002, src: 'collector-a', srcLoc: 'Berlin,DE', dst: '198.18.1.1', seq: 2, rttMs: null },
+      {
+        tsUs: 1_795_000_000_000_001,
+        src: 'collector-a',
+        srcLoc: 'Berlin,DE',
+        dst: '::1',
+        seq: 0,
+        rttMs: 21.04,
+        flow: 0,
+      },
+      {
+        tsUs: 1_795_000_000_000_002,
+        src: 'collector-a',
+        srcLoc: 'Berlin,DE',
+        dst: '198.18.1.1',
+        seq: 2,
+        rttMs: null,
+        flow: 0,
+      },
     ]);
   });
 });

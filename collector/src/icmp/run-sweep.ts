@@ -105,6 +105,7 @@ export function runSweep(targets: TargetList, options: SweepOptions): AsyncItera
 /** Maps one engine batch to the shared result shape. */
 export function toIcmpResults(batch: ProbeBatch, targets: TargetList, options: SweepOptions): IcmpResult[] {
   const results: IcmpResult[] = new Array(batch.targetIndex.length);
+  const { flow } = batch as ProbeBatch & { flow?: Uint16Array };
   for (let i = 0; i < results.length; i++) {
     const rttNs = batch.rttNs[i]!;
     results[i] = {
@@ -114,6 +115,7 @@ export function toIcmpResults(batch: ProbeBatch, targets: TargetList, options: S
       dst: targets.addressAt(batch.targetIndex[i]!),
       seq: batch.seq[i]!,
       rttMs: rttNs < 0 ? null : rttNs / 1e6,
+      flow: flow?.[i] ?? 0,
     };
   }
   return results;

@@ -1,6 +1,16 @@
 import type { HttpResult } from './http-result.js';
-import type { IcmpResult } from './icmp-result.js';
+import type { IcmpBatch } from './icmp-batch.js';
 
-/** Results of one probe family handed on together (a sweep's batch, a round of HTTP pings). */
-export type ResultBatch =
-  { family: 'icmp'; results: readonly IcmpResult[] } | { family: 'http'; results: readonly HttpResult[] };
+/** A round of HTTP pings (a few hundred results at most: one object each). */
+export interface HttpBatch {
+  readonly family: 'http';
+  readonly results: readonly HttpResult[];
+}
+
+/** Results of one probe family handed on together: an ICMP sweep's column batch, or HTTP results. */
+export type ResultBatch = IcmpBatch | HttpBatch;
+
+/** How many results a batch holds. */
+export function batchRows(batch: ResultBatch): number {
+  return batch.family === 'icmp' ? batch.length : batch.results.length;
+}
