@@ -186,23 +186,32 @@ export class LocalQuestDb {
   /**
    * Waits until QuestDB has applied every transaction it acknowledged to `tables` (WAL writer at
    * the sequencer's transaction, none suspended) and every materialized view over them has caught
-   * up with its base table. Counting after this sees all rows, including late duplicates.
+   * up with its base table. Counting after this sees all rows, including late duplicates. A
+   * table that does not exist has nothing to apply.
    */
   async waitUntilApplied(tables: readonly string[], timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const names = tables.map((t) => `'${t}'`).join(',');
     let state = '';
     while (Date.now() < deadline) {
-      const wal = await this.rows(
-        `select name, suspended, writerTxn, sequencerTxn from wal_tables() where name in (${names})`,
-      );
       const views = await this.rows(
-        `select view_name, view_status, refresh_base_table_txn, base_table_txn from materialized_views() where base_table_name in (${names})`,
+        `select view_name, view_status, base_table_name, refresh_base_table_txn from materialized_views() where base_table_name in (${names})`,
+      );
+      // A view is a WAL table of its own: its refreshed rows must be applied too.
+      const all = [names, ...views.map((v) => `'${String(v.view_name)}'`)].join(',');
+      const wal = await this.rows(
+        `select name, suspended, writerTxn, sequencerTxn from wal_tables() where name in (${all})`,
       );
       const suspended = wal.filter((t) => t.suspended);
       if (suspended.length > 0) throw new Error(`QuestDB suspended WAL apply of ${JSON.stringify(suspended)}`);
-      const walDone = wal.length === tables.length && wal.every((t) => t.writerTxn === t.sequencerTxn);
-      const viewsDone = views.every((v) => v.view_status !== 'valid' || v.refresh_base_table_txn === v.base_table_txn);
+      const applied = new Map(wal.map((t) => [t.name, t.writerTxn as number]));
+      const walDone = wal.every((t) => t.writerTxn === t.sequencerTxn);
+      // Refreshed up to the base table's last applied transaction (an invalid view never will be).
+      const viewsDone = views.every(
+        (v) =>
+          v.view_status === 'invalid' ||
+          (v.refresh_base_table_txn as number) >= (applied.get(v.base_table_name as string) ?? 0),
+      );
       if (walDone && viewsDone) return;
       state = JSON.stringify({ wal, views });
       await new Promise((r) => setTimeout(r, 100));

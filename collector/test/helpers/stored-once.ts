@@ -12,6 +12,9 @@ export async function storedRows(
   src: string,
 ): Promise<{ rows: number; repeated: Record<string, unknown>[] }> {
   await questdb.waitUntilApplied([table]);
+  if ((await questdb.rows(`select table_name from tables() where table_name = '${table}'`)).length === 0) {
+    return { rows: 0, repeated: [] };
+  }
   const where = `src = '${src.replaceAll("'", "''")}'`;
   const [counted] = await questdb.rows(`select count() n from ${table} where ${where}`);
   const repeated = await questdb.rows(

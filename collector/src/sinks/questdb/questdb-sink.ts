@@ -1,4 +1,4 @@
-import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, SenderOptions, type SenderTransport } from '@questdb/nodejs-client';
 import { icmpBatchOf } from '../../icmp/icmp-batches.js';
@@ -21,7 +21,7 @@ export interface QuestDbSinkOptions {
   batchRows?: number;
   /** Longest time a result waits in memory before it is sent. */
   flushIntervalMs?: number;
-  /** Rows held in memory at most; beyond that they go to the spool. */
+  /** Rows held in memory at most (~100 bytes of ILP each); beyond that they go to the spool. */
   maxQueueRows?: number;
   /** ILP requests sent at once (QuestDB parses each on its own worker). */
   maxInFlight?: number;
@@ -131,7 +131,7 @@ export class QuestDbSink implements ResultSink {
       spoolMaxBytes: 1024 ** 3,
       batchRows: 50_000,
       flushIntervalMs: 1000,
-      maxQueueRows: 2_000_000,
+      maxQueueRows: 1_000_000,
       maxInFlight: 2,
       warn: (message: string) => process.stderr.write(`questdb sink: ${message}\n`),
       ...options,
@@ -142,7 +142,7 @@ export class QuestDbSink implements ResultSink {
       extension: spoolExtension,
       onDrop: (rows, reason) => full.warn(`dropped ${rows} spooled rows: ${reason}`),
     });
-    await convertLegacySegments(options.spoolDir, spool);
+    await convertLegacySegments(options.spoolDir, spool, full.warn);
     if (!spool.isEmpty) full.warn(`replaying ${spool.pendingRows} rows spooled by an earlier run`);
     return new QuestDbSink(full, endpoint, senderConf, new QuestDbRest(endpoint), spool);
   }
@@ -488,15 +488,24 @@ type LegacyBatch =
   | Extract<ResultBatch, { family: 'http' }>;
 
 /** Rewrites spool segments of the JSON format as ILP segments, so an upgrade loses nothing. */
-async function convertLegacySegments(dir: string, spool: DiskSpool): Promise<void> {
+async function convertLegacySegments(dir: string, spool: DiskSpool, warn: (message: string) => void): Promise<void> {
   for (const name of (await readdir(dir)).filter((n) => legacySegment.test(n)).sort()) {
     const out = new IlpBuffer();
-    for (const line of (await readFile(join(dir, name), 'utf8')).split('\n')) {
-      if (!line) continue;
-      const old = JSON.parse(line) as LegacyBatch;
-      const batch: ResultBatch =
-        old.family === 'icmp' ? icmpBatchOf(old.results.map((r) => ({ ...r, flow: r.flow ?? 0 }))) : old;
-      encodeRows(out, batch, 0, batchRows(batch));
+    try {
+      for (const line of (await readFile(join(dir, name), 'utf8')).split('\n')) {
+        if (!line) continue;
+        const old = JSON.parse(line) as LegacyBatch;
+        const batch: ResultBatch =
+          old.family === 'icmp' ? icmpBatchOf(old.results.map((r) => ({ ...r, flow: r.flow ?? 0 }))) : old;
+        encodeRows(out, batch, 0, batchRows(batch));
+      }
+    } catch (error) {
+      // Kept for a person to look at, out of the replay's way.
+      await rename(join(dir, name), join(dir, `${name}.unreadable`));
+      warn(
+        `spool segment ${name} of an earlier version cannot be read (${(error as Error).message}); kept as ${name}.unreadable`,
+      );
+      continue;
     }
     await spool.append(out.view(), out.rows);
     await rm(join(dir, name), { force: true });
