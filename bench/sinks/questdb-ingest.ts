@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { LocalQuestDb } from '@pingsphere/testbed';
 import { TargetList } from '../../collector/src/icmp/target-list.js';
-import type { IcmpBatch } from '../../collector/src/results/icmp-batch.js';
+import { allocateIcmpBatch, type IcmpBatch } from '../../collector/src/results/icmp-batch.js';
 import { encodeIcmpRows, IlpBuffer } from '../../collector/src/sinks/questdb/ilp-encoder.js';
 import { QuestDbSink } from '../../collector/src/sinks/questdb/questdb-sink.js';
 
@@ -27,17 +27,7 @@ function sweep(total: number, startUs: number, src: string): IcmpBatch[] {
   const batches: IcmpBatch[] = [];
   for (let first = 0; first < total; first += engineBatch) {
     const n = Math.min(engineBatch, total - first);
-    const batch = {
-      family: 'icmp' as const,
-      src,
-      srcLoc: 'Frankfurt,DE',
-      length: n,
-      targets,
-      targetIndex: new Uint32Array(n),
-      seq: new Uint32Array(n),
-      rttNs: new Float64Array(n),
-      sendTimeUs: new Float64Array(n),
-    };
+    const batch = allocateIcmpBatch(n, targets, { src, srcLoc: 'Frankfurt,DE' });
     for (let j = 0; j < n; j++) {
       const k = first + j;
       batch.targetIndex[j] = k;

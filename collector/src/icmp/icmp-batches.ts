@@ -1,7 +1,7 @@
 // The engine's typed-array batches as the sinks' IcmpBatch, and (for tests, benchmarks and small
 // producers) IcmpResult objects packed into one.
 import type { ProbeBatch } from '@pingsphere/native';
-import type { IcmpBatch } from '../results/icmp-batch.js';
+import { allocateIcmpBatch, type IcmpBatch } from '../results/icmp-batch.js';
 import type { IcmpResult } from '../results/icmp-result.js';
 import { TargetList } from './target-list.js';
 import { parseIpv4, parseIpv6 } from './target-spec.js';
@@ -55,19 +55,7 @@ export function icmpBatchOf(results: readonly IcmpResult[]): IcmpBatch {
     indexOf.set(dst, targets.size);
     targets.addIpv6(parseIpv6(dst));
   }
-  const n = results.length;
-  const batch = {
-    family: 'icmp' as const,
-    src: first?.src ?? '',
-    srcLoc: first?.srcLoc ?? '',
-    length: n,
-    targets,
-    targetIndex: new Uint32Array(n),
-    seq: new Uint32Array(n),
-    rttNs: new Float64Array(n),
-    sendTimeUs: new Float64Array(n),
-    flow: new Uint16Array(n),
-  };
+  const batch = allocateIcmpBatch(results.length, targets, { src: first?.src ?? '', srcLoc: first?.srcLoc ?? '' });
   results.forEach((r, i) => {
     batch.targetIndex[i] = indexOf.get(r.dst)!;
     batch.seq[i] = r.seq;

@@ -33,6 +33,26 @@ export interface IcmpBatch {
   readonly flow?: Uint16Array;
 }
 
+/** A batch of `length` rows with zeroed columns, to be filled in (producers other than the engine). */
+export function allocateIcmpBatch(
+  length: number,
+  targets: TargetAddresses,
+  identity: { src: string; srcLoc: string },
+): IcmpBatch & { readonly flow: Uint16Array } {
+  return {
+    family: 'icmp',
+    src: identity.src,
+    srcLoc: identity.srcLoc,
+    length,
+    targets,
+    targetIndex: new Uint32Array(length),
+    seq: new Uint32Array(length),
+    rttNs: new Float64Array(length),
+    sendTimeUs: new Float64Array(length),
+    flow: new Uint16Array(length),
+  };
+}
+
 /** Row i as the object form (for consumers that handle few rows; large sweeps should use columns). */
 export function icmpResultAt(batch: IcmpBatch, i: number): IcmpResult {
   const rttNs = batch.rttNs[i]!;
