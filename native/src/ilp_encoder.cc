@@ -63,8 +63,10 @@ inline char* write_rtt_ms(char* p, uint64_t rtt_ns) {
 inline char* write_octet(char* p, unsigned octet) { return write_uint(p, octet); }
 
 template <typename T>
-T typed(const Napi::Value& value, const char* name) {
-  if (!value.IsTypedArray()) throw Napi::TypeError::New(value.Env(), std::string(name) + " must be a typed array");
+T typed(const Napi::Value& value, napi_typedarray_type type, const char* name) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw Napi::TypeError::New(value.Env(), std::string("encodeIcmpIlp: ") + name + " has the wrong type");
+  }
   return value.As<T>();
 }
 
@@ -73,23 +75,24 @@ T typed(const Napi::Value& value, const char* name) {
 Napi::Value EncodeIcmpIlp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 12) throw Napi::TypeError::New(env, "encodeIcmpIlp takes 12 arguments");
-  Napi::Uint8Array out = typed<Napi::Uint8Array>(info[0], "out");
+  Napi::Uint8Array out = typed<Napi::Uint8Array>(info[0], napi_uint8_array, "out");
   size_t at = size_t(info[1].As<Napi::Number>().Int64Value());
-  Napi::Uint8Array prefix = typed<Napi::Uint8Array>(info[2], "prefix");
-  Napi::Uint32Array ipv4 = typed<Napi::Uint32Array>(info[3], "ipv4");
+  Napi::Uint8Array prefix = typed<Napi::Uint8Array>(info[2], napi_uint8_array, "prefix");
+  Napi::Uint32Array ipv4 = typed<Napi::Uint32Array>(info[3], napi_uint32_array, "ipv4");
   const uint32_t ipv4_size = info[4].As<Napi::Number>().Uint32Value();
-  Napi::Uint32Array target_index = typed<Napi::Uint32Array>(info[5], "targetIndex");
-  Napi::Uint32Array seq = typed<Napi::Uint32Array>(info[6], "seq");
-  Napi::Float64Array rtt_ns = typed<Napi::Float64Array>(info[7], "rttNs");
-  Napi::Float64Array send_time_us = typed<Napi::Float64Array>(info[8], "sendTimeUs");
-  const bool has_flow = info[9].IsTypedArray();
-  Napi::Uint16Array flow = has_flow ? info[9].As<Napi::Uint16Array>() : Napi::Uint16Array();
+  Napi::Uint32Array target_index = typed<Napi::Uint32Array>(info[5], napi_uint32_array, "targetIndex");
+  Napi::Uint32Array seq = typed<Napi::Uint32Array>(info[6], napi_uint32_array, "seq");
+  Napi::Float64Array rtt_ns = typed<Napi::Float64Array>(info[7], napi_float64_array, "rttNs");
+  Napi::Float64Array send_time_us = typed<Napi::Float64Array>(info[8], napi_float64_array, "sendTimeUs");
+  const bool has_flow = !info[9].IsNull() && !info[9].IsUndefined();
+  Napi::Uint16Array flow = has_flow ? typed<Napi::Uint16Array>(info[9], napi_uint16_array, "flow") : Napi::Uint16Array();
   size_t row = size_t(info[10].As<Napi::Number>().Int64Value());
   size_t to = size_t(info[11].As<Napi::Number>().Int64Value());
 
   const size_t columns = target_index.ElementLength();
   if (to > columns || seq.ElementLength() < to || rtt_ns.ElementLength() < to || send_time_us.ElementLength() < to ||
-      (has_flow && flow.ElementLength() < to) || ipv4_size > ipv4.ElementLength() || at > out.ByteLength()) {
+      (has_flow && flow.ElementLength() < to) || ipv4_size > ipv4.ElementLength() || at > out.ByteLength() ||
+      row > to) {
     throw Napi::RangeError::New(env, "encodeIcmpIlp: rows or offsets beyond the columns");
   }
   char* const base = reinterpret_cast<char*>(out.Data());

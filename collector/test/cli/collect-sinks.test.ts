@@ -278,13 +278,14 @@ describe('pingsphere collect --questdb', () => {
 
   it('loses nothing it printed when killed with -9 in the middle of spool writes (QuestDB down)', async () => {
     const spool = tempDir('pingsphere-spool-kill-');
-    const targets = targetsFile(3000);
+    const targets = targetsFile(5000);
     await questdb.stop();
     const printed: Printed = { icmp: [], http: [] };
     let killedMidWrite = 0;
     // A kill lands the moment a segment's temporary file appears; one that is still there after
-    // the process is gone proves the kill interrupted a real write. A few tries get one.
-    for (let attempt = 1; attempt <= 6 && killedMidWrite === 0; attempt++) {
+    // the process is gone proves the kill interrupted a real write. A few tries get one (fast
+    // sweeps make segments of 4,096 rows, ~400 kB, whose write and fsync take milliseconds).
+    for (let attempt = 1; attempt <= 10 && killedMidWrite === 0; attempt++) {
       const c = collector('127.0.0.4', 'Sydney,AU', [
         '-d',
         '0.5',
@@ -295,10 +296,10 @@ describe('pingsphere collect --questdb', () => {
         '--icmp-interval',
         '1',
         '--icmp-rate',
-        '20000',
+        '100000',
         'http://127.0.0.4:8080/v1/ping',
       ]);
-      await c.waitFor(() => splitOutput(c.stdout).icmp.length >= 3000, 30_000, 'a first sweep printed');
+      await c.waitFor(() => splitOutput(c.stdout).icmp.length >= 5000, 30_000, 'a first sweep printed');
       if (await killDuringSpoolWrite(c, spool, 10_000)) killedMidWrite += 1;
       const output = splitOutput(c.stdout);
       printed.icmp.push(...output.icmp);
