@@ -130,7 +130,7 @@ describe('per-minute roll-ups against the rows they summarise', () => {
 
   afterAll(async () => {
     await questdb?.dispose();
-    rmSync(spoolDir, { recursive: true, force: true });
+    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
   });
 
   it('icmp_1m: probes, replies (so loss), min, max and average RTT per minute, collector and target', async () => {
