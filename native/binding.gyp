@@ -8,7 +8,8 @@
         "src/sweep_engine.cc",
         "src/sender.cc",
         "src/receiver.cc",
-        "src/timestamping.cc"
+        "src/timestamping.cc",
+        "src/ilp_encoder.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

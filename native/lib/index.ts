@@ -1,6 +1,7 @@
 // @pingsphere/native: the ICMP sweep engine's typed API.
 export { AddonNotBuiltError, addonPath, loadIcmpAddon } from './addon.js';
 export { IcmpPermissionError, IcmpSocketError } from './errors.js';
+export { nativeIcmpIlpEncoder, type NativeIcmpIlpEncoder } from './ilp-encoder.js';
 export {
   IcmpSweep,
   maxPayloadBytes,

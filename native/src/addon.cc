@@ -10,6 +10,7 @@
 #include <string>
 
 #include "icmp_packet.h"
+#include "ilp_encoder.h"
 #include "sweep_engine.h"
 
 namespace pingsphere {
@@ -269,6 +270,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Sweep", Sweep::Define(env));
   exports.Set("minPayloadBytes", Napi::Number::New(env, double(kMinPayloadBytes)));
   exports.Set("maxPayloadBytes", Napi::Number::New(env, double(kMaxPayloadBytes)));
+  exports.Set("encodeIcmpIlp", Napi::Function::New(env, EncodeIcmpIlp, "encodeIcmpIlp"));
   return exports;
 }
 

@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { LocalQuestDb, repoRoot } from '@pingsphere/testbed';
 import { QuestDbSink } from '../../collector/src/sinks/questdb/questdb-sink.js';
 import type { HttpResult } from '../../collector/src/results/http-result.js';
+import { icmpBatchesOf } from '../../collector/src/icmp/icmp-batches.js';
 import type { IcmpResult } from '../../collector/src/results/icmp-result.js';
 
 interface Evaluator {
@@ -186,7 +187,7 @@ describe('provisioned alert rules on a real QuestDB; Grafana is not running: its
     sweep('frankfurt', 'Frankfurt,DE', 50); // 2 % lost
     sweep('singapore', 'Singapore,SG', 10); // 10 % lost
     sink.write({ family: 'http', results: http });
-    sink.write({ family: 'icmp', results: icmp });
+    for (const batch of icmpBatchesOf(icmp)) sink.write(batch);
     await sink.close();
     // A wait that runs out fails the setup (and so every test) instead of testing half the rows.
     expect(await questdb.waitForCount('select count() from http', http.length)).toBe(http.length);

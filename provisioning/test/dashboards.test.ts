@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { LocalQuestDb, repoRoot } from '@pingsphere/testbed';
 import { QuestDbSink } from '../../collector/src/sinks/questdb/questdb-sink.js';
 import type { HttpResult } from '../../collector/src/results/http-result.js';
+import { icmpBatchesOf } from '../../collector/src/icmp/icmp-batches.js';
 import type { IcmpResult } from '../../collector/src/results/icmp-result.js';
 import { FetchQuestDbClient } from '../../grafana-plugin/src/datasource/questdb-client';
 import { PingSphereQueryRunner } from '../../grafana-plugin/src/datasource/query-runner';
@@ -130,7 +131,7 @@ describe('provisioned dashboards and datasources', () => {
       }
     }
     sink.write({ family: 'http', results: http });
-    sink.write({ family: 'icmp', results: icmp });
+    for (const batch of icmpBatchesOf(icmp)) sink.write(batch);
     await sink.close();
     expect(await questdb.waitForCount('select count() from http', http.length)).toBe(http.length);
     expect(await questdb.waitForCount('select count() from icmp', icmp.length)).toBe(icmp.length);

@@ -4,6 +4,7 @@ export { ServiceProcess } from './service-process.js';
 export {
   LocalQuestDb,
   questDbJarPath,
+  type QuestDbCredentials,
   type QuestDbOptions,
   type QuestDbPorts,
   type QuestDbQueryResult,

@@ -29,6 +29,16 @@ export interface QuestDbOptions {
   /** Java heap limit, e.g. "1g". */
   maxHeap?: string;
   startTimeoutMs?: number;
+  /**
+   * HTTP basic auth (QuestDB's `http.user` / `http.password`) on REST and ILP/HTTP; none when
+   * omitted. setCredentials() changes it for the next start().
+   */
+  credentials?: QuestDbCredentials;
+}
+
+export interface QuestDbCredentials {
+  user: string;
+  password: string;
 }
 
 /** Shape of QuestDB's /exec JSON reply. */
@@ -44,13 +54,16 @@ export interface QuestDbQueryResult {
  */
 export class LocalQuestDb {
   private process: ServiceProcess | undefined;
+  private credentials: QuestDbCredentials | undefined;
 
   private constructor(
     readonly rootDir: string,
     readonly ports: QuestDbPorts,
     private readonly ownsRootDir: boolean,
     private readonly options: QuestDbOptions,
-  ) {}
+  ) {
+    this.credentials = options.credentials;
+  }
 
   /** Starts a QuestDB and resolves once `/exec?query=select 1` answers. */
   static async launch(options: QuestDbOptions = {}): Promise<LocalQuestDb> {
@@ -85,9 +98,15 @@ export class LocalQuestDb {
     return `http://127.0.0.1:${this.ports.http}`;
   }
 
-  /** Configuration string for @questdb/nodejs-client (ILP over HTTP). */
+  /** Configuration string for @questdb/nodejs-client (ILP over HTTP), with the credentials if any. */
   get clientConf(): string {
-    return `http::addr=127.0.0.1:${this.ports.http};`;
+    const auth = this.credentials ? `username=${this.credentials.user};password=${this.credentials.password};` : '';
+    return `http::addr=127.0.0.1:${this.ports.http};${auth}`;
+  }
+
+  /** Credentials the server takes from its next start() on (undefined: no authentication). */
+  setCredentials(credentials: QuestDbCredentials | undefined): void {
+    this.credentials = credentials;
   }
 
   /** Connection settings for a PostgreSQL client (QuestDB's PG wire, default credentials). */
@@ -102,7 +121,7 @@ export class LocalQuestDb {
   /** Starts (or restarts) the server on the same ports and data directory. */
   async start(): Promise<void> {
     if (this.isRunning) return;
-    writeServerConf(this.rootDir, this.ports);
+    writeServerConf(this.rootDir, this.ports, this.credentials);
     this.process = new ServiceProcess('QuestDB', 'java', [
       `-Xmx${this.options.maxHeap ?? '2g'}`,
       '-Dnoebug',
@@ -133,7 +152,13 @@ export class LocalQuestDb {
 
   /** Runs SQL through the REST API and returns the parsed reply; SQL errors become exceptions. */
   async query(sql: string, timeoutMs = 30_000): Promise<QuestDbQueryResult> {
+    const headers: Record<string, string> = {};
+    if (this.credentials) {
+      const { user, password } = this.credentials;
+      headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    }
     const response = await fetch(`${this.httpUrl}/exec?query=${encodeURIComponent(sql)}`, {
+      headers,
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body = (await response.json()) as Partial<QuestDbQueryResult> & { error?: string };
@@ -158,6 +183,42 @@ export class LocalQuestDb {
     return count;
   }
 
+  /**
+   * Waits until QuestDB has applied every transaction it acknowledged to `tables` (WAL writer at
+   * the sequencer's transaction, none suspended) and every materialized view over them has caught
+   * up with its base table. Counting after this sees all rows, including late duplicates. A
+   * table that does not exist has nothing to apply.
+   */
+  async waitUntilApplied(tables: readonly string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const names = tables.map((t) => `'${t}'`).join(',');
+    let state = '';
+    while (Date.now() < deadline) {
+      const views = await this.rows(
+        `select view_name, view_status, base_table_name, refresh_base_table_txn from materialized_views() where base_table_name in (${names})`,
+      );
+      // A view is a WAL table of its own: its refreshed rows must be applied too.
+      const all = [names, ...views.map((v) => `'${String(v.view_name)}'`)].join(',');
+      const wal = await this.rows(
+        `select name, suspended, writerTxn, sequencerTxn from wal_tables() where name in (${all})`,
+      );
+      const suspended = wal.filter((t) => t.suspended);
+      if (suspended.length > 0) throw new Error(`QuestDB suspended WAL apply of ${JSON.stringify(suspended)}`);
+      const applied = new Map(wal.map((t) => [t.name, t.writerTxn as number]));
+      const walDone = wal.every((t) => t.writerTxn === t.sequencerTxn);
+      // Refreshed up to the base table's last applied transaction (an invalid view never will be).
+      const viewsDone = views.every(
+        (v) =>
+          v.view_status === 'invalid' ||
+          (v.refresh_base_table_txn as number) >= (applied.get(v.base_table_name as string) ?? 0),
+      );
+      if (walDone && viewsDone) return;
+      state = JSON.stringify({ wal, views });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`QuestDB did not apply everything within ${timeoutMs} ms: ${state}`);
+  }
+
   /** Runs a query and returns rows as objects keyed by column name. */
   async rows(sql: string): Promise<Record<string, unknown>[]> {
     const result = await this.query(sql);
@@ -165,7 +226,7 @@ export class LocalQuestDb {
   }
 }
 
-function writeServerConf(rootDir: string, ports: QuestDbPorts): void {
+function writeServerConf(rootDir: string, ports: QuestDbPorts, credentials: QuestDbCredentials | undefined): void {
   mkdirSync(join(rootDir, 'conf'), { recursive: true });
   const conf = [
     `http.bind.to=127.0.0.1:${ports.http}`,
@@ -176,6 +237,7 @@ function writeServerConf(rootDir: string, ports: QuestDbPorts): void {
     'telemetry.enabled=false',
     // Keep the footprint small on a 2-core test machine.
     'shared.worker.count=2',
+    ...(credentials ? [`http.user=${credentials.user}`, `http.password=${credentials.password}`] : []),
   ];
   writeFileSync(join(rootDir, 'conf', 'server.conf'), conf.join('\n') + '\n');
 }

@@ -142,8 +142,8 @@ export function toIcmpResults(batch: ProbeBatch, targets: TargetList, options: S
       srcLoc: options.srcLoc,
       dst: targets.addressAt(batch.targetIndex[i]!),
       seq: batch.seq[i]!,
-      flow: batch.flow[i]!,
       rttMs: rttNs < 0 ? null : rttNs / 1e6,
+      flow: batch.flow[i]!,
     };
   }
   return results;

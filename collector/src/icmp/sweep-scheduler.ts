@@ -3,6 +3,7 @@
 // not resolve (a peer container not started yet), the file is read again before each sweep.
 import type { ResultBatch } from '../results/result-batch.js';
 import { buildTargetList } from './build-target-list.js';
+import { icmpBatchFromProbes } from './icmp-batches.js';
 import { startSweep, type SweepRun } from './run-sweep.js';
 import { defaultSweepOptions, type SweepOptions } from './sweep-options.js';
 import { readTargetSpecs } from './target-input.js';
@@ -138,10 +139,12 @@ export class SweepScheduler {
   private async consume(sweep: SweepRun): Promise<void> {
     let probes = 0;
     let replies = 0;
-    for await (const results of sweep) {
-      probes += results.length;
-      for (const r of results) if (r.rttMs !== null) replies += 1;
-      this.options.deliver({ family: 'icmp', results });
+    const identity = { src: this.options.src, srcLoc: this.options.srcLoc };
+    for await (const probeBatch of sweep.batches()) {
+      const batch = icmpBatchFromProbes(probeBatch, sweep.targets, identity);
+      probes += batch.length;
+      for (let i = 0; i < batch.length; i++) if (batch.rttNs[i]! >= 0) replies += 1;
+      this.options.deliver(batch);
     }
     const record = sweep.record();
     this.options.deliver({ family: 'icmp_sweep', results: [record] });

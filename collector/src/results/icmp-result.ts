@@ -1,4 +1,7 @@
-/** One ICMP echo probe's outcome: the single shape every sink, the API and the CLI use. */
+/**
+ * One ICMP echo probe's outcome as an object (the CLI and small consumers). Sweeps reach the sinks
+ * column-wise instead (IcmpBatch in icmp-batch.ts), with the same fields.
+ */
 export interface IcmpResult {
   /** Send time of the probe, microseconds since the Unix epoch (UTC). */
   tsUs: number;

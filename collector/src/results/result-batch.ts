@@ -1,12 +1,26 @@
 import type { HttpResult } from './http-result.js';
-import type { IcmpResult } from './icmp-result.js';
+import type { IcmpBatch } from './icmp-batch.js';
 import type { IcmpSweepRecord } from './icmp-sweep-record.js';
 
+/** A round of HTTP pings (a few hundred results at most: one object each). */
+export interface HttpBatch {
+  readonly family: 'http';
+  readonly results: readonly HttpResult[];
+}
+
+/** The record of finished ICMP sweeps (stored per sweep; sinks without a place for it skip it). */
+export interface IcmpSweepBatch {
+  readonly family: 'icmp_sweep';
+  readonly results: readonly IcmpSweepRecord[];
+}
+
 /**
- * Results of one probe family handed on together (a sweep's batch, a round of HTTP pings), or the
- * record of a finished ICMP sweep (stored per sweep; sinks without a place for it skip it).
+ * Results of one probe family handed on together: an ICMP sweep's column batch, HTTP results, or
+ * the per-sweep records.
  */
-export type ResultBatch =
-  | { family: 'icmp'; results: readonly IcmpResult[] }
-  | { family: 'http'; results: readonly HttpResult[] }
-  | { family: 'icmp_sweep'; results: readonly IcmpSweepRecord[] };
+export type ResultBatch = IcmpBatch | HttpBatch | IcmpSweepBatch;
+
+/** How many results (rows) a batch holds. */
+export function batchRows(batch: ResultBatch): number {
+  return batch.family === 'icmp' ? batch.length : batch.results.length;
+}

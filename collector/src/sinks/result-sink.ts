@@ -16,7 +16,17 @@ export interface SinkStats {
  */
 export interface ResultSink {
   readonly name: string;
-  write(batch: ResultBatch): void;
+  /**
+   * Takes a batch. A store of record (QuestDB) returns a promise that resolves once the batch is
+   * durable there: acknowledged by the store, fsync'd in its spool, or counted dropped. It never
+   * rejects.
+   */
+  write(batch: ResultBatch): void | Promise<void>;
+  /**
+   * Set on a sink that shows results to a person or a pipe (stdout): it gets each batch only once
+   * every store holds it, so a result that was shown is never lost in a crash of the collector.
+   */
+  readonly showsResults?: boolean;
   /** Resolves when everything written so far was delivered or set aside (spooled, counted). */
   flush(): Promise<void>;
   /** Flushes, then releases connections and timers. */

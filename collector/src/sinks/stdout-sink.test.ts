@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { icmpBatchOf } from '../icmp/icmp-batches.js';
 import type { HttpResult } from '../results/http-result.js';
 import { httpResult } from '../../test/fixtures/results.js';
 import { hhmmss, StdoutSink } from './stdout-sink.js';
@@ -111,13 +112,12 @@ describe('StdoutSink', () => {
   it("prints ICMP results handed to it in `pingsphere icmp --json`'s shape", () => {
     const io = capture();
     const sink = new StdoutSink({ format: 'json', verbosity: 1, out: io.out, err: io.err });
-    sink.write({
-      family: 'icmp',
-      results: [
-        { tsUs: 1_764_000_000_123_456, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 0, flow: 0, rttMs: 21.04 },
-        { tsUs: 1_764_000_001_000_000, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 1, flow: 0, rttMs: null },
-      ],
-    });
+    sink.write(
+      icmpBatchOf([
+        { tsUs: 1_764_000_000_123_456, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 0, rttMs: 21.04, flow: 0 },
+        { tsUs: 1_764_000_001_000_000, src: 'a', srcLoc: 'A', dst: '198.18.1.1', seq: 1, rttMs: null, flow: 0 },
+      ]),
+    );
     expect(io.text().stdout).toBe(
       '{"target":"198.18.1.1","seq":0,"rtt_ms":21.04,"ts":"2025-11-24T16:00:00.123456Z"}\n' +
         '{"target":"198.18.1.1","seq":1,"rtt_ms":null,"ts":"2025-11-24T16:00:01.000000Z"}\n',

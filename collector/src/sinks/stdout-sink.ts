@@ -2,7 +2,7 @@
 // per endpoint, or (--json) one NDJSON line per result with the store's field names.
 import type { Writable } from 'node:stream';
 import type { HttpResult } from '../results/http-result.js';
-import type { IcmpResult } from '../results/icmp-result.js';
+import type { IcmpBatch } from '../results/icmp-batch.js';
 import type { ResultBatch } from '../results/result-batch.js';
 import { humanLine, ndjsonLine } from '../icmp/sweep-output.js';
 import { defaultSweepOptions } from '../icmp/sweep-options.js';
@@ -52,9 +52,24 @@ export function httpResultJson(result: HttpResult): string {
   });
 }
 
-/** An ICMP result as `pingsphere icmp --json` writes it (the CLI contract's line). */
-function icmpResultLine(result: IcmpResult): string {
-  return ndjsonLine(result.dst, result.seq, result.rttMs === null ? -1 : result.rttMs * 1e6, result.tsUs);
+/** An ICMP batch as `pingsphere icmp --json` writes it (the CLI contract's lines). */
+function icmpJsonLines(batch: IcmpBatch): string {
+  let text = '';
+  for (let i = 0; i < batch.length; i++) {
+    const dst = batch.targets.addressAt(batch.targetIndex[i]!);
+    text += ndjsonLine(dst, batch.seq[i]!, batch.rttNs[i]!, batch.sendTimeUs[i]!);
+  }
+  return text;
+}
+
+/** An ICMP batch in fping's `-c` style. */
+function icmpHumanLines(batch: IcmpBatch): string {
+  let text = '';
+  for (let i = 0; i < batch.length; i++) {
+    const dst = batch.targets.addressAt(batch.targetIndex[i]!);
+    text += humanLine(dst, batch.seq[i]!, batch.rttNs[i]!, icmpPacketBytes);
+  }
+  return text;
 }
 
 /** "16s", "1m05s", "2h03m09s", as pingmesh prints elapsed time. */
@@ -72,6 +87,7 @@ export function hhmmss(totalSeconds: number): string {
 /** Writes results to stdout as they arrive and per-endpoint averages when closed. */
 export class StdoutSink implements ResultSink {
   readonly name = 'stdout';
+  readonly showsResults = true;
   private readonly out: Writable;
   private readonly err: Writable;
   private readonly perTarget = new Map<string, { stats: PeerStats; firstUs: number; lastUs: number }>();
@@ -86,16 +102,10 @@ export class StdoutSink implements ResultSink {
 
   write(batch: ResultBatch): void {
     if (batch.family === 'icmp') {
-      if (this.options.format === 'json') this.out.write(batch.results.map(icmpResultLine).join(''));
+      if (this.options.format === 'json') this.out.write(icmpJsonLines(batch));
       // fping's per-probe lines only when asked for (-v): a sweep can hold a million targets.
-      else if (this.options.verbosity > 1) {
-        this.out.write(
-          batch.results
-            .map((r) => humanLine(r.dst, r.seq, r.rttMs === null ? -1 : r.rttMs * 1e6, icmpPacketBytes))
-            .join(''),
-        );
-      }
-      this.delivered += batch.results.length;
+      else if (this.options.verbosity > 1) this.out.write(icmpHumanLines(batch));
+      this.delivered += batch.length;
       return;
     }
     // Per-sweep records are stored (QuestDB); the collector's log already has a line per sweep.

@@ -1,13 +1,16 @@
 // `pingsphere collect` with its sinks, end to end: real collectors (HTTP mesh + ICMP sweeps) run
 // inside a fresh network namespace, so their probes reach nothing but its loopback; the real
 // QuestDB and moto_server run on the host and are forwarded into the namespace over a Unix socket.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The oracle for "stored exactly once" and "nothing printed is lost" is what each collector
+// printed (--json), never the sink's own spool.
+import { watch, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalMoto, LocalQuestDb, NetworkNamespace } from '@pingsphere/testbed';
+import { freeLoopbackPort, LocalMoto, LocalQuestDb, NetworkNamespace } from '@pingsphere/testbed';
 import { ndjson, startCollectorIn, type RecordedProcess } from '../helpers/processes.js';
+import { storedRows } from '../helpers/stored-once.js';
 
 interface IcmpLine {
   target: string;
@@ -24,6 +27,10 @@ interface HttpLine {
   connect_ms: number;
   ok: boolean;
 }
+interface Printed {
+  icmp: IcmpLine[];
+  http: HttpLine[];
+}
 
 const folders: string[] = [];
 function tempDir(prefix: string): string {
@@ -32,42 +39,102 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A targets file of 127.0.0.1 … 127.0.0.N (all answered by the namespace's loopback). */
+/** A targets file of N loopback addresses from 127.0.0.1 on (all answered by the namespace's lo). */
 function targetsFile(count: number): string {
   const file = join(tempDir('pingsphere-icmp-targets-'), 'targets.txt');
-  writeFileSync(file, Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`).join('\n') + '\n');
+  const address = (i: number) =>
+    `127.${Math.floor((i + 1) / 65536)}.${Math.floor((i + 1) / 256) % 256}.${(i + 1) % 256}`;
+  writeFileSync(file, Array.from({ length: count }, (_, i) => address(i)).join('\n') + '\n');
   return file;
 }
 
-function splitOutput(stdout: string): { icmp: IcmpLine[]; http: HttpLine[] } {
-  const lines = ndjson<Record<string, unknown>>(stdout);
+/** The NDJSON results on stdout, complete lines only (a killed process may leave half a line). */
+function splitOutput(stdout: string): Printed {
+  const lines = ndjson<Record<string, unknown>>(stdout.slice(0, stdout.lastIndexOf('\n') + 1));
   return {
     icmp: lines.filter((l) => 'target' in l) as unknown as IcmpLine[],
     http: lines.filter((l) => 'dst_loc' in l) as unknown as HttpLine[],
   };
 }
 
-/** Every NDJSON result appears exactly once in QuestDB (as many rows as results, all distinct). */
-async function expectStoredExactlyOnce(
-  questdb: LocalQuestDb,
-  src: string,
-  output: { icmp: IcmpLine[]; http: HttpLine[] },
-) {
-  expect(await questdb.waitForCount(`select count() from icmp where src = '${src}'`, output.icmp.length)).toBe(
-    output.icmp.length,
+function spoolSegments(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.ilp'));
+}
+
+const icmpKey = (ts: unknown, dst: unknown, seq: unknown) => `${String(ts)}|${String(dst)}|${String(seq)}`;
+const httpKey = (ts: unknown, dst: unknown) => `${String(ts)}|${String(dst)}`;
+
+/** Printed results that QuestDB does not hold (after it applied everything), and its repeats. */
+async function unstored(questdb: LocalQuestDb, src: string, printed: Printed) {
+  const icmp = await storedRows(questdb, 'icmp', src);
+  const http = await storedRows(questdb, 'http', src);
+  // A table that was never created (nothing reached QuestDB) holds no keys.
+  const keys = async (sql: string) => (await questdb.rows(sql).catch(() => [])) as Record<string, unknown>[];
+  const where = `where src = '${src}'`;
+  const icmpKeys = new Set(
+    (await keys(`select ts, dst, seq from icmp ${where}`)).map((r) => icmpKey(r.ts, r.dst, r.seq)),
   );
-  expect(await questdb.waitForCount(`select count() from http where src = '${src}'`, output.http.length)).toBe(
-    output.http.length,
-  );
-  const icmpRows = await questdb.rows(`select ts, dst, seq, rtt_ms from icmp where src = '${src}'`);
-  const key = (ts: unknown, dst: unknown, seq: unknown) => `${String(ts)}|${String(dst)}|${String(seq)}`;
-  const stored = new Set(icmpRows.map((r) => key(r.ts, r.dst, r.seq)));
-  expect(stored.size).toBe(icmpRows.length);
-  for (const line of output.icmp) expect(stored.has(key(line.ts, line.target, line.seq))).toBe(true);
-  const httpRows = await questdb.rows(`select ts, dst from http where src = '${src}'`);
-  const storedHttp = new Set(httpRows.map((r) => `${String(r.ts)}|${String(r.dst)}`));
-  expect(storedHttp.size).toBe(httpRows.length);
-  for (const line of output.http) expect(storedHttp.has(`${line.ts}|${line.dst}`)).toBe(true);
+  const httpKeys = new Set((await keys(`select ts, dst from http ${where}`)).map((r) => httpKey(r.ts, r.dst)));
+  return {
+    icmpRows: icmp.rows,
+    httpRows: http.rows,
+    repeated: [...icmp.repeated, ...http.repeated],
+    missing: [
+      ...printed.icmp.filter((l) => !icmpKeys.has(icmpKey(l.ts, l.target, l.seq))),
+      ...printed.http.filter((l) => !httpKeys.has(httpKey(l.ts, l.dst))),
+    ],
+  };
+}
+
+/** Every printed result is in QuestDB exactly once, and QuestDB holds nothing else from `src`. */
+async function expectStoredExactlyOnce(questdb: LocalQuestDb, src: string, printed: Printed) {
+  expect(await unstored(questdb, src, printed)).toEqual({
+    icmpRows: printed.icmp.length,
+    httpRows: printed.http.length,
+    repeated: [],
+    missing: [],
+  });
+}
+
+/** Seconds from each printed ICMP result's send time until the line reached us (p50, max). */
+function printLag(process: RecordedProcess): { p50: number; max: number } {
+  const lags: number[] = [];
+  let offset = 0;
+  let arrival = 0;
+  for (const line of process.stdout.split('\n')) {
+    offset += line.length + 1;
+    while (arrival < process.stdoutArrivals.length - 1 && process.stdoutArrivals[arrival]!.length < offset) arrival++;
+    if (!line.startsWith('{"target"')) continue;
+    const { ts } = JSON.parse(line) as IcmpLine;
+    lags.push((process.stdoutArrivals[arrival]!.atMs - Date.parse(ts)) / 1000);
+  }
+  lags.sort((a, b) => a - b);
+  return { p50: lags[Math.floor(lags.length / 2)] ?? 0, max: lags.at(-1) ?? 0 };
+}
+
+/**
+ * Kills `process` with SIGKILL the moment a spool segment is being written (its temporary file
+ * appears); resolves whether one was still half-written when the process was gone.
+ */
+async function killDuringSpoolWrite(process: RecordedProcess, spool: string, timeoutMs: number): Promise<boolean> {
+  await new Promise<void>((resolve) => {
+    const watcher = watch(spool, (_event, name) => {
+      if (!name?.endsWith('.tmp')) return;
+      process.signal('SIGKILL');
+      finish();
+    });
+    const timer = setTimeout(() => {
+      process.signal('SIGKILL');
+      finish();
+    }, timeoutMs);
+    function finish() {
+      clearTimeout(timer);
+      watcher.close();
+      resolve();
+    }
+  });
+  await process.exited;
+  return readdirSync(spool).some((f) => f.endsWith('.tmp'));
 }
 
 afterAll(() => {
@@ -93,7 +160,7 @@ describe('pingsphere collect --questdb', () => {
     await questdb?.dispose();
   });
 
-  function collector(name: string, location: string, extra: string[]): RecordedProcess {
+  function collector(name: string, location: string, extra: string[], conf = questdb.clientConf): RecordedProcess {
     const child = startCollectorIn(ns, [
       '-H',
       name,
@@ -105,7 +172,7 @@ describe('pingsphere collect --questdb', () => {
       name,
       '--json',
       '--questdb',
-      questdb.clientConf,
+      conf,
       ...extra,
     ]);
     collectors.push(child);
@@ -142,12 +209,9 @@ describe('pingsphere collect --questdb', () => {
       'two sweeps and some pings',
     );
     await b.waitFor(() => splitOutput(b.stdout).http.length >= 6, 30_000, 'some pings from B');
-    // The sink sends at most a second after a result: scrape until its first delivery shows.
-    let metrics = '';
-    for (let i = 0; i < 50 && !/state="delivered"\} [1-9]/.test(metrics.split('questdb')[1] ?? ''); i++) {
-      metrics = (await ns.exec('curl', ['-s', 'http://127.0.0.1:8080/metrics'])).stdout;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // With QuestDB configured a result is printed once QuestDB acknowledged it: so the sink has
+    // delivered by now.
+    const metrics = (await ns.exec('curl', ['-s', 'http://127.0.0.1:8080/metrics'])).stdout;
     expect(metrics).toMatch(/^pingsphere_sink_results\{sink="questdb",state="delivered"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^pingsphere_sink_results\{sink="questdb",state="dropped"\} 0$/m);
     expect(metrics).toMatch(/^pingsphere_icmp_sweeps [1-9]\d*$/m);
@@ -157,15 +221,13 @@ describe('pingsphere collect --questdb', () => {
     expect(await b.stop()).toBe(0);
     expect(a.stderr).toMatch(/questdb: \d+ results delivered, 0 pending \(kept for the next run\), 0 dropped/);
 
-    const outputA = splitOutput(a.stdout);
-    const outputB = splitOutput(b.stdout);
-    await expectStoredExactlyOnce(questdb, '127.0.0.1', outputA);
-    await expectStoredExactlyOnce(questdb, '127.0.0.2', outputB);
+    await expectStoredExactlyOnce(questdb, '127.0.0.1', splitOutput(a.stdout));
+    await expectStoredExactlyOnce(questdb, '127.0.0.2', splitOutput(b.stdout));
 
     const icmp = await questdb.rows(
-      "select src, src_loc, dst, rtt_ms, seq from icmp where src = '127.0.0.1' and dst = '127.0.0.40' limit 1",
+      "select src, src_loc, dst, rtt_ms, seq, flow from icmp where src = '127.0.0.1' and dst = '127.0.0.40' limit 1",
     );
-    expect(icmp[0]).toMatchObject({ src: '127.0.0.1', src_loc: 'Frankfurt,DE', dst: '127.0.0.40', seq: 0 });
+    expect(icmp[0]).toMatchObject({ src: '127.0.0.1', src_loc: 'Frankfurt,DE', dst: '127.0.0.40', seq: 0, flow: 0 });
     expect(icmp[0]!.rtt_ms).toBeGreaterThan(0);
     expect(icmp[0]!.rtt_ms).toBeLessThan(50);
     // One row per sweep in icmp_sweep (the log has a line per sweep), saying how its RTTs were timed.
@@ -217,15 +279,14 @@ describe('pingsphere collect --questdb', () => {
     await questdb.stop();
     const outageStarted = Date.now();
     await c.waitFor(() => /is unavailable/.test(c.stderr), 20_000, 'the sink to notice the outage');
-    await c.waitFor(() => readdirSync(spool).some((f) => f.endsWith('.ndjson')), 20_000, 'rows in the spool');
+    await c.waitFor(() => spoolSegments(spool).length > 0, 20_000, 'rows in the spool');
+    const printedBefore = splitOutput(c.stdout).icmp.length;
+    // Results keep being printed during the outage: each once it is in the fsync'd spool.
+    await c.waitFor(() => splitOutput(c.stdout).icmp.length >= printedBefore + 40, 20_000, 'sweeps during the outage');
     await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - outageStarted))));
     await questdb.start();
     await c.waitFor(() => /is back; replaying \d+ spooled rows/.test(c.stderr), 30_000, 'the sink to reconnect');
-    await c.waitFor(
-      () => readdirSync(spool).filter((f) => f.endsWith('.ndjson')).length === 0,
-      30_000,
-      'the spool to drain',
-    );
+    await c.waitFor(() => spoolSegments(spool).length === 0, 30_000, 'the spool to drain');
     expect(await c.stop()).toBe(0);
     expect(c.stderr).toMatch(/questdb: \d+ results delivered, 0 pending \(kept for the next run\), 0 dropped/);
     const output = splitOutput(c.stdout);
@@ -234,65 +295,194 @@ describe('pingsphere collect --questdb', () => {
     await expectStoredExactlyOnce(questdb, '127.0.0.3', output);
   });
 
-  it('delivers, exactly once, what a collector killed with -9 left in its spool', async () => {
+  it('loses nothing it printed when killed with -9 in the middle of spool writes (QuestDB down)', async () => {
     const spool = tempDir('pingsphere-spool-kill-');
+    const targets = targetsFile(5000);
     await questdb.stop();
-    const first = collector('127.0.0.4', 'Sydney,AU', [
+    const printed: Printed = { icmp: [], http: [] };
+    let killedMidWrite = 0;
+    // A kill lands the moment a segment's temporary file appears; one that is still there after
+    // the process is gone proves the kill interrupted a real write. A few tries get one (fast
+    // sweeps make segments of 4,096 rows, ~400 kB, whose write and fsync take milliseconds).
+    for (let attempt = 1; attempt <= 10 && killedMidWrite === 0; attempt++) {
+      const c = collector('127.0.0.4', 'Sydney,AU', [
+        '-d',
+        '0.5',
+        '--spool-dir',
+        spool,
+        '--icmp-targets',
+        targets,
+        '--icmp-interval',
+        '1',
+        '--icmp-rate',
+        '100000',
+        'http://127.0.0.4:8080/v1/ping',
+      ]);
+      await c.waitFor(() => splitOutput(c.stdout).icmp.length >= 5000, 30_000, 'a first sweep printed');
+      if (await killDuringSpoolWrite(c, spool, 10_000)) killedMidWrite += 1;
+      const output = splitOutput(c.stdout);
+      printed.icmp.push(...output.icmp);
+      printed.http.push(...output.http);
+    }
+    console.log(`kill -9 with QuestDB down: ${killedMidWrite} kills left a half-written segment`);
+    expect(killedMidWrite).toBeGreaterThan(0);
+
+    const spooledSegments = spoolSegments(spool).length;
+    await questdb.start();
+    // The restarted collector only serves: it delivers the spool and probes nothing new.
+    const replay = collector('127.0.0.4', 'Sydney,AU', ['--spool-dir', spool]);
+    await replay.waitFor(() => /questdb: storing results/.test(replay.stderr), 60_000, 'the sink to open');
+    await replay.waitFor(() => spoolSegments(spool).length === 0, 60_000, 'the spool to drain');
+    expect(readdirSync(spool).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(await replay.stop()).toBe(0);
+    const result = await unstored(questdb, '127.0.0.4', printed);
+    expect({ repeated: result.repeated, missing: result.missing }).toEqual({ repeated: [], missing: [] });
+    expect(spooledSegments).toBeGreaterThan(0);
+    expect(replay.stderr).toMatch(/replaying \d+ rows spooled by an earlier run/);
+    // What was in a segment not yet renamed when the process died was never printed: the spool
+    // holds at least what was printed, and (QuestDB being down) nothing more than was measured.
+    expect(result.icmpRows).toBeGreaterThanOrEqual(printed.icmp.length);
+  });
+
+  it('loses nothing it printed when killed with -9 while QuestDB is up; the print lag bounds what a kill can take', async () => {
+    const spool = tempDir('pingsphere-spool-kill-up-');
+    const c = collector('127.0.0.5', 'Lima,PE', [
       '-d',
-      '0.5',
+      '0.25',
       '--spool-dir',
       spool,
       '--icmp-targets',
-      targetsFile(25),
+      targetsFile(2000),
       '--icmp-interval',
       '1',
-      'http://127.0.0.4:8080/v1/ping',
+      '--icmp-rate',
+      '20000',
+      'http://127.0.0.5:8080/v1/ping',
     ]);
-    await first.waitFor(
-      () => readdirSync(spool).filter((f) => f.endsWith('.ndjson')).length >= 2,
-      30_000,
-      'spooled rows',
+    await c.waitFor(() => splitOutput(c.stdout).icmp.length >= 6000, 60_000, 'three sweeps printed');
+    // In the middle of a sweep: some results printed, more measured and on their way.
+    const before = splitOutput(c.stdout).icmp.length;
+    await c.waitFor(() => splitOutput(c.stdout).icmp.length > before, 10_000, 'the next sweep to print');
+    c.signal('SIGKILL');
+    await c.exited;
+    const printed = splitOutput(c.stdout);
+    const result = await unstored(questdb, '127.0.0.5', printed);
+    expect({ repeated: result.repeated, missing: result.missing }).toEqual({ repeated: [], missing: [] });
+    // A result reaches the terminal only once QuestDB acknowledged it, so the window a kill can
+    // take (measured, not printed) is this lag: RTT timeout (1 s) + up to 1 s in the sink.
+    const lag = printLag(c);
+    console.log(
+      `kill -9 with QuestDB up: ${printed.icmp.length} ICMP results printed, all stored; ` +
+        `${result.icmpRows - printed.icmp.length} stored but not yet printed; print lag p50 ${lag.p50.toFixed(2)} s, max ${lag.max.toFixed(2)} s`,
     );
-    first.signal('SIGKILL');
-    await first.exited;
-    const segments = readdirSync(spool).filter((f) => f.endsWith('.ndjson'));
-    const spooled = segments.flatMap((file) =>
-      readFileSync(join(spool, file), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as { family: string; results: { tsUs: number; dst: string; seq?: number }[] }),
-    );
-    const spooledIcmp = spooled.filter((b) => b.family === 'icmp').flatMap((b) => b.results);
-    expect(spooledIcmp.length).toBeGreaterThanOrEqual(25);
+    expect(lag.p50).toBeLessThan(5);
+  });
 
-    await questdb.start();
-    // The restarted collector only serves: it delivers the spool and probes nothing new.
-    const second = collector('127.0.0.4', 'Sydney,AU', ['--spool-dir', spool]);
-    await second.waitFor(
-      () => /replaying \d+ rows spooled by an earlier run/.test(second.stderr),
-      20_000,
-      'the replay',
+  it('spools while QuestDB is unreachable and drops the oldest beyond --spool-max-mb, counting them', async () => {
+    const spool = tempDir('pingsphere-spool-cap-');
+    const closed = `http::addr=127.0.0.1:${await freeLoopbackPort()};`;
+    const c = collector(
+      '127.0.0.6',
+      'Oslo,NO',
+      ['--spool-dir', spool, '--spool-max-mb', '1', '--icmp-targets', targetsFile(5000), '--icmp-interval', '1'],
+      closed,
     );
-    await second.waitFor(
-      () => readdirSync(spool).filter((f) => f.endsWith('.ndjson')).length === 0,
-      30_000,
-      'the spool to drain',
+    await c.waitFor(
+      () => /questdb: dropped \d+ spooled rows: spool over its limit of 1048576 bytes/.test(c.stderr),
+      60_000,
+      'the spool to reach its limit',
     );
-    expect(await second.stop()).toBe(0);
-    const spooledHttp = spooled.filter((b) => b.family === 'http').flatMap((b) => b.results);
-    expect(await questdb.waitForCount("select count() from icmp where src = '127.0.0.4'", spooledIcmp.length)).toBe(
-      spooledIcmp.length,
+    const metrics = (await ns.exec('curl', ['-s', 'http://127.0.0.6:8080/metrics'])).stdout;
+    expect(metrics).toMatch(/^pingsphere_sink_results\{sink="questdb",state="dropped"\} [1-9]\d*$/m);
+    const bytes = spoolSegments(spool).map((f) => statSync(join(spool, f)).size);
+    // Within the bound, give or take the segment written last (evicted only after it is durable).
+    expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1024 * 1024 + Math.max(...bytes));
+    expect(await c.stop()).toBe(0);
+    expect(c.stderr).toMatch(/questdb: 0 results delivered, \d+ pending \(kept for the next run\), [1-9]\d* dropped/);
+  });
+
+  it('applies --questdb-ttl-days to the tables and roll-ups it creates', async () => {
+    const c = collector('127.0.0.7', 'Lagos,NG', [
+      '--spool-dir',
+      tempDir('pingsphere-spool-ttl-'),
+      '--questdb-ttl-days',
+      '3',
+      '-d',
+      '0.25',
+      'http://127.0.0.7:8080/v1/ping',
+    ]);
+    await c.waitFor(() => splitOutput(c.stdout).http.length >= 2, 30_000, 'pings stored');
+    expect(await c.stop()).toBe(0);
+    const ttl = await questdb.rows(
+      "select table_name, ttlValue, ttlUnit from tables() where table_name in ('icmp', 'http', 'icmp_1m', 'http_1m') order by table_name",
     );
-    expect(await questdb.waitForCount("select count() from http where src = '127.0.0.4'", spooledHttp.length)).toBe(
-      spooledHttp.length,
+    expect(ttl).toEqual(
+      ['http', 'http_1m', 'icmp', 'icmp_1m'].map((table_name) => ({ table_name, ttlValue: 3, ttlUnit: 'DAY' })),
     );
-    // The spool also holds each finished sweep's record (table icmp_sweep).
-    const spooledSweeps = spooled.filter((b) => b.family === 'icmp_sweep').flatMap((b) => b.results);
-    expect(
-      await questdb.waitForCount("select count() from icmp_sweep where src = '127.0.0.4'", spooledSweeps.length),
-    ).toBe(spooledSweeps.length);
-    const rows = await questdb.rows("select count_distinct(concat(ts, dst, seq)) n from icmp where src = '127.0.0.4'");
-    expect(rows[0]!.n).toBe(spooledIcmp.length);
+  });
+});
+
+describe('pingsphere collect --questdb against a QuestDB that refuses its credentials', () => {
+  const collectorLogin = { user: 'collector', password: 'the-right-one' };
+  let questdb: LocalQuestDb;
+  let ns: NetworkNamespace;
+  let forward: { close(): Promise<void> };
+
+  beforeAll(async () => {
+    questdb = await LocalQuestDb.launch({ credentials: { user: 'collector', password: 'rotated-elsewhere' } });
+    ns = await NetworkNamespace.create();
+    forward = await ns.forwardHostPort(questdb.ports.http);
+  });
+
+  afterAll(async () => {
+    await forward?.close();
+    await ns?.dispose();
+    await questdb?.dispose();
+  });
+
+  it('spools what it measures, says why, and stores it exactly once when QuestDB accepts the credentials again', async () => {
+    const spool = tempDir('pingsphere-spool-auth-');
+    const conf = `http::addr=127.0.0.1:${questdb.ports.http};username=${collectorLogin.user};password=${collectorLogin.password};`;
+    const c = startCollectorIn(ns, [
+      '-H',
+      '127.0.0.8',
+      '-L',
+      'Quito,EC',
+      '-s',
+      '8080',
+      '--listen',
+      '127.0.0.8',
+      '--json',
+      '--questdb',
+      conf,
+      '--spool-dir',
+      spool,
+      '--icmp-targets',
+      targetsFile(30),
+      '--icmp-interval',
+      '1',
+      '-d',
+      '0.5',
+      'http://127.0.0.8:8080/v1/ping',
+    ]);
+    let exitCode: number | null;
+    try {
+      await c.waitFor(() => /refused our credentials/.test(c.stderr), 30_000, 'the sink to report the refusal');
+      await c.waitFor(() => splitOutput(c.stdout).icmp.length >= 60, 30_000, 'sweeps printed while refused');
+      expect(spoolSegments(spool).length).toBeGreaterThan(0);
+      // The operator fixes QuestDB's configuration; the collector notices on its own.
+      await questdb.stop();
+      questdb.setCredentials(collectorLogin);
+      await questdb.start();
+      await c.waitFor(() => /is back; replaying \d+ spooled rows/.test(c.stderr), 30_000, 'the sink to get in');
+      await c.waitFor(() => spoolSegments(spool).length === 0, 30_000, 'the spool to drain');
+    } finally {
+      exitCode = await c.stop();
+    }
+    expect(exitCode).toBe(0);
+    expect(c.stderr).toMatch(/questdb: \d+ results delivered, 0 pending \(kept for the next run\), 0 dropped/);
+    await expectStoredExactlyOnce(questdb, '127.0.0.8', splitOutput(c.stdout));
+    expect(await questdb.rows("select dedup from tables() where table_name = 'icmp'")).toEqual([{ dedup: true }]);
   });
 });
 
@@ -339,6 +529,7 @@ describe('pingsphere collect -c (CloudWatch, against moto)', () => {
       ['-H', '127.0.0.2', '-L', 'Oslo,NO', '-s', '8080', '--listen', '127.0.0.2', '--json'],
       env,
     );
+    let exitCode: number | null;
     try {
       await a.waitFor(
         () => splitOutput(a.stdout).http.filter((l) => l.dst_loc === 'Oslo,NO').length >= 10,
@@ -346,9 +537,12 @@ describe('pingsphere collect -c (CloudWatch, against moto)', () => {
         'pings',
       );
     } finally {
-      expect(await a.stop()).toBe(0);
+      // Stopped either way; its exit code is checked only after the wait passed, so a failed
+      // wait is reported as itself.
+      exitCode = await a.stop();
       await b.stop();
     }
+    expect(exitCode).toBe(0);
     expect(a.stderr).toContain('cloudwatch: publishing to namespace "pingmesh"');
     const measured = splitOutput(a.stdout).http.filter((l) => l.status > 0);
     const client = new CloudWatchClient(moto.clientConfig());

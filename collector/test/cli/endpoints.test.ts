@@ -165,6 +165,7 @@ describe('pingsphere collect with endpoints on the command line', () => {
   it('reports -H (with its addresses), -r and -L in /v1/peers and just serves without endpoints', async () => {
     const port = await freeLoopbackPort();
     const collector = startCollector(['-s', String(port), '-r', '443', '-H', 'localhost', '-L', 'Here,HH']);
+    let exitCode: number | null;
     try {
       const url = `http://127.0.0.1:${port}/v1/peers`;
       await collector.waitFor(async () => (await fetch(url)).ok, 15_000, 'the API');
@@ -179,8 +180,10 @@ describe('pingsphere collect with endpoints on the command line', () => {
       expect(document.SrvIPs).toContain('127.0.0.1');
       expect(collector.stderr).toContain('NOTE: not starting any pings, just serving');
     } finally {
-      expect(await collector.stop()).toBe(0);
+      // Stopped either way; the exit code is checked after, so a failure above is reported as itself.
+      exitCode = await collector.stop();
     }
+    expect(exitCode).toBe(0);
   });
 
   it('warns about a duplicate endpoint and pings it once', async () => {

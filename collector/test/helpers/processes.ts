@@ -16,13 +16,18 @@ process.once('exit', () => {
 export class RecordedProcess {
   stdout = '';
   stderr = '';
+  /** When stdout grew: wall-clock ms and the length of `stdout` after that chunk. */
+  readonly stdoutArrivals: { atMs: number; length: number }[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
   constructor(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(this.child);
-    this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString();
+      this.stdoutArrivals.push({ atMs: Date.now(), length: this.stdout.length });
+    });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code) => {

@@ -7,6 +7,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freeLoopbackPort, LocalMoto } from '@pingsphere/testbed';
 import { CloudWatchSink, createCloudWatchSink } from '../../src/sinks/cloudwatch/cloudwatch-sink.js';
+import { icmpBatchOf } from '../../src/icmp/icmp-batches.js';
 import type { HttpResult } from '../../src/results/http-result.js';
 import { httpResult, icmpResults } from '../fixtures/results.js';
 
@@ -100,7 +101,7 @@ describe('CloudWatchSink against moto', () => {
     // Per-target series off: moto, unlike CloudWatch, also matches series with extra dimensions.
     const sink = new CloudWatchSink(client, { icmpPerTargetLimit: 0 });
     const probes = icmpResults(50, { startUs: minuteStartUs });
-    sink.write({ family: 'icmp', results: probes });
+    sink.write(icmpBatchOf(probes));
     await sink.close();
     const reporter = [{ Name: 'FromLocation', Value: 'Frankfurt,DE' }];
     const [loss] = await statistics('ICMP Loss', reporter);
@@ -119,7 +120,7 @@ describe('CloudWatchSink against moto', () => {
   it('adds per-target ICMP series while a sweep has few targets', async () => {
     const sink = new CloudWatchSink(client, { icmpPerTargetLimit: 100 });
     const probes = icmpResults(50, { startUs: minuteStartUs });
-    sink.write({ family: 'icmp', results: probes });
+    sink.write(icmpBatchOf(probes));
     await sink.close();
     const lossSeries = await client.send(new ListMetricsCommand({ Namespace: 'pingmesh', MetricName: 'ICMP Loss' }));
     expect(lossSeries.Metrics).toHaveLength(51);

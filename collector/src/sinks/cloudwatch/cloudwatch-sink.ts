@@ -70,12 +70,14 @@ export class CloudWatchSink implements ResultSink {
   write(batch: ResultBatch): void {
     this.aggregator.add(batch);
     const periodMs = this.options.periodSeconds * 1000;
-    for (const r of batch.results) {
-      const start = Math.floor(r.tsUs / 1000 / periodMs) * periodMs;
+    const count = (tsUs: number) => {
+      const start = Math.floor(tsUs / 1000 / periodMs) * periodMs;
       const period = this.periods.get(start) ?? { results: 0, unsent: 0, failed: false };
       period.results += 1;
       this.periods.set(start, period);
-    }
+    };
+    if (batch.family === 'icmp') for (let i = 0; i < batch.length; i++) count(batch.sendTimeUs[i]!);
+    else for (const r of batch.results) count(r.tsUs);
   }
 
   stats(): SinkStats {

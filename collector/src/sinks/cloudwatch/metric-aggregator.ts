@@ -58,16 +58,20 @@ export class MetricAggregator {
       return;
     }
     if (batch.family === 'icmp_sweep') return; // pingmesh's metrics have nothing per sweep
-    const targets = new Set(batch.results.map((r) => r.dst));
-    const perTarget = targets.size <= this.options.icmpPerTargetLimit;
-    for (const r of batch.results) {
-      const reporter = { Name: pingmeshMetric.reporterDimension, Value: r.srcLoc || r.src };
+    const reporter = { Name: pingmeshMetric.reporterDimension, Value: batch.srcLoc || batch.src };
+    const perTarget = new Set(batch.targetIndex).size <= this.options.icmpPerTargetLimit;
+    for (let i = 0; i < batch.length; i++) {
+      const rttNs = batch.rttNs[i]!;
+      const tsUs = batch.sendTimeUs[i]!;
       const dimensionSets: Dimension[][] = [[reporter]];
-      if (perTarget) dimensionSets.push([{ Name: icmpMetric.targetDimension, Value: r.dst }, reporter]);
+      if (perTarget) {
+        const dst = batch.targets.addressAt(batch.targetIndex[i]!);
+        dimensionSets.push([{ Name: icmpMetric.targetDimension, Value: dst }, reporter]);
+      }
       for (const dimensions of dimensionSets) {
         // Loss as a 0/100 sample per probe: the period's Average is the loss percentage.
-        this.addSample(icmpMetric.loss, 'Percent', r.tsUs, r.rttMs === null ? 100 : 0, dimensions);
-        if (r.rttMs !== null) this.addSample(icmpMetric.rtt, 'Milliseconds', r.tsUs, r.rttMs, dimensions);
+        this.addSample(icmpMetric.loss, 'Percent', tsUs, rttNs < 0 ? 100 : 0, dimensions);
+        if (rttNs >= 0) this.addSample(icmpMetric.rtt, 'Milliseconds', tsUs, rttNs / 1e6, dimensions);
       }
     }
   }

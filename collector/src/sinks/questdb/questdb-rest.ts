@@ -5,6 +5,11 @@ export class QuestDbSqlError extends Error {
   override name = 'QuestDbSqlError';
 }
 
+/** QuestDB refused our credentials (HTTP 401/403): not an SQL problem, and retrying will not help. */
+export class QuestDbAuthError extends Error {
+  override name = 'QuestDbAuthError';
+}
+
 /** QuestDB's REST endpoint for SQL (used for DDL and checks; rows go through ILP). */
 export class QuestDbRest {
   constructor(private readonly endpoint: QuestDbEndpoint) {}
@@ -22,6 +27,11 @@ export class QuestDbRest {
       headers,
       signal: AbortSignal.timeout(timeoutMs),
     });
+    if (response.status === 401 || response.status === 403) {
+      throw new QuestDbAuthError(
+        `QuestDB refused our credentials (statusCode=${response.status}): check username/password or token in the configuration string`,
+      );
+    }
     const body = (await response.json().catch(() => ({}))) as { error?: string; dataset?: unknown[][]; ddl?: string };
     if (!response.ok || body.error) {
       throw new QuestDbSqlError(`QuestDB refused SQL (${response.status}): ${body.error ?? response.statusText}`);

@@ -10,7 +10,7 @@ export interface SchemaOptions {
 // SYMBOL of DESIGN.md's starting schema: a sweep can hold a million distinct targets, and a
 // symbol table that size made ingestion ~40 % slower here, on every sweep, not just the first.
 const icmpTable = `CREATE TABLE IF NOT EXISTS icmp (
-  ts TIMESTAMP, src SYMBOL, src_loc SYMBOL, dst VARCHAR, rtt_ms DOUBLE, seq LONG
+  ts TIMESTAMP, src SYMBOL, src_loc SYMBOL, dst VARCHAR, rtt_ms DOUBLE, seq LONG, flow SHORT
 ) TIMESTAMP(ts) PARTITION BY DAY{ttl} WAL DEDUP UPSERT KEYS(ts, src, dst, seq)`;
 
 const httpTable = `CREATE TABLE IF NOT EXISTS http (
@@ -52,10 +52,14 @@ const httpRollup = `CREATE MATERIALIZED VIEW IF NOT EXISTS http_1m AS (
   FROM http SAMPLE BY 1m
 ) PARTITION BY DAY{ttl}`;
 
+// Columns added after the first release: tables made by an older version get them here (before
+// any row arrives, so ILP does not create them with its own types).
+const addedColumns = ['ALTER TABLE icmp ADD COLUMN IF NOT EXISTS flow SHORT'];
+
 /** The DDL, in order, with the TTL clause filled in. */
 export function schemaStatements(options: SchemaOptions = {}): string[] {
   const ttl = options.ttlDays === undefined ? '' : ` TTL ${options.ttlDays} DAYS`;
-  const statements = [icmpTable, httpTable, icmpSweepTable, icmpRollup, httpRollup].map((sql) =>
+  const statements = [icmpTable, ...addedColumns, httpTable, icmpSweepTable, icmpRollup, httpRollup].map((sql) =>
     sql.replace('{ttl}', ttl),
   );
   if (options.ttlDays !== undefined) {

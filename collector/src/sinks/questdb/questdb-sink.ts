@@ -1,13 +1,15 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, SenderOptions, type SenderTransport } from '@questdb/nodejs-client';
-import type { ResultBatch } from '../../results/result-batch.js';
+import { icmpBatchOf } from '../../icmp/icmp-batches.js';
+import type { IcmpResult } from '../../results/icmp-result.js';
+import { batchRows, type ResultBatch } from '../../results/result-batch.js';
 import type { ResultSink, SinkStats } from '../result-sink.js';
 import { DiskSpool } from '../spool/disk-spool.js';
 import { formatQuestDbConfig, parseQuestDbConfig, type QuestDbEndpoint } from './questdb-config.js';
-import { QuestDbRest } from './questdb-rest.js';
+import { QuestDbAuthError, QuestDbRest } from './questdb-rest.js';
 import { ensureSchema } from './questdb-schema.js';
-import { encodeBatches } from './ilp-encoder.js';
+import { encodeRows, IlpBuffer, rowEnds } from './ilp-encoder.js';
 
 export interface QuestDbSinkOptions {
   /** The client's configuration string, e.g. "http::addr=127.0.0.1:9000;". */
@@ -19,8 +21,10 @@ export interface QuestDbSinkOptions {
   batchRows?: number;
   /** Longest time a result waits in memory before it is sent. */
   flushIntervalMs?: number;
-  /** Rows held in memory at most; beyond that they go to the spool. */
+  /** Rows held in memory at most (~100 bytes of ILP each); beyond that they go to the spool. */
   maxQueueRows?: number;
+  /** ILP requests sent at once (QuestDB parses each on its own worker). */
+  maxInFlight?: number;
   ttlDays?: number;
   /** Where warnings go (one line each). */
   warn?: (message: string) => void;
@@ -28,43 +32,73 @@ export interface QuestDbSinkOptions {
 
 type Outcome = 'delivered' | 'unavailable';
 
+/** Rows on their way: one ILP request's text and the receipts of the batches that end in it. */
+interface Request {
+  readonly order: number;
+  readonly bytes: Buffer;
+  /** The buffer `bytes` lives in, reused once the request is durable. */
+  readonly storage: IlpBuffer;
+  readonly rows: number;
+  readonly receipts: (() => void)[];
+  durable: boolean;
+}
+
 /** Why QuestDB did not take a batch; decides between retrying later and setting rows aside. */
 function classify(error: unknown): 'content' | 'auth' | 'unavailable' {
+  if (error instanceof QuestDbAuthError) return 'auth';
   const message = error instanceof Error ? error.message : String(error);
   if (/statusCode=400\b/.test(message)) return 'content';
   if (/statusCode=40[13]\b/.test(message)) return 'auth';
   return 'unavailable';
 }
 
-function countRows(batches: readonly ResultBatch[]): number {
-  return batches.reduce((sum, b) => sum + b.results.length, 0);
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
-/** Splits batches into two halves by row (for finding the rows QuestDB rejects). */
-function halve(batches: readonly ResultBatch[]): [ResultBatch[], ResultBatch[]] {
-  const flat = batches.flatMap((b) => b.results.map((r) => ({ family: b.family, r })));
-  const regroup = (items: typeof flat): ResultBatch[] =>
-    items.map(({ family, r }) => ({ family, results: [r] }) as ResultBatch);
-  const middle = Math.ceil(flat.length / 2);
-  return [regroup(flat.slice(0, middle)), regroup(flat.slice(middle))];
-}
+const spoolExtension = '.ilp';
+/** Spool segments of PingSphere before 0.2 (JSON result batches), converted when found. */
+const legacySegment = /^\d{12}-\d+\.ndjson$/;
 
 /**
- * The store of record. Results are queued in memory for at most `flushIntervalMs`, sent as ILP over
- * HTTP in batches, and, when QuestDB is unreachable or refuses a batch, kept in a durable spool and
- * replayed in order when it is back (also by a later process). Rows QuestDB rejects for their
- * content are found by bisection and set aside in poison.ndjson with the error; none is lost silently.
+ * The store of record. Each batch is encoded as ILP text at once (straight from an ICMP batch's
+ * columns) into the request being filled; full requests (or ones older than `flushIntervalMs`) go
+ * to QuestDB over HTTP, a few at a time. When QuestDB is unreachable or refuses our credentials,
+ * requests go to a durable spool and are replayed in order when it is back (also by a later
+ * process). A batch's receipt (the promise write() returns) resolves once all its rows are
+ * acknowledged by QuestDB or fsync'd in the spool, so a caller that shows results only after
+ * the receipt never shows one a crash could lose. Rows QuestDB rejects for their content are
+ * found by bisection and set aside in poison.ndjson with the error; none is lost silently.
  */
 export class QuestDbSink implements ResultSink {
   readonly name = 'questdb';
-  private queue: ResultBatch[] = [];
+  private filling = new IlpBuffer();
+  /** Buffers of settled requests, kept for the next ones (fresh memory costs a page fault per 4 KiB). */
+  private readonly spare: IlpBuffer[] = [];
+  private fillingReceipts: (() => void)[] = [];
+  private fillingSince = 0;
+  /** Sealed requests not sent yet, oldest first. */
+  private ready: Request[] = [];
+  /** Requests QuestDB did not take while it went away (to be spooled). */
+  private failed: Request[] = [];
+  /** Every request whose receipts are not resolved yet, oldest first (receipts resolve in order). */
+  private readonly unsettled: Request[] = [];
+  private nextOrder = 0;
+  private inFlight = 0;
   private queuedRows = 0;
   private delivered = 0;
   private poisoned = 0;
+  private droppedInMemory = 0;
   private available = true;
+  private flushRequested = false;
   private schemaReady = false;
   private closed = false;
   private wake: (() => void) | undefined;
+  /** Resolved (and replaced) whenever a request is sealed, so a waiting delivery starts it. */
+  private sealed = signal();
   private idleWaiters: (() => void)[] = [];
   private readonly pump: Promise<void>;
   private lastWarning = '';
@@ -97,36 +131,59 @@ export class QuestDbSink implements ResultSink {
       spoolMaxBytes: 1024 ** 3,
       batchRows: 50_000,
       flushIntervalMs: 1000,
-      maxQueueRows: 2_000_000,
+      maxQueueRows: 1_000_000,
+      maxInFlight: 2,
       warn: (message: string) => process.stderr.write(`questdb sink: ${message}\n`),
       ...options,
     };
     const spool = await DiskSpool.open({
       dir: options.spoolDir,
       maxBytes: full.spoolMaxBytes,
+      extension: spoolExtension,
       onDrop: (rows, reason) => full.warn(`dropped ${rows} spooled rows: ${reason}`),
     });
+    await convertLegacySegments(options.spoolDir, spool, full.warn);
     if (!spool.isEmpty) full.warn(`replaying ${spool.pendingRows} rows spooled by an earlier run`);
     return new QuestDbSink(full, endpoint, senderConf, new QuestDbRest(endpoint), spool);
   }
 
-  write(batch: ResultBatch): void {
-    if (batch.results.length === 0) return;
+  /** Encodes the batch now; the promise resolves once its rows are stored or spooled. */
+  write(batch: ResultBatch): Promise<void> {
+    const rows = batchRows(batch);
+    if (rows === 0) return Promise.resolve();
     if (this.closed) {
-      this.options.warn(`write after close: ${batch.results.length} rows not accepted`);
-      return;
+      this.droppedInMemory += rows;
+      this.options.warn(`write after close: ${rows} rows not accepted`);
+      return Promise.resolve();
     }
-    this.queue.push(batch);
-    this.queuedRows += batch.results.length;
-    // Deliver early when a full batch is waiting, or spool at once while QuestDB is away.
-    if (this.queuedRows >= this.options.batchRows || !this.available) this.wake?.();
+    let receipt!: () => void;
+    const stored = new Promise<void>((resolve) => (receipt = resolve));
+    try {
+      for (let from = 0; from < rows;) {
+        const to = Math.min(rows, from + this.options.batchRows - this.filling.rows);
+        if (this.filling.rows === 0) this.fillingSince = Date.now();
+        encodeRows(this.filling, batch, from, to);
+        this.queuedRows += to - from;
+        if (to === rows) this.fillingReceipts.push(receipt);
+        from = to;
+        // One request holds at most batchRows rows.
+        if (this.filling.rows >= this.options.batchRows) this.seal();
+      }
+    } catch (error) {
+      this.droppedInMemory += rows;
+      this.options.warn(`could not encode ${rows} rows, dropped: ${(error as Error).message}`);
+      receipt();
+    }
+    // Deliver early when a full request is waiting, or spool at once while QuestDB is away.
+    if (this.ready.length > 0 || !this.available || this.queuedRows > this.options.maxQueueRows) this.wake?.();
+    return stored;
   }
 
   stats(): SinkStats {
     return {
       delivered: this.delivered,
       pending: this.queuedRows + this.spool.pendingRows,
-      dropped: this.poisoned + this.spool.dropped,
+      dropped: this.poisoned + this.spool.dropped + this.droppedInMemory,
     };
   }
 
@@ -141,7 +198,8 @@ export class QuestDbSink implements ResultSink {
   }
 
   async flush(): Promise<void> {
-    if (this.queuedRows === 0 && (this.spool.isEmpty || !this.available)) return;
+    if (this.isSettled()) return;
+    this.flushRequested = true;
     await new Promise<void>((resolve) => {
       this.idleWaiters.push(resolve);
       this.wake?.();
@@ -155,19 +213,28 @@ export class QuestDbSink implements ResultSink {
     this.wake?.();
     await this.pump;
     // Whatever could not be delivered waits in the spool for the next run.
-    if (this.queuedRows > 0) await this.spoolQueue();
+    if (this.queuedRows > 0) await this.spoolMemory();
     await this.transport?.close();
+  }
+
+  private isSettled(): boolean {
+    return this.queuedRows === 0 && (this.spool.isEmpty || !this.available);
   }
 
   private async run(): Promise<void> {
     let retryDelayMs = 500;
+    let nextProbeAt = 0;
     while (!this.closed) {
-      await this.sleep(this.available ? this.options.flushIntervalMs : retryDelayMs);
+      await this.sleep(this.available ? this.msUntilDue() : Math.max(0, nextProbeAt - Date.now()));
       try {
         if (!this.available) {
-          await this.spoolQueue();
-          if (!(await this.probe())) {
-            retryDelayMs = Math.min(retryDelayMs * 2, 5000);
+          // Rows written during an outage are spooled at once; QuestDB is asked again on a backoff.
+          await this.spoolMemory();
+          if (Date.now() < nextProbeAt || !(await this.probe())) {
+            if (Date.now() >= nextProbeAt) {
+              nextProbeAt = Date.now() + retryDelayMs;
+              retryDelayMs = Math.min(retryDelayMs * 2, 5000);
+            }
             this.notifyIdleIfSettled();
             continue;
           }
@@ -179,38 +246,87 @@ export class QuestDbSink implements ResultSink {
           );
         }
         await this.deliverAll();
+        if (!this.available) nextProbeAt = Date.now() + retryDelayMs;
       } catch (error) {
         this.warnOnce(`unexpected error, will retry: ${(error as Error).message}`);
         this.available = false;
+        nextProbeAt = Date.now() + retryDelayMs;
       }
       this.notifyIdleIfSettled();
     }
   }
 
+  /** How long the pump may sleep: until the request being filled is due, or at once if work waits. */
+  private msUntilDue(): number {
+    if (this.ready.length > 0 || this.flushRequested) return 0;
+    if (this.filling.rows === 0) return this.options.flushIntervalMs;
+    return Math.max(0, this.fillingSince + this.options.flushIntervalMs - Date.now());
+  }
+
+  /** Seals the request being filled if its oldest row has waited long enough (or on flush). */
+  private sealIfDue(): void {
+    if (this.filling.rows === 0) return;
+    if (this.flushRequested || Date.now() >= this.fillingSince + this.options.flushIntervalMs) this.seal();
+  }
+
   /** Delivers the spool (oldest first, preserving order) and then the memory queue. */
   private async deliverAll(): Promise<void> {
-    while (this.available) {
-      const segment = this.spool.oldest();
-      if (segment) {
-        if ((await this.deliver(await segment.read())) === 'unavailable') return;
-        await this.spool.remove(segment.id);
-        continue;
+    while (this.available && !this.spool.isEmpty) {
+      if (this.queuedRows > this.options.maxQueueRows) await this.spoolMemory();
+      // Small segments (written one per batch during an outage) are replayed together.
+      const segments = [];
+      let rows = 0;
+      for (const segment of this.spool.oldest(64)) {
+        if (segments.length > 0 && rows + segment.rows > this.options.batchRows) break;
+        segments.push(segment);
+        rows += segment.rows;
       }
-      // A queue far beyond one batch means QuestDB is slower than the probes: keep memory bounded.
-      if (this.queuedRows > this.options.maxQueueRows) await this.spoolQueue();
-      const batches = this.takeFromQueue(this.options.batchRows);
-      if (batches.length === 0) return;
-      if ((await this.deliver(batches)) === 'unavailable') {
-        await this.spool.append(batches);
-        await this.spoolQueue();
+      const bytes = Buffer.concat(await Promise.all(segments.map((s) => s.read())));
+      if ((await this.send(bytes, rows)) === 'unavailable') return;
+      for (const segment of segments) await this.spool.remove(segment.id);
+    }
+    if (!this.available) return;
+    this.sealIfDue();
+    await this.deliverMemory();
+  }
+
+  /** Sends the sealed requests, up to maxInFlight at a time; spools them if QuestDB goes away. */
+  private async deliverMemory(): Promise<void> {
+    const sending = new Set<Promise<void>>();
+    while (this.available && (this.ready.length > 0 || sending.size > 0)) {
+      // A queue far beyond one request means QuestDB is slower than the probes: bound memory.
+      if (this.queuedRows > this.options.maxQueueRows) break;
+      while (this.available && sending.size < this.options.maxInFlight && this.ready.length > 0) {
+        const request = this.ready.shift()!;
+        const sent: Promise<void> = this.sendRequest(request).then(() => void sending.delete(sent));
+        sending.add(sent);
+      }
+      // Wait for a send to finish, or for a new request while there is room for it.
+      const waits: Promise<void>[] = [...sending];
+      if (sending.size < this.options.maxInFlight) waits.push(this.sealed.promise);
+      if (waits.length > 0) await Promise.race(waits);
+      this.sealIfDue();
+    }
+    await Promise.all(sending);
+    if (!this.available || this.queuedRows > this.options.maxQueueRows) await this.spoolMemory();
+  }
+
+  private async sendRequest(request: Request): Promise<void> {
+    this.inFlight += 1;
+    try {
+      if ((await this.send(request.bytes, request.rows)) === 'unavailable') {
+        this.failed.push(request);
         return;
       }
+      this.queuedRows -= request.rows;
+      this.settle(request);
+    } finally {
+      this.inFlight -= 1;
     }
   }
 
-  /** Sends batches; on a content error, bisects to deliver the good rows and set aside the bad. */
-  private async deliver(batches: readonly ResultBatch[]): Promise<Outcome> {
-    const rows = countRows(batches);
+  /** Posts ILP text; on a content error, bisects to deliver the good rows and set aside the bad. */
+  private async send(bytes: Buffer, rows: number): Promise<Outcome> {
     if (rows === 0) return 'delivered';
     try {
       if (!this.schemaReady) {
@@ -222,7 +338,7 @@ export class QuestDbSink implements ResultSink {
         this.schemaReady = true;
       }
       this.transport ??= createTransport(await SenderOptions.fromConfig(this.senderConf));
-      await this.transport.send(encodeBatches(batches));
+      await this.transport.send(bytes);
       this.delivered += rows;
       return 'delivered';
     } catch (error) {
@@ -236,20 +352,21 @@ export class QuestDbSink implements ResultSink {
         );
         return 'unavailable';
       }
-      if (rows === 1) {
-        await this.setAside(batches, (error as Error).message);
+      const ends = rowEnds(bytes);
+      if (ends.length <= 1) {
+        await this.setAside(bytes, (error as Error).message);
         return 'delivered';
       }
-      for (const half of halve(batches)) {
-        if ((await this.deliver(half)) === 'unavailable') return 'unavailable';
-      }
-      return 'delivered';
+      const half = Math.ceil(ends.length / 2);
+      const middle = ends[half - 1]!;
+      if ((await this.send(bytes.subarray(0, middle), half)) === 'unavailable') return 'unavailable';
+      return this.send(bytes.subarray(middle), ends.length - half);
     }
   }
 
-  private async setAside(batches: readonly ResultBatch[], error: string): Promise<void> {
-    this.poisoned += countRows(batches);
-    const line = JSON.stringify({ at: new Date().toISOString(), error, batches }) + '\n';
+  private async setAside(row: Buffer, error: string): Promise<void> {
+    this.poisoned += 1;
+    const line = JSON.stringify({ at: new Date().toISOString(), error, row: row.toString('utf8') }) + '\n';
     await appendFile(join(this.options.spoolDir, 'poison.ndjson'), line);
     this.options.warn(`QuestDB rejected a row, set aside in poison.ndjson: ${error}`);
   }
@@ -263,28 +380,72 @@ export class QuestDbSink implements ResultSink {
     }
   }
 
-  private async spoolQueue(): Promise<void> {
-    while (this.queuedRows > 0) await this.spool.append(this.takeFromQueue(this.options.batchRows));
+  /** Closes the request being filled: it waits in `ready` to be sent. */
+  private seal(): void {
+    if (this.filling.rows > 0) {
+      const request: Request = {
+        order: this.nextOrder++,
+        bytes: this.filling.view(),
+        storage: this.filling,
+        rows: this.filling.rows,
+        receipts: this.fillingReceipts,
+        durable: false,
+      };
+      this.ready.push(request);
+      this.unsettled.push(request);
+      // The next request will likely be as large: start it with room for that.
+      this.filling =
+        this.spare.pop() ?? new IlpBuffer(Math.max(64 * 1024, request.bytes.length + (request.bytes.length >> 2)));
+      this.fillingReceipts = [];
+      this.sealed.resolve();
+      this.sealed = signal();
+    }
   }
 
-  private takeFromQueue(maxRows: number): ResultBatch[] {
-    const taken: ResultBatch[] = [];
-    let rows = 0;
-    while (this.queue.length > 0 && rows < maxRows) {
-      const head = this.queue[0]!;
-      const room = maxRows - rows;
-      if (head.results.length <= room) {
-        taken.push(this.queue.shift()!);
-        rows += head.results.length;
-      } else {
-        // Split a large batch so one ILP request stays within batchRows.
-        taken.push({ family: head.family, results: head.results.slice(0, room) } as ResultBatch);
-        this.queue[0] = { family: head.family, results: head.results.slice(room) } as ResultBatch;
-        rows += room;
+  /** Moves everything in memory to the spool (in order), which makes it durable. */
+  private async spoolMemory(): Promise<void> {
+    this.seal();
+    const pending = [...this.failed.sort((a, b) => a.order - b.order), ...this.ready];
+    this.failed = [];
+    this.ready = [];
+    while (pending.length > 0) {
+      const request = pending[0]!;
+      try {
+        await this.spool.append(request.bytes, request.rows);
+      } catch (error) {
+        // The spool cannot be written (disk full, permissions): keep the rows in memory, within
+        // bounds, and say so; they are retried with the next outage tick or delivery.
+        this.ready = pending;
+        this.dropBeyondMemoryBound();
+        throw new Error(`cannot write the spool in ${this.options.spoolDir}: ${(error as Error).message}`);
       }
+      pending.shift();
+      this.queuedRows -= request.rows;
+      this.settle(request);
     }
-    this.queuedRows -= rows;
-    return taken;
+  }
+
+  private dropBeyondMemoryBound(): void {
+    while (this.queuedRows > this.options.maxQueueRows && this.ready.length > 1) {
+      const oldest = this.ready.shift()!;
+      this.queuedRows -= oldest.rows;
+      this.droppedInMemory += oldest.rows;
+      this.settle(oldest);
+      this.options.warn(`dropped ${oldest.rows} rows: neither QuestDB nor the spool takes them`);
+    }
+  }
+
+  /** Marks a request stored (or spooled, or dropped) and resolves receipts that are now complete. */
+  private settle(request: Request): void {
+    request.durable = true;
+    // Sent or written: its memory can take the next request's rows.
+    if (this.spare.length < this.options.maxInFlight + 2) {
+      request.storage.reset();
+      this.spare.push(request.storage);
+    }
+    while (this.unsettled.length > 0 && this.unsettled[0]!.durable) {
+      for (const receipt of this.unsettled.shift()!.receipts) receipt();
+    }
   }
 
   private sleep(ms: number): Promise<void> {
@@ -299,8 +460,8 @@ export class QuestDbSink implements ResultSink {
   }
 
   private notifyIdleIfSettled(): void {
-    const settled = this.queuedRows === 0 && (this.spool.isEmpty || !this.available);
-    if (!settled) return;
+    if (!this.isSettled()) return;
+    this.flushRequested = false;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
@@ -318,5 +479,35 @@ export class QuestDbSink implements ResultSink {
   /** The parsed endpoint. */
   get questdb(): QuestDbEndpoint {
     return this.endpoint;
+  }
+}
+
+/** Old results as the spool of PingSphere 0.1 kept them (JSON, one batch per line). */
+type LegacyBatch =
+  | { family: 'icmp'; results: (Omit<IcmpResult, 'flow'> & { flow?: number })[] }
+  | Extract<ResultBatch, { family: 'http' }>;
+
+/** Rewrites spool segments of the JSON format as ILP segments, so an upgrade loses nothing. */
+async function convertLegacySegments(dir: string, spool: DiskSpool, warn: (message: string) => void): Promise<void> {
+  for (const name of (await readdir(dir)).filter((n) => legacySegment.test(n)).sort()) {
+    const out = new IlpBuffer();
+    try {
+      for (const line of (await readFile(join(dir, name), 'utf8')).split('\n')) {
+        if (!line) continue;
+        const old = JSON.parse(line) as LegacyBatch;
+        const batch: ResultBatch =
+          old.family === 'icmp' ? icmpBatchOf(old.results.map((r) => ({ ...r, flow: r.flow ?? 0 }))) : old;
+        encodeRows(out, batch, 0, batchRows(batch));
+      }
+    } catch (error) {
+      // Kept for a person to look at, out of the replay's way.
+      await rename(join(dir, name), join(dir, `${name}.unreadable`));
+      warn(
+        `spool segment ${name} of an earlier version cannot be read (${(error as Error).message}); kept as ${name}.unreadable`,
+      );
+      continue;
+    }
+    await spool.append(out.view(), out.rows);
+    await rm(join(dir, name), { force: true });
   }
 }
