@@ -6,8 +6,9 @@
 //   node scripts/setup.mjs --for test|demo|bench
 //
 // Steps: Node version, Debian packages (installed with apt when root, else a list to install),
-// Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar,
-// the Grafana plugin's dist/ and live page (rebuilt when older than their sources).
+// Java and Maven for QuestDB, npm dependencies (which also build the native addon and the compiled
+// `pingsphere` command), the QuestDB jar, the Grafana plugin's dist/ and live page (rebuilt when
+// older than their sources; the command when its sources changed).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -189,11 +190,24 @@ function ensurePluginBuilt() {
   }
 }
 
+/**
+ * The `pingsphere` bin runs collector/dist, compiled by the collector's install script; compile it
+ * again when any of its sources changed since (a pull or an edit does not re-run npm's scripts).
+ */
+async function ensureCollectorBinBuilt() {
+  const { binFreshness } = await import('../collector/scripts/build-bin.mjs');
+  const { fresh, reason } = binFreshness();
+  if (fresh) return;
+  step(`rebuilding the pingsphere command: ${reason}`);
+  run('npm', ['run', 'build', '--workspace', 'collector']);
+}
+
 checkNode();
 step(`preparing for ${purpose}`);
 ensureDebianPackages();
 ensureQuestDbJar();
 ensureNpmDependencies();
+await ensureCollectorBinBuilt();
 ensurePluginBuilt();
 if (purpose === 'test') ensureCurrentLtsNode();
 step('ready');

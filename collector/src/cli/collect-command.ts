@@ -1,10 +1,10 @@
 // `pingsphere collect`: the long-running, pingmesh-compatible collector. Wires the config into the
 // HTTP mesh (pingers), the sinks every result goes to, the API server and automatic discovery, and
 // stops them in order on SIGINT/SIGTERM or /v1/quit: pingers, then the server, then the sinks
-// (which print the per-endpoint averages and flush).
+// (which print the per-endpoint averages and flush). The API server (fastify) is loaded only when
+// one is asked for (-s PORT).
 import { lookup } from 'node:dns/promises';
 import { hostname as osHostname, networkInterfaces } from 'node:os';
-import { buildApiServer } from '../api/api-server.js';
 import { MeshMetrics } from '../api/mesh-metrics.js';
 import type { ServerIdentity } from '../api/peers-json.js';
 import { collectUsage, resolveCollectorConfig, type CollectorConfig } from '../config/collector-config.js';
@@ -143,18 +143,18 @@ export async function run(args: string[]): Promise<number> {
   const quit = new Promise<string>((resolve) => (quitRequested = resolve));
   const signals = firstSignal();
 
-  const app =
-    config.serverPort > 0
-      ? await buildApiServer({
-          mesh,
-          metrics,
-          server,
-          token: config.token,
-          autoMesh,
-          requestQuit: quitRequested,
-          log: say,
-        })
-      : null;
+  const apiServer = config.serverPort > 0 ? await import('../api/api-server.js') : null;
+  const app = apiServer
+    ? await apiServer.buildApiServer({
+        mesh,
+        metrics,
+        server,
+        token: config.token,
+        autoMesh,
+        requestQuit: quitRequested,
+        log: say,
+      })
+    : null;
   if (app) {
     try {
       await app.listen({ port: config.serverPort, host: config.listenAddress });
