@@ -15,11 +15,12 @@ export interface SourcedSpec {
 export async function* readTargetSpecs(
   args: readonly string[],
   files: readonly string[],
-  stdin: Readable = process.stdin,
+  stdin?: Readable,
 ): AsyncGenerator<SourcedSpec> {
   for (const text of args) yield { text, origin: 'argument' };
   for (const file of files) {
-    const input = file === '-' ? stdin : await openFile(file);
+    // process.stdin only when asked for: creating it costs milliseconds of every run's start-up.
+    const input = file === '-' ? (stdin ?? process.stdin) : await openFile(file);
     const name = file === '-' ? 'stdin' : file;
     const lines = createInterface({ input, crlfDelay: Infinity });
     let lineNumber = 0;
