@@ -14,6 +14,7 @@ import { HttpMesh } from '../mesh/http-mesh.js';
 import { ResultFanout } from '../mesh/result-fanout.js';
 import { SweepScheduler } from '../icmp/sweep-scheduler.js';
 import { buildSinks } from '../sinks/build-sinks.js';
+import { applyDaemonV8Flags } from './daemon-v8-flags.js';
 import { UsageError } from './usage-error.js';
 
 /** pingmesh's log.Println: a timestamped line on stderr. */
@@ -81,6 +82,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   for (const line of [...warnings, ...notes]) logLine(line);
+  applyDaemonV8Flags();
   const endpoints = parseEndpoints(config);
   if (endpoints.length === 0 && config.serverPort === 0) {
     // pingmesh prints its usage here; so do we, on stderr and with a non-zero exit.
