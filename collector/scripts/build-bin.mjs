@@ -7,8 +7,9 @@
 //
 // esbuild bundles our own TypeScript (the collector and the @pingsphere/native wrapper, whose
 // package exports point at .ts sources) into an entry and one chunk per lazily imported module,
-// so `pingsphere icmp` never parses the HTTP server's code. npm packages stay external: Node loads
-// them from node_modules as before, and only the subcommand that imports one pays for it.
+// so `pingsphere icmp` never parses the HTTP server's code. npm packages stay external (but for
+// the small ones `icmp` needs, see bundledPackages): Node loads them from node_modules as before,
+// and only the subcommand that imports one pays for it.
 //
 // dist/build-info.json records a hash of every input; `binFreshness()` compares them with the
 // files on disk (setup rebuilds a stale build; a test fails on one). Plain JavaScript: it runs
@@ -24,12 +25,19 @@ export const distDir = join(collectorDir, 'dist');
 const infoFile = join(distDir, 'build-info.json');
 const thisScript = relative(repoRoot, fileURLToPath(import.meta.url));
 
-/** Bare imports of our own workspace packages are compiled in; every other package stays external. */
+/**
+ * Packages compiled into the bundle: our workspace packages, and the small ones on `pingsphere
+ * icmp`'s path, because Node's import of a CommonJS package from ES modules (parsing its source for
+ * named exports) cost more start-up than the package itself: ~20 ms for ipaddr.js.
+ */
+const bundledPackages = [/^@pingsphere\//, /^ipaddr\.js$/];
+
+/** Every other bare import stays external and is loaded from node_modules when first imported. */
 const externalPackages = {
   name: 'external-npm-packages',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@pingsphere/') ? undefined : { path: args.path, external: true },
+      bundledPackages.some((pattern) => pattern.test(args.path)) ? undefined : { path: args.path, external: true },
     );
   },
 };
