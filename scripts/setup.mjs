@@ -31,6 +31,8 @@ const debianPackages = {
   demo: [{ pkg: 'iproute2', provides: '/usr/sbin/ip' }],
   bench: [
     { pkg: 'fping', provides: '/usr/bin/fping' },
+    // bench:icmp times start-up with it.
+    { pkg: 'hyperfine', provides: '/usr/bin/hyperfine' },
     { pkg: 'iproute2', provides: '/usr/sbin/ip' },
     { pkg: 'chromium', provides: '/usr/bin/chromium' },
   ],

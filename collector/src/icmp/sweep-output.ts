@@ -1,6 +1,7 @@
 // Text forms of a sweep's results: NDJSON lines (the CLI contract), fping-style lines and the summary.
-import type { SweepStats, SocketMode } from '@pingsphere/native';
+import type { ProbeBatch, SweepStats, SocketMode } from '@pingsphere/native';
 import { isoMicroseconds } from '../results/timestamps.js';
+import type { TargetList } from './target-list.js';
 import type { SweepSummary } from './sweep-tally.js';
 
 export { isoMicroseconds };
@@ -45,6 +46,24 @@ export function humanLine(target: string, seq: number, rttNs: number, packetByte
   return rttNs < 0
     ? `${target} : [${seq}], timed out\n`
     : `${target} : [${seq}], ${packetBytes} bytes, ${msFixed3(Math.round(rttNs / 1e3))} ms\n`;
+}
+
+/** One engine batch's per-probe lines as one string: NDJSON (`--json`) or fping's `-c` style. */
+export function probeLines(
+  batch: ProbeBatch,
+  targets: TargetList,
+  format: 'json' | 'text',
+  packetBytes: number,
+): string {
+  let text = '';
+  for (let i = 0; i < batch.targetIndex.length; i++) {
+    const target = targets.addressAt(batch.targetIndex[i]!);
+    text +=
+      format === 'json'
+        ? ndjsonLine(target, batch.seq[i]!, batch.rttNs[i]!, batch.sendTimeUs[i]!)
+        : humanLine(target, batch.seq[i]!, batch.rttNs[i]!, packetBytes);
+  }
+  return text;
 }
 
 /** The end-of-sweep summary (stderr, like fping's). */
