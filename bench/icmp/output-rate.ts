@@ -1,6 +1,7 @@
 // The CLI's output path alone: a million probe results, in the engine's 4,096-probe batches,
 // through the same code `pingsphere icmp` uses (probeLines, then stdout with backpressure), so the
-// lines-per-second figure is not mixed with a sweep. Prints `lines=N seconds=S` on stderr.
+// lines-per-second figure is not mixed with a sweep. Prints `lines=N seconds=S cpuSeconds=C` on
+// stderr (CPU time of the whole process over the same span, GC threads included).
 //
 //   node --import tsx bench/icmp/output-rate.ts json|text [LINES] > /dev/null
 import type { ProbeBatch } from '@pingsphere/native';
@@ -34,10 +35,14 @@ for (let first = 0; first < lines; first += batchProbes) {
 }
 
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 for (const batch of batches) {
   if (!process.stdout.write(probeLines(batch, targets, format, 64))) {
     await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
 }
 await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-process.stderr.write(`lines=${lines} seconds=${((performance.now() - started) / 1000).toFixed(4)}\n`);
+const cpu = process.cpuUsage(cpuBefore);
+process.stderr.write(
+  `lines=${lines} seconds=${((performance.now() - started) / 1000).toFixed(4)} cpuSeconds=${((cpu.user + cpu.system) / 1e6).toFixed(4)}\n`,
+);
