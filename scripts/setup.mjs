@@ -7,9 +7,10 @@
 //
 // Steps: Node version, Debian packages (installed with apt when root, else a list to install),
 // podman's settings for the container tests, Java and Maven for QuestDB, npm dependencies (which
-// also build the native addon), the QuestDB jar, the Grafana plugin's dist/ and live page (rebuilt
-// when older than their sources), and for tests the @grafana packages of the newer Grafana majors
-// the plugin is checked against.
+// also build the native addon and the compiled `pingsphere` command), the QuestDB jar, the Grafana
+// plugin's dist/ and live page (rebuilt when older than their sources; the command when its
+// sources changed), and for tests the @grafana packages of the newer Grafana majors the plugin is
+// checked against.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -41,6 +42,8 @@ const debianPackages = {
   demo: [{ pkg: 'iproute2', provides: '/usr/sbin/ip' }],
   bench: [
     { pkg: 'fping', provides: '/usr/bin/fping' },
+    // bench:icmp times start-up with it.
+    { pkg: 'hyperfine', provides: '/usr/bin/hyperfine' },
     { pkg: 'iproute2', provides: '/usr/sbin/ip' },
     { pkg: 'chromium', provides: '/usr/bin/chromium' },
   ],
@@ -234,6 +237,18 @@ function ensurePluginBuilt() {
 }
 
 /**
+ * The `pingsphere` bin runs collector/dist, compiled by the collector's install script; compile it
+ * again when any of its sources changed since (a pull or an edit does not re-run npm's scripts).
+ */
+async function ensureCollectorBinBuilt() {
+  const { binFreshness } = await import('../collector/scripts/build-bin.mjs');
+  const { fresh, reason } = binFreshness();
+  if (fresh) return;
+  step(`rebuilding the pingsphere command: ${reason}`);
+  run('npm', ['run', 'build', '--workspace', 'collector']);
+}
+
+/**
  * The @grafana packages of the newer Grafana majors the plugin is checked against (beside the 11.0
  * it builds with), each in its own folder with its own lockfile: installed when missing or when
  * the lockfile changed. test/bundle/grafana-majors.test.ts uses them.
@@ -257,6 +272,7 @@ ensureDebianPackages();
 if (purpose === 'test') ensurePodmanConfig();
 ensureQuestDbJar();
 ensureNpmDependencies();
+await ensureCollectorBinBuilt();
 ensurePluginBuilt();
 if (purpose === 'test') {
   ensureCurrentLtsNode();

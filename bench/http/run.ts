@@ -2,15 +2,20 @@
 // curl-in-a-loop baseline doing the same schedule, in one run. Targets are a few paced-server
 // processes listening on many 127.10.x.y addresses (loopback only). Reports schedule misses, CPU
 // and RSS for both, and writes a Markdown table to bench/out/http.md (copied into RESULTS.md by hand).
+// Memory (RSS, private memory and the V8 heap) is measured for a collector with one peer, for the
+// N-endpoint mesh and, with --soak-seconds, over a long run; bare Node's RSS is the floor beside it.
 //
 //   npm run bench:http -- [--endpoints 5000] [--interval 10] [--rounds 3] [--servers 4]
+//                         [--idle-seconds 30] [--soak-seconds 600] [--no-curl]
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freeLoopbackPort, repoRoot } from '@pingsphere/testbed';
 import { RecordedProcess, startPacedServer, type PacedServer } from '../../collector/test/helpers/processes.js';
+import { binFreshness, buildBin } from '../../collector/scripts/build-bin.mjs';
+import { MemorySampler, memorySummary, memoryTrend, processMemory, type MemorySample } from './collector-memory.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,13 +23,18 @@ const { values } = parseArgs({
     interval: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     servers: { type: 'string', default: '4' },
+    'idle-seconds': { type: 'string', default: '30' },
+    'soak-seconds': { type: 'string', default: '0' },
+    'no-curl': { type: 'boolean', default: false },
   },
 });
 const endpointCount = Number(values.endpoints);
 const intervalS = Number(values.interval);
 const rounds = Number(values.rounds);
 const serverCount = Number(values.servers);
-for (const [name, value] of Object.entries({ endpointCount, intervalS, rounds, serverCount })) {
+const idleSeconds = Number(values['idle-seconds']);
+const soakSeconds = Number(values['soak-seconds']);
+for (const [name, value] of Object.entries({ endpointCount, intervalS, rounds, serverCount, idleSeconds })) {
   if (!Number.isFinite(value) || value <= 0) {
     process.stderr.write(`bench:http: ${name} must be a positive number\n`);
     process.exit(2);
@@ -91,6 +101,8 @@ interface Row {
   cpuS: number;
   cpuPct: number;
   rssMiB: string;
+  memory?: ReturnType<typeof memorySummary>;
+  scrape?: { ms: number; mib: number; rssBeforeMiB: number; rssAfterMiB: number };
 }
 
 async function startTargets(port: number): Promise<PacedServer[]> {
@@ -104,10 +116,10 @@ async function startTargets(port: number): Promise<PacedServer[]> {
   return servers;
 }
 
-async function benchCollector(urls: string[]): Promise<Row> {
+/** Starts `pingsphere collect -q -d INTERVAL -s PORT URLS…` (the bin as installed) and waits for its API. */
+async function startCollector(urls: string[]): Promise<{ collector: RecordedProcess; metricsUrl: string }> {
   const apiPort = await freeLoopbackPort();
-  const collector = new RecordedProcess(process.execPath, [
-    join(repoRoot, 'collector/bin/pingsphere.mjs'),
+  const collector = new RecordedProcess(join(repoRoot, 'collector/bin/pingsphere.mjs'), [
     'collect',
     '-q',
     '-d',
@@ -120,17 +132,71 @@ async function benchCollector(urls: string[]): Promise<Row> {
   ]);
   const metricsUrl = `http://127.0.0.1:${apiPort}/metrics`;
   await collector.waitFor(async () => (await fetch(metricsUrl)).ok, 60_000, 'the collector API');
+  return { collector, metricsUrl };
+}
+
+function memstatsUrl(metricsUrl: string): string {
+  return metricsUrl.replace(/\/metrics$/, '/v1/memstats');
+}
+
+/** The runtime's own floor: an idle `node` with nothing loaded, measured in the same run. */
+async function bareNodeMemory(): Promise<{ rssMiB: number; privateMiB: number }> {
+  const node = new RecordedProcess(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+  await new Promise((r) => setTimeout(r, 2000));
+  const memory = processMemory(node.pid);
+  await node.stop();
+  return memory;
+}
+
+/** A collector with one peer (pinged every interval), left alone for --idle-seconds. */
+async function benchIdleCollector(url: string): Promise<ReturnType<typeof memorySummary>> {
+  const { collector, metricsUrl } = await startCollector([url]);
+  say(`idle collector with one peer (pid ${collector.pid}) for ${idleSeconds} s`);
+  const sampler = new MemorySampler(collector.pid, memstatsUrl(metricsUrl));
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+  const samples = await sampler.stop();
+  await collector.stop();
+  return memorySummary(samples);
+}
+
+/** N endpoints for --soak-seconds: memory every second (heap every 10 s), to show it stays flat. */
+async function soakCollector(urls: string[]): Promise<MemorySample[]> {
+  const { collector, metricsUrl } = await startCollector(urls);
+  say(`soak: ${urls.length} endpoints for ${soakSeconds} s (pid ${collector.pid})`);
+  const sampler = new MemorySampler(collector.pid, memstatsUrl(metricsUrl), 10);
+  const progress = setInterval(() => {
+    const last = sampler.samples.at(-1);
+    if (last) say(`soak ${last.atS.toFixed(0)} s: RSS ${last.rssMiB.toFixed(0)} MiB`);
+  }, 60_000);
+  await new Promise((r) => setTimeout(r, soakSeconds * 1000));
+  clearInterval(progress);
+  const samples = await sampler.stop();
+  await collector.stop();
+  return samples;
+}
+
+async function benchCollector(urls: string[]): Promise<Row> {
+  const { collector, metricsUrl } = await startCollector(urls);
   const pid = collector.pid;
   say(`collector up (pid ${pid}); warming up for one interval (every endpoint gets its first slot)`);
   await new Promise((r) => setTimeout(r, intervalS * 1000 + 500));
   const before = { usage: processUsage(pid), metrics: await (await fetch(metricsUrl)).text() };
   const windowMs = rounds * intervalS * 1000;
   say(`measuring ${rounds} rounds (${windowMs / 1000} s)`);
-  let peakRss = before.usage.rssMiB;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, processUsage(pid).rssMiB)), 1000);
+  const sampler = new MemorySampler(pid, memstatsUrl(metricsUrl), 5);
   await new Promise((r) => setTimeout(r, windowMs));
-  clearInterval(sampler);
-  const after = { usage: processUsage(pid), metrics: await (await fetch(metricsUrl)).text() };
+  const memory = memorySummary(await sampler.stop());
+  // The closing scrape is timed: what one Prometheus scrape of this many peers costs the collector.
+  const rssBeforeScrape = processMemory(pid).rssMiB;
+  const scrapeStarted = performance.now();
+  const afterMetrics = await (await fetch(metricsUrl)).text();
+  const scrape = {
+    ms: performance.now() - scrapeStarted,
+    mib: Buffer.byteLength(afterMetrics) / 2 ** 20,
+    rssBeforeMiB: rssBeforeScrape,
+    rssAfterMiB: processMemory(pid).rssMiB,
+  };
+  const after = { usage: processUsage(pid), metrics: afterMetrics };
   await collector.stop();
   const delta = (name: string) => metricValue(after.metrics, name) - metricValue(before.metrics, name);
   const ok =
@@ -151,7 +217,9 @@ async function benchCollector(urls: string[]): Promise<Row> {
     maxLateMs: metricValue(after.metrics, 'pingsphere_http_schedule_max_lateness_seconds') * 1000,
     cpuS,
     cpuPct: (100 * cpuS) / (windowMs / 1000),
-    rssMiB: `${after.usage.rssMiB.toFixed(0)} (peak ${Math.max(peakRss, after.usage.peakRssMiB).toFixed(0)})`,
+    rssMiB: `${after.usage.rssMiB.toFixed(0)} (peak ${Math.max(memory.peakRssMiB, after.usage.peakRssMiB).toFixed(0)})`,
+    memory,
+    scrape,
   };
 }
 
@@ -226,30 +294,105 @@ cat /proc/$$/stat > '${statFile}'
   };
 }
 
+function mib(n: number): string {
+  return Number.isNaN(n) ? '–' : n.toFixed(0);
+}
+
+/** The memory table: bare Node, the idle collector with one peer, the mesh (and the soak). */
+function memoryTable(
+  bare: { rssMiB: number; privateMiB: number },
+  idle: ReturnType<typeof memorySummary>,
+  mesh: ReturnType<typeof memorySummary>,
+  soak: MemorySample[] | null,
+): string[] {
+  const row = (what: string, m: Partial<ReturnType<typeof memorySummary>> & { rssMiB: number; privateMiB: number }) =>
+    `| ${what} | ${mib(m.rssMiB)} | ${mib(m.peakRssMiB ?? NaN)} | ${mib(m.privateMiB)} | ${mib(m.heapUsedMiB ?? NaN)} | ${mib(m.peakHeapUsedMiB ?? NaN)} | ${mib(m.heapTotalMiB ?? NaN)} |`;
+  const lines = [
+    '| process | RSS MiB | peak RSS MiB | private MiB | V8 heap used MiB | peak heap used MiB | heap committed MiB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row('bare `node` (idle, nothing loaded): the floor', bare),
+    row(`pingsphere collect, one peer, -d ${intervalS}, after ${idleSeconds} s`, idle),
+    row(`pingsphere collect, ${endpointCount} peers, -d ${intervalS}, end of the ${rounds}-round window`, mesh),
+  ];
+  if (soak) {
+    const summary = memorySummary(soak);
+    const trend = memoryTrend(soak);
+    lines.push(
+      row(`pingsphere collect, ${endpointCount} peers, after a ${soakSeconds} s soak`, summary),
+      '',
+      `Soak trend over its second half (least squares): RSS ${trend.rssPer10Min.toFixed(1)} MiB per 10 min, ` +
+        `heap used ${trend.heapPer10Min.toFixed(1)} MiB per 10 min. Samples (every 60 s):`,
+      '',
+      '| t s | RSS MiB | private MiB | heap used MiB | heap committed MiB |',
+      '| ---: | ---: | ---: | ---: | ---: |',
+      ...soak
+        .filter(
+          (sample, i) =>
+            i === soak.length - 1 || Math.floor(sample.atS / 60) !== Math.floor((soak[i - 1]?.atS ?? -60) / 60),
+        )
+        .map((sample) => {
+          // The nearest heap sample at or before this one.
+          const heap = [...soak].reverse().find((h) => h.atS <= sample.atS && !Number.isNaN(h.heapUsedMiB));
+          return `| ${sample.atS.toFixed(0)} | ${mib(sample.rssMiB)} | ${mib(sample.privateMiB)} | ${mib(heap?.heapUsedMiB ?? NaN)} | ${mib(heap?.heapTotalMiB ?? NaN)} |`;
+        }),
+    );
+  }
+  lines.push(
+    '',
+    'RSS includes the pages of the node binary the process has touched (shared with every other node',
+    'process, and the bulk of bare Node’s RSS); private memory is what this process alone holds.',
+  );
+  return lines;
+}
+
 async function main(): Promise<void> {
+  const { fresh, reason } = binFreshness();
+  if (!fresh) {
+    say(`rebuilding the pingsphere command first: ${reason}`);
+    await buildBin();
+  }
   say(`${endpointCount} endpoints every ${intervalS} s, ${rounds} measured rounds, ${serverCount} target servers`);
   const port = await freeLoopbackPort();
   const servers = await startTargets(port);
   const urls = Array.from({ length: endpointCount }, (_, i) => `http://${address(i)}:${port}/v1/ping`);
   say(`targets listening on ${address(0)} … ${address(endpointCount - 1)} port ${port}`);
   try {
+    const bare = await bareNodeMemory();
+    const idle = await benchIdleCollector(urls[0]!);
+    say(`idle collector: ${JSON.stringify(idle)}`);
     const ours = await benchCollector(urls);
     say(`collector: ${JSON.stringify(ours)}`);
-    say('baseline: curl in a bash loop, same schedule');
-    const baseline = await benchCurlLoop(urls);
-    say(`curl loop: ${JSON.stringify(baseline)}`);
+    const soak = soakSeconds > 0 ? await soakCollector(urls) : null;
+    let baseline: Row | null = null;
+    if (!values['no-curl']) {
+      say('baseline: curl in a bash loop, same schedule');
+      baseline = await benchCurlLoop(urls);
+      say(`curl loop: ${JSON.stringify(baseline)}`);
+    }
+    const rows = baseline ? [ours, baseline] : [ours];
     const table = [
       `HTTP mesh: ${endpointCount} loopback endpoints every ${intervalS} s, ${rounds} rounds measured`,
-      `(${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node})`,
+      `(${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
       '',
       '| tool | slots due | requests | 200 OK | missed slots | other slots > 100 ms late | worst start delay | CPU s | CPU % of one core | RSS MiB |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-      ...[ours, baseline].map(
+      ...rows.map(
         (r) =>
           `| ${r.tool} | ${r.slotsDue} | ${r.requests} | ${r.ok} | ${r.missed} | ${r.lateOver100Ms} | ${r.maxLateMs.toFixed(0)} ms | ${r.cpuS.toFixed(1)} | ${r.cpuPct.toFixed(1)} | ${r.rssMiB} |`,
       ),
       '',
-      `CPU per request: pingsphere ${((1000 * ours.cpuS) / Math.max(1, ours.requests)).toFixed(2)} ms, curl loop ${((1000 * baseline.cpuS) / Math.max(1, baseline.requests)).toFixed(2)} ms (ratio ${(baseline.cpuS / Math.max(1, baseline.requests) / (ours.cpuS / Math.max(1, ours.requests))).toFixed(1)}×).`,
+      baseline
+        ? `CPU per request: pingsphere ${((1000 * ours.cpuS) / Math.max(1, ours.requests)).toFixed(2)} ms, curl loop ${((1000 * baseline.cpuS) / Math.max(1, baseline.requests)).toFixed(2)} ms (ratio ${(baseline.cpuS / Math.max(1, baseline.requests) / (ours.cpuS / Math.max(1, ours.requests))).toFixed(1)}×).`
+        : `CPU per request: pingsphere ${((1000 * ours.cpuS) / Math.max(1, ours.requests)).toFixed(2)} ms (curl baseline skipped: --no-curl).`,
+      '',
+      'Memory:',
+      '',
+      ...memoryTable(bare, idle, ours.memory!, soak),
+      '',
+      `One /metrics scrape of the ${endpointCount}-peer collector: ${ours.scrape!.mib.toFixed(1)} MiB of text in ${ours.scrape!.ms.toFixed(0)} ms; ` +
+        `RSS ${ours.scrape!.rssBeforeMiB.toFixed(0)} MiB before, ${ours.scrape!.rssAfterMiB.toFixed(0)} MiB after.`,
     ].join('\n');
     writeFileSync(join(outDir, 'http.md'), `${table}\n`);
     process.stdout.write(`\n${table}\n`);

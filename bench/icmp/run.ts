@@ -1,28 +1,33 @@
 // ICMP benchmarks, side by side in one run inside a fresh network namespace (never any other
-// address): pingsphere vs `fping` (Debian) vs a minimal C floor (floor.c), then a 1 M-target
-// sweep, then accuracy against a capture of the TUN delay responder's device (wire-accuracy.ts).
+// address): start-up (hyperfine), pingsphere vs `fping` (Debian) vs a minimal C floor (floor.c)
+// on 60 k targets, then a 1 M-target sweep (with the output path), then accuracy against a capture
+// of the TUN delay responder's device (wire-accuracy.ts). Whole-process times (/usr/bin/time, the
+// installed bin run as a user runs it) are the headline, the engine's own rates beside them.
 // Prints markdown tables with medians and ratios; record them in bench/RESULTS.md. Run as root:
 // `npm run bench:icmp`.
 //
-//   tsx bench/icmp/run.ts [--repeat N] [--only rate|million|accuracy]
+//   tsx bench/icmp/run.ts [--repeat N] [--only startup|rate|million|output|accuracy]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { NetworkNamespace, repoRoot } from '@pingsphere/testbed';
 import { wireAccuracy } from './wire-accuracy.js';
+import { binFreshness, buildBin } from '../../collector/scripts/build-bin.mjs';
 
 const outDir = join(repoRoot, 'bench', 'out', 'icmp');
 const bin = join(repoRoot, 'collector', 'bin', 'pingsphere.mjs');
 const repeatArg = process.argv.indexOf('--repeat');
 const repeat = repeatArg > 0 ? Number(process.argv[repeatArg + 1]) : 5;
-// `--only rate|million|accuracy` runs one section (the others take minutes).
+// `--only startup|rate|million|output|accuracy` runs one section (the others take minutes).
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
 
 interface Measured {
   probesPerS: number;
   wallS: number;
+  /** The sweep alone (first send to last reply), from the contender's own report. */
+  sweepS: number;
   peakRssMb: number;
   replies: number;
   detail: string;
@@ -82,8 +87,12 @@ async function timed(ns: NetworkNamespace, command: string[], timeoutMs = 300_00
   return { ...result, wallS, peakRssMb: Number(rssKb) / 1024, neighbourPct };
 }
 
+/**
+ * `pingsphere icmp ARGS` as a user runs it (the bin itself, through its #! line), stdout to
+ * /dev/null: large sweeps' per-probe lines are written, not collected by this harness.
+ */
 async function runPingsphere(ns: NetworkNamespace, args: string[], targets: number): Promise<Measured> {
-  const r = await timed(ns, [process.execPath, bin, 'icmp', ...args]);
+  const r = await timed(ns, ['sh', '-c', 'exec "$0" "$@" > /dev/null', bin, 'icmp', ...args]);
   const sweep = /sweep ([\d.]+) s/.exec(r.stderr);
   const replies = /probes: (\d+) replies/.exec(r.stderr);
   const rejected = /rejected: (.*)/.exec(r.stderr);
@@ -92,6 +101,7 @@ async function runPingsphere(ns: NetworkNamespace, args: string[], targets: numb
   return {
     probesPerS: targets / Number(sweep[1]),
     wallS: r.wallS,
+    sweepS: Number(sweep[1]),
     peakRssMb: r.peakRssMb,
     neighbourPct: r.neighbourPct,
     replies: Number(replies[1]),
@@ -107,6 +117,7 @@ async function runFloor(ns: NetworkNamespace, floor: string, first: string, coun
   return {
     probesPerS: count / Number(m[2]),
     wallS: r.wallS,
+    sweepS: Number(m[2]),
     peakRssMb: r.peakRssMb,
     neighbourPct: r.neighbourPct,
     replies: Number(m[1]),
@@ -124,6 +135,7 @@ async function runFping(ns: NetworkNamespace, file: string, count: number): Prom
   return {
     probesPerS: count / seconds,
     wallS: r.wallS,
+    sweepS: seconds,
     peakRssMb: r.peakRssMb,
     neighbourPct: r.neighbourPct,
     replies: Number(replies[1]),
@@ -163,14 +175,25 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
   }
   const floorRate = median(runs.floor.map((m) => m.probesPerS));
   const fpingRate = median(runs.fping.map((m) => m.probesPerS));
+  const fpingWall = median(runs.fping.map((m) => m.wallS));
   const lines = [
-    `### 1. Probe rate: 60,000 loopback targets, one probe each (median of ${repeat})`,
+    `### 1. 60,000 loopback targets, one probe each (median of ${repeat})`,
     '',
-    row(['contender', 'probes/s', 'vs fping', 'vs floor', 'replies (min)', 'wall s (incl. start-up)', 'peak RSS MB']),
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row([
+      'contender',
+      '**wall s** (whole process)',
+      '**fping wall ÷ this**',
+      'sweep probes/s',
+      'vs fping (sweep)',
+      'vs floor (sweep)',
+      'replies (min)',
+      'peak RSS MB',
+    ]),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   ];
   for (const [name, ms] of Object.entries(runs)) {
     const rate = median(ms.map((m) => m.probesPerS));
+    const wall = median(ms.map((m) => m.wallS));
     lines.push(
       row([
         name === 'pingsphere'
@@ -180,20 +203,25 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
             : name === 'fping'
               ? '`fping -C1 -q -i 0`'
               : 'C floor (`floor.c`)',
+        fmt(wall, 2),
+        `${fmt(fpingWall / wall, 2)}×`,
         fmt(rate),
         `${fmt(rate / fpingRate, 2)}×`,
         `${fmt((100 * rate) / floorRate)} %`,
         fmt(Math.min(...ms.map((m) => m.replies))),
-        fmt(median(ms.map((m) => m.wallS)), 2),
         fmt(median(ms.map((m) => m.peakRssMb)), 1),
       ]),
     );
   }
   const perRound = (name: 'pingsphere' | 'pingsphere1', against: 'fping' | 'floor') =>
     runs[name].map((m, i) => `${fmt(m.probesPerS / runs[against][i]!.probesPerS, 2)}×`).join(', ');
+  const wallPerRound = (name: 'pingsphere' | 'pingsphere1') =>
+    runs[name].map((m, i) => `${fmt(runs.fping[i]!.wallS / m.wallS, 2)}×`).join(', ');
   lines.push(
     '',
-    `Per round (same round, back to back): pingsphere auto ÷ fping ${perRound('pingsphere', 'fping')};`,
+    `Whole process per round (fping wall ÷ pingsphere wall, back to back): auto ${wallPerRound('pingsphere')};`,
+    `1 sender ${wallPerRound('pingsphere1')}.`,
+    `Sweep rate per round: pingsphere auto ÷ fping ${perRound('pingsphere', 'fping')};`,
     `pingsphere auto ÷ floor ${perRound('pingsphere', 'floor')}; pingsphere 1 sender ÷ fping ${perRound('pingsphere1', 'fping')}.`,
     `CPU used outside the measured process (other processes, kernel threads) during each pingsphere auto run: ${runs.pingsphere.map((m) => `${fmt(m.neighbourPct)} %`).join(', ')};`,
     `during each fping run: ${runs.fping.map((m) => `${fmt(m.neighbourPct)} %`).join(', ')} (of both cores).`,
@@ -201,9 +229,10 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
       .map((l) => l.toFixed(2))
       .join(' ')}.`,
     '',
-    'probes/s = targets ÷ (first send → last reply): pingsphere from its summary ("sweep … s"), the floor from its',
-    'own clock, fping from the shorter of its wall time and its `-s` "elapsed real time" (it has no finer clock).',
-    'Node start-up (~0.5 s) is outside the pingsphere figure and inside its wall time.',
+    'wall s = /usr/bin/time of the whole process: start-up, reading the 60,000-line file, the sweep, the',
+    'summary and exit; pingsphere is the installed bin (`collector/bin/pingsphere.mjs` through its #! line).',
+    'sweep probes/s = targets ÷ (first send → last reply): pingsphere from its summary ("sweep … s"), the',
+    'floor from its own clock, fping from the shorter of its wall time and its `-s` "elapsed real time".',
   );
   return lines;
 }
@@ -211,49 +240,145 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
 async function millionTargets(ns: NetworkNamespace, floor: string): Promise<string[]> {
   const n = 1_000_000;
   const file = loopbackFile('loopback-1m.txt', n, 0x010001);
-  const ps: Measured[] = [];
+  const sweepArgs = ['--unlimited-rate', '-t', '2000', '-f', file];
+  const quiet: Measured[] = [];
+  const json: Measured[] = [];
+  const text: Measured[] = [];
   const fl: Measured[] = [];
   const reps = Math.min(repeat, 3);
   for (let i = 1; i <= reps; i++) {
     log(`2/3 one sweep of 1,000,000 targets: round ${i}/${reps}`);
     fl.push(await runFloor(ns, floor, '127.1.0.1', n));
-    ps.push(await runPingsphere(ns, ['-q', '--unlimited-rate', '-t', '2000', '-f', file], n));
+    quiet.push(await runPingsphere(ns, ['-q', ...sweepArgs], n));
+    json.push(await runPingsphere(ns, ['--json', ...sweepArgs], n));
+    text.push(await runPingsphere(ns, sweepArgs, n));
   }
   const floorRate = median(fl.map((m) => m.probesPerS));
-  const psRate = median(ps.map((m) => m.probesPerS));
+  const contender = (name: string, ms: Measured[]) => {
+    const wall = median(ms.map((m) => m.wallS));
+    const sweep = median(ms.map((m) => m.sweepS));
+    return row([
+      name,
+      fmt(wall, 2),
+      fmt(sweep, 2),
+      `**${fmt(median(ms.map((m) => m.wallS / m.sweepS)), 2)}×**`,
+      fmt(median(ms.map((m) => m.probesPerS))),
+      `${fmt((100 * median(ms.map((m) => m.probesPerS))) / floorRate)} %`,
+      fmt(Math.min(...ms.map((m) => m.replies))),
+      fmt(Math.max(...ms.map((m) => m.peakRssMb)), 1),
+      ms.at(-1)!.detail,
+    ]);
+  };
+  const outputCost = (ms: Measured[]) => median(ms.map((m, i) => m.wallS - quiet[i]!.wallS));
   return [
     `### 2. One sweep of 1,000,000 loopback targets (median of ${reps})`,
     '',
     row([
       'contender',
-      'probes/s',
+      'wall s (whole process)',
+      'sweep s',
+      '**wall ÷ sweep**',
+      'sweep probes/s',
       'vs floor',
       'replies matched (min)',
-      'wall s',
       'peak RSS MB (max)',
       'rejected (last run)',
     ]),
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---']),
-    row([
-      `**pingsphere** \`icmp -q --unlimited-rate -f 1m.txt\` (${ps[0]!.senders} senders)`,
-      fmt(psRate),
-      `${fmt((100 * psRate) / floorRate)} %`,
-      fmt(Math.min(...ps.map((m) => m.replies))),
-      fmt(median(ps.map((m) => m.wallS)), 2),
-      fmt(Math.max(...ps.map((m) => m.peakRssMb)), 1),
-      ps.at(-1)!.detail,
-    ]),
-    row([
-      'C floor',
-      fmt(floorRate),
-      '100 %',
-      fmt(Math.min(...fl.map((m) => m.replies))),
-      fmt(median(fl.map((m) => m.wallS)), 2),
-      fmt(Math.max(...fl.map((m) => m.peakRssMb)), 1),
-      '',
-    ]),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
+    contender(`**pingsphere** \`icmp -q --unlimited-rate -f 1m.txt\` (${quiet[0]!.senders} senders)`, quiet),
+    contender('pingsphere `icmp --json …` > /dev/null (1,000,000 NDJSON lines)', json),
+    contender('pingsphere `icmp …` > /dev/null (1,000,000 fping-style lines)', text),
+    contender('C floor', fl),
     '',
-    'The pingsphere wall time includes reading and parsing the 1,000,000-line target file.',
+    'wall ÷ sweep: what the process adds around the sweep (start-up, reading and packing the 1,000,000-line',
+    'file, the summary, exit), per run. Writing the lines added a median (per round, against the `-q` run',
+    `of the same round; noisy while the machine is shared) of ${fmt(outputCost(json), 2)} s for NDJSON and ${fmt(outputCost(text), 2)} s for text.`,
+  ];
+}
+
+/** Start-up, whole process: hyperfine inside the namespace, node's own start-up as the floor. */
+async function startUp(ns: NetworkNamespace): Promise<string[]> {
+  log('0/3 start-up (hyperfine)');
+  const exported = join(outDir, 'startup.json');
+  const commands: [string, string][] = [
+    ['`node -e 0` (Node start-up, the floor)', `${process.execPath} -e 0`],
+    ['**`pingsphere --version`**', `${bin} --version`],
+    ['**`pingsphere icmp -c1 127.0.0.1`**', `${bin} icmp -c1 127.0.0.1`],
+    ['`fping -c1 127.0.0.1`', 'fping -c1 127.0.0.1'],
+  ];
+  const args = ['-N', '--warmup', '3', '--runs', String(10 * repeat), '--export-json', exported];
+  for (const [name, command] of commands) args.push('-n', name, command);
+  const run = await ns.exec('hyperfine', args, { timeoutMs: 300_000 });
+  if (run.exitCode !== 0) throw new Error(`hyperfine failed (${run.exitCode}): ${run.stderr}`);
+  const results = (
+    JSON.parse(readFileSync(exported, 'utf8')) as {
+      results: {
+        command: string;
+        median: number;
+        min: number;
+        mean: number;
+        stddev: number;
+        user: number;
+        system: number;
+      }[];
+    }
+  ).results;
+  const ms = (seconds: number) => fmt(seconds * 1000, 1);
+  return [
+    `### 0. Start-up, whole process (hyperfine, ${10 * repeat} runs after 3 warm-up runs)`,
+    '',
+    row(['command', '**median ms**', 'min ms', 'mean ± σ ms', 'CPU ms (user + sys, mean)']),
+    row(['---', '---:', '---:', '---:', '---:']),
+    ...results.map((r) =>
+      row([r.command, `**${ms(r.median)}**`, ms(r.min), `${ms(r.mean)} ± ${ms(r.stddev)}`, ms(r.user + r.system)]),
+    ),
+    '',
+    'Targets: `--version` ≤ 100 ms, `icmp -c1 127.0.0.1` ≤ 150 ms. pingsphere is the installed bin run through its',
+    '#! line (`/usr/bin/env node`), inside the bench namespace like every command here.',
+  ];
+}
+
+/** The output path alone: 1,000,000 results through the CLI's formatting and stdout. */
+async function outputRate(ns: NetworkNamespace): Promise<string[]> {
+  const script = join(repoRoot, 'bench', 'icmp', 'output-rate.ts');
+  const rates: Record<'json' | 'text', number[]> = { json: [], text: [] };
+  const perCpuSecond: Record<'json' | 'text', number[]> = { json: [], text: [] };
+  const reps = Math.min(repeat, 3);
+  for (let i = 1; i <= reps; i++) {
+    log(`2/3 output path alone, 1,000,000 lines: round ${i}/${reps}`);
+    for (const format of ['json', 'text'] as const) {
+      const r = await ns.exec('sh', [
+        '-c',
+        'exec "$0" "$@" > /dev/null',
+        process.execPath,
+        '--import',
+        'tsx',
+        script,
+        format,
+      ]);
+      const m = /lines=(\d+) seconds=([\d.]+) cpuSeconds=([\d.]+)/.exec(r.stderr);
+      if (r.exitCode !== 0 || !m) throw new Error(`output-rate failed (${r.exitCode}): ${r.stderr}`);
+      rates[format].push(Number(m[1]) / Number(m[2]));
+      perCpuSecond[format].push(Number(m[1]) / Number(m[3]));
+    }
+  }
+  return [
+    `### 2b. Output path alone: 1,000,000 probe results to /dev/null (median of ${reps})`,
+    '',
+    row(['format', '**lines/s**', 'runs', 'lines per CPU second']),
+    row(['---', '---:', '---', '---:']),
+    ...(['json', 'text'] as const).map((format) =>
+      row([
+        format === 'json' ? 'NDJSON (`--json`)' : 'fping-style text',
+        `**${fmt(median(rates[format]))}**`,
+        rates[format].map((r) => fmt(r)).join(', '),
+        fmt(median(perCpuSecond[format])),
+      ]),
+    ),
+    '',
+    '`bench/icmp/output-rate.ts`: the engine’s 4,096-probe batches, made up front, through the same',
+    '`probeLines` and backpressured stdout writes as `pingsphere icmp`. Target: ≥ 1,000,000 lines/s. Lines per',
+    'CPU second (the process’s CPU time over the same span) is what the rate would be on an otherwise idle core.',
   ];
 }
 
@@ -269,13 +394,20 @@ function machine(): string[] {
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the ICMP benchmark creates a network namespace: run it as root');
   mkdirSync(outDir, { recursive: true });
+  const { fresh, reason } = binFreshness();
+  if (!fresh) {
+    log(`rebuilding the pingsphere command first: ${reason}`);
+    await buildBin();
+  }
   const floor = join(outDir, 'floor');
   execFileSync('gcc', ['-O2', '-Wall', '-o', floor, join(repoRoot, 'bench', 'icmp', 'floor.c')]);
   const ns = await NetworkNamespace.create('pingsphere-bench');
   const sections: string[] = ['## ICMP engine', '', ...machine(), ''];
   try {
+    if (!only || only === 'startup') sections.push(...(await startUp(ns)), '');
     if (!only || only === 'rate') sections.push(...(await probeRate(ns, floor)), '');
     if (!only || only === 'million') sections.push(...(await millionTargets(ns, floor)), '');
+    if (!only || only === 'output') sections.push(...(await outputRate(ns)), '');
     if (!only || only === 'accuracy') {
       sections.push(...(await wireAccuracy(ns, { bin, repeat: Math.min(repeat, 3), log, outDir })), '');
     }

@@ -3,15 +3,21 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /**
  * Where node-gyp puts the addon (native/build/Release); PINGSPHERE_ICMP_ADDON overrides it for
- * packagers that install the .node file elsewhere.
+ * packagers that install the .node file elsewhere. Found through the package's own name rather
+ * than this file's location, because the `pingsphere` bin runs this code compiled into
+ * collector/dist.
  */
 export const addonPath =
   process.env.PINGSPHERE_ICMP_ADDON ||
-  join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'pingsphere_icmp.node');
+  join(
+    dirname(createRequire(import.meta.url).resolve('@pingsphere/native/package.json')),
+    'build',
+    'Release',
+    'pingsphere_icmp.node',
+  );
 
 /** The addon's raw sweep handle, as addon.cc defines it. */
 export interface NativeSweepHandle {

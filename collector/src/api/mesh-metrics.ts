@@ -1,50 +1,19 @@
-// /metrics in OpenMetrics text format (prom-client): per-peer RTT histograms, ping and failure
-// counters (loss = failures / attempts), schedule misses, peer counts, sink delivery, ICMP sweeps
-// and the process's own stats.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
+// /metrics in OpenMetrics text format: per-peer RTT histograms, ping and failure counters (loss =
+// failures / attempts) and location (peer-series.ts, compact at thousands of peers), and through
+// prom-client the schedule misses, peer counts, sink delivery, ICMP sweeps and the process's own
+// stats.
+import { Readable } from 'node:stream';
+import { Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
 import type { SlotStats } from '../http/pinger.js';
 import type { SweepSchedulerStats } from '../icmp/sweep-scheduler.js';
 import type { HttpResult } from '../results/http-result.js';
 import type { ResultSink } from '../sinks/result-sink.js';
-
-// Loopback sub-millisecond up to intercontinental seconds.
-const rttBucketsSeconds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
+import { PeerSeriesFamily } from './peer-series.js';
 
 /** The collector's Prometheus/OpenMetrics registry and the series it keeps up to date. */
 export class MeshMetrics {
   readonly registry = new Registry<OpenMetricsContentType>();
-  private readonly connectSeconds = new Histogram({
-    name: 'pingsphere_http_connect_seconds',
-    help: 'TCP handshake time per peer (the network round-trip estimate, pingmesh TcpHs)',
-    labelNames: ['peer'],
-    buckets: rttBucketsSeconds,
-    registers: [this.registry],
-  });
-  private readonly requestSeconds = new Histogram({
-    name: 'pingsphere_http_request_seconds',
-    help: 'Whole request time per peer (DNS to last byte)',
-    labelNames: ['peer'],
-    buckets: rttBucketsSeconds,
-    registers: [this.registry],
-  });
-  private readonly pings = new Counter({
-    name: 'pingsphere_http_pings',
-    help: 'Pings per peer by outcome (ok: status <= 304; fail: anything else); loss = fail / (ok + fail)',
-    labelNames: ['peer', 'outcome'],
-    registers: [this.registry],
-  });
-  private readonly failures = new Counter({
-    name: 'pingsphere_http_failures',
-    help: 'Failed pings per peer by error class (ECONNREFUSED, timeout, http_503, ...)',
-    labelNames: ['peer', 'error'],
-    registers: [this.registry],
-  });
-  private readonly peerInfo = new Gauge({
-    name: 'pingsphere_http_peer_info',
-    help: 'Location of each active peer (value is always 1)',
-    labelNames: ['peer', 'location'],
-    registers: [this.registry],
-  });
+  private readonly peers = new PeerSeriesFamily();
   private readonly slotLatenessSeconds = new Histogram({
     name: 'pingsphere_http_schedule_lateness_seconds',
     help: 'How late each schedule slot started after its due time (event-loop lag)',
@@ -61,7 +30,6 @@ export class MeshMetrics {
     help: 'Peers whose pinger ended (limit reached or too many failures)',
     registers: [this.registry],
   });
-  private readonly locations = new Map<string, string>();
   private schedule: () => SlotStats = () => ({ slots: 0, skipped: 0, late: 0, maxLateMs: 0 });
   private sinks: () => readonly ResultSink[] = () => [];
   private icmp: () => SweepSchedulerStats | null = () => null;
@@ -174,30 +142,34 @@ export class MeshMetrics {
 
   /** Accounts one result. */
   observe(result: HttpResult): void {
-    this.pings.inc({ peer: result.dst, outcome: result.ok ? 'ok' : 'fail' });
-    if (result.ok) {
-      this.connectSeconds.observe({ peer: result.dst }, result.connectMs / 1000);
-      this.requestSeconds.observe({ peer: result.dst }, result.totalMs / 1000);
-    } else {
-      this.failures.inc({ peer: result.dst, error: result.error || 'unknown' });
-    }
-    if (this.locations.get(result.dst) !== result.dstLoc) {
-      const previous = this.locations.get(result.dst);
-      if (previous !== undefined) this.peerInfo.remove({ peer: result.dst, location: previous });
-      this.locations.set(result.dst, result.dstLoc);
-      this.peerInfo.set({ peer: result.dst, location: result.dstLoc }, 1);
-    }
+    this.peers.observe({
+      peer: result.dst,
+      ok: result.ok,
+      connectSeconds: result.connectMs / 1000,
+      requestSeconds: result.totalMs / 1000,
+      error: result.error,
+      location: result.dstLoc,
+    });
   }
 
   /** Drops the info series of a peer that is no longer pinged (its counters stay, as counters do). */
   forgetPeer(url: string): void {
-    const location = this.locations.get(url);
-    if (location !== undefined) this.peerInfo.remove({ peer: url, location });
-    this.locations.delete(url);
+    this.peers.forget(url);
   }
 
-  /** The exposition text and its content type. */
-  async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  /**
+   * The exposition and its content type. The body streams: the per-peer families are written a
+   * few hundred peers at a time, so a scrape of thousands of peers neither holds its whole text
+   * nor blocks the pingers' event loop while it is written.
+   */
+  async render(): Promise<{ contentType: string; body: Readable }> {
+    const global = await this.registry.metrics();
+    const peers = this.peers;
+    function* exposition(): Generator<string> {
+      yield global.replace(/# EOF\n?$/, '');
+      yield* peers.text();
+      yield '# EOF\n';
+    }
+    return { contentType: this.registry.contentType, body: Readable.from(exposition()) };
   }
 }

@@ -1,10 +1,10 @@
 // `pingsphere collect`: the long-running, pingmesh-compatible collector. Wires the config into the
 // HTTP mesh (pingers), the sinks every result goes to, the API server and automatic discovery, and
 // stops them in order on SIGINT/SIGTERM or /v1/quit: pingers, then the server, then the sinks
-// (which print the per-endpoint averages and flush).
+// (which print the per-endpoint averages and flush). The API server (fastify) is loaded only when
+// one is asked for (-s PORT).
 import { lookup } from 'node:dns/promises';
 import { hostname as osHostname, networkInterfaces } from 'node:os';
-import { buildApiServer } from '../api/api-server.js';
 import { MeshMetrics } from '../api/mesh-metrics.js';
 import type { ServerIdentity } from '../api/peers-json.js';
 import { collectUsage, resolveCollectorConfig, type CollectorConfig } from '../config/collector-config.js';
@@ -14,6 +14,7 @@ import { HttpMesh } from '../mesh/http-mesh.js';
 import { ResultFanout } from '../mesh/result-fanout.js';
 import { SweepScheduler } from '../icmp/sweep-scheduler.js';
 import { buildSinks } from '../sinks/build-sinks.js';
+import { applyDaemonV8Flags } from './daemon-v8-flags.js';
 import { UsageError } from './usage-error.js';
 
 /** pingmesh's log.Println: a timestamped line on stderr. */
@@ -81,6 +82,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   for (const line of [...warnings, ...notes]) logLine(line);
+  applyDaemonV8Flags();
   const endpoints = parseEndpoints(config);
   if (endpoints.length === 0 && config.serverPort === 0) {
     // pingmesh prints its usage here; so do we, on stderr and with a non-zero exit.
@@ -145,18 +147,18 @@ export async function run(args: string[]): Promise<number> {
   const quit = new Promise<string>((resolve) => (quitRequested = resolve));
   const signals = firstSignal();
 
-  const app =
-    config.serverPort > 0
-      ? await buildApiServer({
-          mesh,
-          metrics,
-          server,
-          token: config.token,
-          autoMesh,
-          requestQuit: quitRequested,
-          log: say,
-        })
-      : null;
+  const apiServer = config.serverPort > 0 ? await import('../api/api-server.js') : null;
+  const app = apiServer
+    ? await apiServer.buildApiServer({
+        mesh,
+        metrics,
+        server,
+        token: config.token,
+        autoMesh,
+        requestQuit: quitRequested,
+        log: say,
+      })
+    : null;
   if (app) {
     try {
       await app.listen({ port: config.serverPort, host: config.listenAddress });

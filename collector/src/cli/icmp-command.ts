@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { buildTargetList } from '../icmp/build-target-list.js';
 import { startSweep } from '../icmp/run-sweep.js';
 import { defaultSweepOptions, validateSweepOptions, type SweepOptions } from '../icmp/sweep-options.js';
-import { humanLine, ndjsonLine, summaryText } from '../icmp/sweep-output.js';
+import { probeLines, summaryText } from '../icmp/sweep-output.js';
 import { SweepTally } from '../icmp/sweep-tally.js';
 import { readTargetSpecs } from '../icmp/target-input.js';
 import { UsageError } from './usage-error.js';
@@ -177,20 +177,7 @@ export async function run(argv: string[]): Promise<number> {
     for await (const batch of run.batches()) {
       tally.add(batch);
       if (args.quiet && !args.json) continue;
-      let text = '';
-      for (let i = 0; i < batch.targetIndex.length; i++) {
-        const target = targets.addressAt(batch.targetIndex[i]!);
-        text += args.json
-          ? ndjsonLine(
-              target,
-              batch.seq[i]!,
-              batch.rttNs[i]!,
-              batch.sendTimeUs[i]!,
-              flowKey ? batch.flow[i] : undefined,
-            )
-          : humanLine(target, batch.seq[i]!, batch.rttNs[i]!, packetBytes);
-      }
-      await write(process.stdout, text);
+      await write(process.stdout, probeLines(batch, targets, args.json ? 'json' : 'text', packetBytes, flowKey));
     }
   } finally {
     if (progressTimer) clearInterval(progressTimer);

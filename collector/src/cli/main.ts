@@ -1,5 +1,7 @@
 // Entry point of the `pingsphere` command: dispatches to one module per subcommand, prints user
-// errors without a stack trace and turns them into a non-zero exit code.
+// errors without a stack trace and turns them into a non-zero exit code. Only this module and
+// the chosen subcommand's are loaded: `--version`, `--help` and `icmp` never load the HTTP stack.
+import packageJson from '../../package.json' with { type: 'json' };
 import { UsageError } from './usage-error.js';
 
 /** A subcommand: parses its own arguments, returns the process exit code. */
@@ -18,13 +20,17 @@ const commands: Record<string, Command> = {
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `Usage: pingsphere <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`pingsphere <command> --help\` for a command's options.\n`;
+  return `Usage: pingsphere <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`pingsphere <command> --help\` for a command's options, \`pingsphere --version\` for the version.\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`pingsphere ${packageJson.version}\n`);
     return 0;
   }
   const command = commands[name];

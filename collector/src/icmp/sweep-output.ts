@@ -1,6 +1,7 @@
 // Text forms of a sweep's results: NDJSON lines (the CLI contract), fping-style lines and the summary.
-import type { SweepStats, SocketMode } from '@pingsphere/native';
+import type { ProbeBatch, SweepStats, SocketMode } from '@pingsphere/native';
 import { isoMicroseconds } from '../results/timestamps.js';
+import type { TargetList } from './target-list.js';
 import type { SweepSummary } from './sweep-tally.js';
 
 export { isoMicroseconds };
@@ -10,17 +11,64 @@ export function rttMsOrNull(rttNs: number): number | null {
   return rttNs < 0 ? null : Math.round(rttNs / 1e3) / 1e3;
 }
 
-/** One probe as the `--json` NDJSON line: {"target","seq","rtt_ms","ts"}, plus "flow" when given. */
-export function ndjsonLine(target: string, seq: number, rttNs: number, sendTimeUs: number, flow?: number): string {
-  const flowField = flow === undefined ? '' : `,"flow":${flow}`;
-  return `{"target":${JSON.stringify(target)},"seq":${seq},"rtt_ms":${rttMsOrNull(rttNs)},"ts":"${isoMicroseconds(sendTimeUs)}"${flowField}}\n`;
+// The per-probe lines are written at millions a second, so their numbers are formatted from whole
+// microseconds with integer arithmetic: Number → string of a fraction and toFixed cost several
+// times more than the rest of the line.
+
+/** Whole microseconds → milliseconds as JSON writes `us / 1000` ("21.04", "0.052", "7"). */
+function msJson(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const fraction = us - ms * 1000;
+  if (fraction === 0) return `${ms}`;
+  if (fraction % 100 === 0) return `${ms}.${fraction / 100}`;
+  if (fraction % 10 === 0) return `${ms}.${fraction < 100 ? '0' : ''}${fraction / 10}`;
+  return `${ms}.${fraction < 10 ? '00' : fraction < 100 ? '0' : ''}${fraction}`;
 }
 
-/** One probe in fping's `-c` style. */
+/** Whole microseconds → milliseconds with three decimals ("21.040"). */
+function msFixed3(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const fraction = us - ms * 1000;
+  return `${ms}.${fraction < 10 ? '00' : fraction < 100 ? '0' : ''}${fraction}`;
+}
+
+/**
+ * One probe as the `--json` NDJSON line: {"target","seq","rtt_ms","ts"}, plus "flow" when given.
+ * `target` is an address (digits, hex, '.' and ':'), which JSON needs no escaping for.
+ */
+export function ndjsonLine(target: string, seq: number, rttNs: number, sendTimeUs: number, flow?: number): string {
+  const rtt = rttNs < 0 ? 'null' : msJson(Math.round(rttNs / 1e3));
+  const flowField = flow === undefined ? '' : `,"flow":${flow}`;
+  return `{"target":"${target}","seq":${seq},"rtt_ms":${rtt},"ts":"${isoMicroseconds(sendTimeUs)}"${flowField}}\n`;
+}
+
+/** One probe in fping's `-c` style (RTT rounded to the microsecond, as in the NDJSON line). */
 export function humanLine(target: string, seq: number, rttNs: number, packetBytes: number): string {
   return rttNs < 0
     ? `${target} : [${seq}], timed out\n`
-    : `${target} : [${seq}], ${packetBytes} bytes, ${(rttNs / 1e6).toFixed(3)} ms\n`;
+    : `${target} : [${seq}], ${packetBytes} bytes, ${msFixed3(Math.round(rttNs / 1e3))} ms\n`;
+}
+
+/**
+ * One engine batch's per-probe lines as one string: NDJSON (`--json`, with each probe's flow when
+ * `withFlow`) or fping's `-c` style.
+ */
+export function probeLines(
+  batch: ProbeBatch,
+  targets: TargetList,
+  format: 'json' | 'text',
+  packetBytes: number,
+  withFlow = false,
+): string {
+  let text = '';
+  for (let i = 0; i < batch.targetIndex.length; i++) {
+    const target = targets.addressAt(batch.targetIndex[i]!);
+    text +=
+      format === 'json'
+        ? ndjsonLine(target, batch.seq[i]!, batch.rttNs[i]!, batch.sendTimeUs[i]!, withFlow ? batch.flow[i] : undefined)
+        : humanLine(target, batch.seq[i]!, batch.rttNs[i]!, packetBytes);
+  }
+  return text;
 }
 
 /** The end-of-sweep summary (stderr, like fping's). */

@@ -13,10 +13,15 @@ export interface SweepSummary {
   rttMs: { min: number; avg: number; max: number; p50: number; p90: number; p99: number } | null;
 }
 
-/** Accumulates engine batches; memory is one byte per target and 8 bytes per reply. */
+/**
+ * Accumulates engine batches; memory is one byte per target and 4 bytes per reply. RTTs are kept
+ * in whole microseconds (the summary's resolution): integers sort in a fraction of the time floats
+ * take, which a million-reply sweep feels at its end.
+ */
 export class SweepTally {
   private readonly alive: Uint8Array;
-  private rttsMs = new Float64Array(1024);
+  private rttsUs = new Uint32Array(1024);
+  private sumUs = 0;
   private replies = 0;
   private lost = 0;
 
@@ -32,12 +37,14 @@ export class SweepTally {
         continue;
       }
       this.alive[batch.targetIndex[i]!] = 1;
-      if (this.replies === this.rttsMs.length) {
-        const grown = new Float64Array(this.rttsMs.length * 2);
-        grown.set(this.rttsMs);
-        this.rttsMs = grown;
+      if (this.replies === this.rttsUs.length) {
+        const grown = new Uint32Array(this.rttsUs.length * 2);
+        grown.set(this.rttsUs);
+        this.rttsUs = grown;
       }
-      this.rttsMs[this.replies++] = rttNs / 1e6;
+      const rttUs = Math.round(rttNs / 1e3);
+      this.rttsUs[this.replies++] = rttUs;
+      this.sumUs += rttUs;
     }
   }
 
@@ -45,10 +52,9 @@ export class SweepTally {
     let alive = 0;
     for (let i = 0; i < this.alive.length; i++) alive += this.alive[i]!;
     const probes = this.replies + this.lost;
-    const sorted = this.rttsMs.slice(0, this.replies).sort();
-    let sum = 0;
-    for (let i = 0; i < sorted.length; i++) sum += sorted[i]!;
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    const sorted = this.rttsUs.subarray(0, this.replies).sort();
+    const ms = (us: number) => us / 1e3;
+    const at = (q: number) => ms(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
     return {
       targets: this.targetCount,
       alive,
@@ -61,9 +67,9 @@ export class SweepTally {
         sorted.length === 0
           ? null
           : {
-              min: sorted[0]!,
-              avg: sum / sorted.length,
-              max: sorted[sorted.length - 1]!,
+              min: ms(sorted[0]!),
+              avg: ms(this.sumUs / sorted.length),
+              max: ms(sorted[sorted.length - 1]!),
               p50: at(0.5),
               p90: at(0.9),
               p99: at(0.99),

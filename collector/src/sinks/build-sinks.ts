@@ -1,10 +1,9 @@
 // The sinks of `pingsphere collect`, from its configuration: stdout always, QuestDB with
-// --questdb / PINGSPHERE_QUESTDB, CloudWatch with -c.
+// --questdb / PINGSPHERE_QUESTDB, CloudWatch with -c. The QuestDB client and the AWS SDK are
+// imported only when their sink is configured: a collector without them never loads either.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CollectorConfig } from '../config/collector-config.js';
-import { createCloudWatchSink } from './cloudwatch/cloudwatch-sink.js';
-import { QuestDbSink } from './questdb/questdb-sink.js';
 import type { ResultSink } from './result-sink.js';
 import { StdoutSink } from './stdout-sink.js';
 
@@ -28,6 +27,7 @@ export async function buildSinks(
   const sinks: ResultSink[] = [new StdoutSink({ format: config.json ? 'json' : 'text', verbosity: config.verbosity })];
   if (config.questdb) {
     const spoolDir = config.spoolDir ?? defaultSpoolDir(config, src, env);
+    const { QuestDbSink } = await import('./questdb/questdb-sink.js');
     sinks.push(
       await QuestDbSink.open({
         conf: config.questdb,
@@ -40,6 +40,7 @@ export async function buildSinks(
     say(`questdb: storing results (spool: ${spoolDir})`);
   }
   if (config.cloudWatch) {
+    const { createCloudWatchSink } = await import('./cloudwatch/cloudwatch-sink.js');
     const cloudWatch = await createCloudWatchSink(env, { warn: (message) => say(`cloudwatch: ${message}`) });
     if (cloudWatch) {
       sinks.push(cloudWatch);
