@@ -13,7 +13,9 @@ import { AutoMesh } from '../mesh/auto-mesh.js';
 import { HttpMesh } from '../mesh/http-mesh.js';
 import { ResultFanout } from '../mesh/result-fanout.js';
 import { SweepScheduler } from '../icmp/sweep-scheduler.js';
-import { buildSinks } from '../sinks/build-sinks.js';
+import { InventoryService } from '../inventory/inventory-service.js';
+import { TargetsTableWriter } from '../inventory/targets-table-writer.js';
+import { buildSinks, defaultSpoolDir } from '../sinks/build-sinks.js';
 import { UsageError } from './usage-error.js';
 
 /** pingmesh's log.Println: a timestamped line on stderr. */
@@ -96,9 +98,28 @@ export async function run(args: string[]): Promise<number> {
   const src = config.hostname || osHostname();
   const sinks = await buildSinks(config, src, process.env, logLine);
   const fanout = new ResultFanout(sinks);
-  const icmp = config.icmpTargetsFile
+  const inventory = InventoryService.wanted(config)
+    ? new InventoryService(config, config.spoolDir ?? defaultSpoolDir(config, src, process.env), say)
+    : null;
+  await inventory?.load().catch(async (error: unknown) => {
+    await fanout.close();
+    throw error;
+  });
+  const targetsTable =
+    inventory && config.questdb
+      ? new TargetsTableWriter({
+          conf: config.questdb,
+          src,
+          log: say,
+          ...(config.questdbTtlDays !== null ? { ttlDays: config.questdbTtlDays } : {}),
+        })
+      : null;
+  const icmp = inventory
     ? await SweepScheduler.create({
-        targetsFile: config.icmpTargetsFile,
+        inventory: inventory.inventory,
+        resolver: inventory.resolver,
+        ...(inventory.remoteFence ? { remoteFence: inventory.remoteFence } : {}),
+        ...(targetsTable ? { onPlan: (plan) => targetsTable.publish(plan) } : {}),
         intervalSeconds: config.icmpIntervalSeconds,
         ratePps: config.icmpRatePps,
         timeoutMs: config.icmpTimeoutMs,
@@ -107,6 +128,7 @@ export async function run(args: string[]): Promise<number> {
         deliver: (batch) => fanout.writeBatch(batch),
         log: say,
       }).catch(async (error: unknown) => {
+        await targetsTable?.stop();
         await fanout.close();
         throw error;
       })
@@ -114,6 +136,7 @@ export async function run(args: string[]): Promise<number> {
   const metrics = new MeshMetrics();
   metrics.readSinks(() => sinks);
   metrics.readIcmp(() => icmp?.stats() ?? null);
+  metrics.readInventory(() => inventory?.stats() ?? null);
   const srvIps = await resolveHostIps(config.hostname, logLine);
   const ownAddresses = selfAddresses(config, srvIps);
   const server: ServerIdentity = {
@@ -151,6 +174,8 @@ export async function run(args: string[]): Promise<number> {
           server,
           token: config.token,
           autoMesh,
+          targets: inventory?.api ?? null,
+          maxPeers: config.maxPeers,
           requestQuit: quitRequested,
           log: say,
         })
@@ -160,6 +185,7 @@ export async function run(args: string[]): Promise<number> {
       await app.listen({ port: config.serverPort, host: config.listenAddress });
     } catch (error) {
       await icmp?.stop();
+      await targetsTable?.stop();
       await fanout.close();
       throw new UsageError(
         `cannot serve on ${config.listenAddress}:${config.serverPort} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): pick a free -s port or another --listen address`,
@@ -181,6 +207,7 @@ export async function run(args: string[]): Promise<number> {
   if (endpoints.length > 0 && config.verbosity > 1) say(`starting ping across ${endpoints.length} endpoints`);
   autoMesh?.start();
   icmp?.start();
+  inventory?.start();
 
   // Without a server the collector ends when its pingers do; ICMP sweeps alone run until stopped.
   const pingersDone =
@@ -193,7 +220,9 @@ export async function run(args: string[]): Promise<number> {
   }
 
   await autoMesh?.stop();
+  await inventory?.stop();
   await Promise.all([mesh.stop(), icmp?.stop()]);
+  await targetsTable?.stop();
   await app?.close();
   await fanout.close();
   for (const sink of sinks) {

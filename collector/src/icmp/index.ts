@@ -1,9 +1,18 @@
-// The ICMP side of the collector: targets in, IcmpResult batches out. `pingsphere icmp` runs one
+// The ICMP side of the collector: targets in (the targets-file format, labelled), IcmpResult batches out. `pingsphere icmp` runs one
 // sweep; `pingsphere collect` can call runSweep every --icmp-interval seconds and wrap each batch
 // as ResultBatch { family: 'icmp', results } for the sinks.
-export { buildTargetList, maxSweepTargets, type BuiltTargets } from './build-target-list.js';
-export { readTargetSpecs, type SourcedSpec } from './target-input.js';
-export { parseTargetSpec, InvalidTargetError, type TargetSpec } from './target-spec.js';
+export { parseTargetSpec, targetKey, maxSweepTargets, InvalidTargetError, type TargetSpec } from './target-spec.js';
+export {
+  readTargetsFile,
+  readTargetsStream,
+  TargetTextReader,
+  type TargetProblem,
+  type TargetsRead,
+} from './target-file.js';
+export { TargetTable, TargetKind } from './target-table.js';
+export { readTargetRecord } from './target-record.js';
+export type { TargetLabels, TargetLocation, TargetRecord } from './target-labels.js';
+export { HostnameResolver } from './hostname-resolver.js';
 export { TargetList } from './target-list.js';
 export { runSweep, startSweep, SweepRun, toIcmpResults, maxSweepProbes } from './run-sweep.js';
 export { defaultSweepOptions, validateSweepOptions, type SweepOptions } from './sweep-options.js';
