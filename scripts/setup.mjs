@@ -26,6 +26,8 @@ const debianPackages = {
     { pkg: 'openssl', provides: '/usr/bin/openssl' },
     // Validates and resolves docker-compose.yml (no Docker engine is needed for that).
     { pkg: 'docker-compose', provides: '/usr/bin/docker-compose' },
+    // A real DNS server inside a test's namespace (hostname targets re-resolved when their TTL ends).
+    { pkg: 'dnsmasq-base', provides: '/usr/sbin/dnsmasq' },
   ],
   demo: [{ pkg: 'iproute2', provides: '/usr/sbin/ip' }],
   bench: [

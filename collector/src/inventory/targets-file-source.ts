@@ -93,5 +93,5 @@ export class TargetsFileSource {
 }
 
 function sameFile(a: StatsBase<number>, b: StatsBase<number>): boolean {
-  return a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
+  return a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino;
 }
