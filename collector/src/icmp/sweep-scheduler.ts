@@ -165,15 +165,20 @@ export class SweepScheduler {
       const addresses = resolver.addresses(name);
       log(`ICMP: ${name} resolves to ${addresses.join(', ') || 'nothing'} now`);
     }
+    const before = this.plan;
     this.plan = buildSweepPlan(inventory, resolver, {
       maxTargets: maxSweepTargets,
       ...(this.options.remoteFence ? { remoteFence: this.options.remoteFence } : {}),
     });
     this.figures.plans++;
     const { overLimit, fenced } = this.plan.skips;
-    if (overLimit > 0) log(`Warning: ICMP: ${overLimit} targets left out: one sweep holds at most ${maxSweepTargets}`);
-    if (fenced > 0)
+    // Said when the count changes, not at every re-plan (a TTL of seconds re-plans often).
+    if (overLimit > 0 && overLimit !== before.skips.overLimit) {
+      log(`Warning: ICMP: ${overLimit} targets left out: one sweep holds at most ${maxSweepTargets}`);
+    }
+    if (fenced > 0 && fenced !== before.skips.fenced) {
       log(`Warning: ICMP: ${fenced} addresses from --targets-from hostnames are outside --targets-allow; not probed`);
+    }
     if (this.options.onPlan) await withTimeout(this.options.onPlan(this.plan), 10_000, log);
     return report.changed.length > 0;
   }
