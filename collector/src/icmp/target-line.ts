@@ -21,85 +21,80 @@ export type ParsedLine =
   | { kind: 'target'; spec: TargetSpec; labels: TargetLabels; warning?: string }
   | { kind: 'bad'; message: string };
 
-interface Token {
-  key: string | undefined;
-  value: string;
-}
-
 const labelExample = 'labels look like name=web-1 group=edge loc=Frankfurt,DE; quote values with spaces: name="web 1"';
 
 /** Reads one line; a bad line gets a message that says what is wrong and how to write it. */
 export function parseTargetLine(line: string): ParsedLine {
-  const tokens = tokenize(line);
-  if (typeof tokens === 'string') return { kind: 'bad', message: tokens };
-  if (tokens.length === 0) return { kind: 'blank' };
-  const [first, ...rest] = tokens as [Token, ...Token[]];
-  if (first.key !== undefined) {
+  let at = nextToken(line, 0);
+  if (typeof at === 'string') return { kind: 'bad', message: at };
+  if (at < 0) return { kind: 'blank' };
+  if (tokenKey !== undefined) {
     return {
       kind: 'bad',
-      message: `the line starts with the label ${first.key}=…: write the target (address, hostname or CIDR range) first, then its labels`,
+      message: `the line starts with the label ${tokenKey}=…: write the target (address, hostname or CIDR range) first, then its labels`,
     };
   }
   let spec: TargetSpec;
-  const ipv4 = quickIpv4(first.value);
+  const ipv4 = quickIpv4(tokenValue);
   try {
-    spec = ipv4 >= 0 ? { kind: 'ipv4', address: ipv4 } : parseTargetSpec(first.value);
+    spec = ipv4 >= 0 ? { kind: 'ipv4', address: ipv4 } : parseTargetSpec(tokenValue);
   } catch (error) {
     if (error instanceof InvalidTargetError) return { kind: 'bad', message: error.message };
     throw error;
   }
-  try {
-    const { labels, warning } = readLabels(rest);
-    return warning ? { kind: 'target', spec, labels, warning } : { kind: 'target', spec, labels };
-  } catch (error) {
-    if (error instanceof LabelError) return { kind: 'bad', message: error.message };
-    throw error;
-  }
-}
-
-function readLabels(tokens: readonly Token[]): { labels: TargetLabels; warning?: string } {
   let name = '';
   let group = '';
   let location: TargetLocation | null = null;
   let warning: string | undefined;
   let extra: Record<string, string> | null = null;
+  let extras = 0;
   let given = 0; // bits: name, group, loc
-  const twice = (key: string) => new LabelError(`${key}= is given twice: keep one`);
-  for (const { key, value } of tokens) {
-    if (key === undefined) throw new LabelError(`"${value}" is not a key=value label: ${labelExample}`);
-    const bit = key === 'name' ? 1 : key === 'group' ? 2 : key === 'loc' ? 4 : 0;
-    if (bit !== 0) {
-      if (given & bit) throw twice(key);
+  try {
+    for (;;) {
+      at = nextToken(line, at);
+      if (typeof at === 'string') return { kind: 'bad', message: at };
+      if (at < 0) break;
+      const key = tokenKey;
+      const value = tokenValue;
+      if (key === undefined) throw new LabelError(`"${value}" is not a key=value label: ${labelExample}`);
+      const bit = key === 'name' ? 1 : key === 'group' ? 2 : key === 'loc' ? 4 : 0;
+      if ((bit !== 0 && given & bit) || (bit === 0 && extra !== null && key in extra)) {
+        throw new LabelError(`${key}= is given twice: keep one`);
+      }
       given |= bit;
-    } else if (extra && key in extra) throw twice(key);
-    switch (key) {
-      case 'name':
+      if (bit === 1) {
         checkLabelValue('name', value, maxNameLength);
         name = value;
-        break;
-      case 'group':
+      } else if (bit === 2) {
         checkLabelValue('group', value, maxGroupLength);
         group = value;
-        break;
-      case 'loc':
-        if (value === '') break;
-        ({ location, warning } = cachedLocation(value));
-        break;
-      default:
-        checkLabelKey(key);
+      } else if (bit === 4) {
+        if (value !== '') ({ location, warning } = cachedLocation(value));
+      } else {
+        if (!knownKeys.has(key)) {
+          checkLabelKey(key);
+          if (knownKeys.size < 1000) knownKeys.add(key);
+        }
         checkLabelValue(key, value);
         extra ??= {};
         extra[key] = value;
-        if (Object.keys(extra).length > maxExtraLabels) {
+        if (++extras > maxExtraLabels) {
           throw new LabelError(
             `more than ${maxExtraLabels} labels besides name, group and loc: keep the ones you query by`,
           );
         }
+      }
     }
+  } catch (error) {
+    if (error instanceof LabelError) return { kind: 'bad', message: error.message };
+    throw error;
   }
-  const labels = { name, group, location, extra: extra ? Object.freeze(extra) : null };
-  return warning ? { labels, warning } : { labels };
+  const labels: TargetLabels = { name, group, location, extra: extra ? internExtra(extra) : null };
+  return warning ? { kind: 'target', spec, labels, warning } : { kind: 'target', spec, labels };
 }
+
+/** Label names already checked (a file uses a handful, on every line). */
+const knownKeys = new Set<string>();
 
 // A file names the same few places over and over: parse each loc= text once.
 const locationCache = new Map<string, ReturnType<typeof parseLocation> | LabelError>();
@@ -120,77 +115,106 @@ function cachedLocation(text: string): ReturnType<typeof parseLocation> {
   return known;
 }
 
-/** Splits a line into tokens as a shell would (quotes join, whitespace separates); a string is an error. */
-function tokenize(line: string): Token[] | string {
-  const tokens: Token[] = [];
-  const n = line.length;
-  let i = 0;
-  while (i < n) {
-    const c = line.charCodeAt(i);
-    if (c === space || c === tab || c === cr) {
-      i++;
-      continue;
-    }
-    if (c === hash) break;
-    // Fast path: a bare token (no quotes) is sliced, not built character by character.
-    let end = i;
-    let eq = -1;
-    let quote = -1;
-    for (; end < n; end++) {
-      const d = line.charCodeAt(end);
-      if (d === space || d === tab || d === cr || d === hash) break;
-      if (d === equals && eq < 0 && quote < 0) eq = end;
-      else if ((d === doubleQuote || d === singleQuote) && quote < 0) quote = end;
-    }
-    if (quote < 0) {
-      if (eq === i) return `"${line.slice(i, end)}" has no label name before "=": ${labelExample}`;
-      tokens.push(
-        eq < 0
-          ? { key: undefined, value: line.slice(i, end) }
-          : { key: line.slice(i, eq), value: line.slice(eq + 1, end) },
-      );
-      i = end;
-      continue;
-    }
-    const quoted = quotedToken(line, i, eq >= 0 && eq < quote ? eq : -1);
-    if (typeof quoted === 'string') return quoted;
-    tokens.push(quoted.token);
-    i = quoted.end;
+// Free labels repeat too (tier=1, env=prod): equal sets share one frozen object.
+const extraCache = new Map<string, Readonly<Record<string, string>>>();
+
+function internExtra(extra: Record<string, string>): Readonly<Record<string, string>> {
+  const keys = Object.keys(extra);
+  const id =
+    keys.length === 1 ? `${keys[0]}\u0000${extra[keys[0]!]}` : JSON.stringify(keys.sort().map((k) => [k, extra[k]]));
+  let known = extraCache.get(id);
+  if (!known) {
+    known = Object.freeze(extra);
+    if (extraCache.size >= 10_000) extraCache.clear();
+    extraCache.set(id, known);
   }
-  return tokens;
+  return known;
 }
 
-/** A token with quotes in it, read character by character from `start` (`eq`: its key's "=", or -1). */
-function quotedToken(line: string, start: number, eq: number): { token: Token; end: number } | string {
+// The scanner's output: key (undefined without "=") and value of the token it read last. Module
+// state rather than a token object per token: the reader calls this for every label of a
+// million-line file.
+let tokenKey: string | undefined;
+let tokenValue = '';
+
+/**
+ * Reads the token after `from` as a shell would (quotes join, whitespace separates, # ends the
+ * line) into tokenKey/tokenValue; returns where it ended, -1 when the line has no more tokens, or
+ * an error message.
+ */
+function nextToken(line: string, from: number): number | string {
+  const n = line.length;
+  let i = from;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c !== space && c !== tab && c !== cr) break;
+    i++;
+  }
+  if (i >= n || line.charCodeAt(i) === hash) return -1;
+  // Fast path: a bare token (no quotes) is sliced, not built character by character.
+  let end = i;
+  let eq = -1;
+  let quote = -1;
+  for (; end < n; end++) {
+    const d = line.charCodeAt(end);
+    if (d === space || d === tab || d === cr || d === hash) break;
+    if (d === equals && eq < 0 && quote < 0) eq = end;
+    else if ((d === doubleQuote || d === singleQuote) && quote < 0) quote = end;
+  }
+  if (quote < 0) {
+    if (eq === i) return `"${line.slice(i, end)}" has no label name before "=": ${labelExample}`;
+    tokenKey = eq < 0 ? undefined : line.slice(i, eq);
+    tokenValue = eq < 0 ? line.slice(i, end) : line.slice(eq + 1, end);
+    return end;
+  }
+  const quoted = quotedToken(line, i, eq >= 0 && eq < quote ? eq : -1);
+  if (typeof quoted === 'string') return quoted;
+  tokenKey = quoted.key;
+  tokenValue = quoted.value;
+  return quoted.end;
+}
+
+/** A token with quotes in it, from `start` (`eq`: its key's "=", or -1). */
+function quotedToken(
+  line: string,
+  start: number,
+  eq: number,
+): { key: string | undefined; value: string; end: number } | string {
   if (eq === start) return `"${line.slice(start).split(/\s/)[0]}" has no label name before "=": ${labelExample}`;
   const key = eq < 0 ? undefined : line.slice(start, eq);
   let value = '';
   let i = eq < 0 ? start : eq + 1;
   while (i < line.length) {
-    const d = line[i]!;
-    if (d === ' ' || d === '\t' || d === '\r' || d === '#') break;
-    if (d === '"' || d === "'") {
+    const d = line.charCodeAt(i);
+    if (d === space || d === tab || d === cr || d === hash) break;
+    if (d === doubleQuote || d === singleQuote) {
       const closed = readQuoted(line, i);
       if (closed === null) {
-        return `unterminated ${d === '"' ? 'double' : 'single'} quote in ${line.slice(i).trim().slice(0, 40)}: close it with ${d}`;
+        const q = line[i]!;
+        return `unterminated ${q === '"' ? 'double' : 'single'} quote in ${line.slice(i).trim().slice(0, 40)}: close it with ${q}`;
       }
       value += closed.text;
       i = closed.end;
       continue;
     }
-    value += d;
+    value += line[i];
     i++;
   }
-  return { token: { key, value }, end: i };
+  return { key, value, end: i };
 }
 
 function readQuoted(line: string, open: number): { text: string; end: number } | null {
-  const quote = line[open];
+  const quote = line[open]!;
+  const close = line.indexOf(quote, open + 1);
+  if (close < 0) return null;
+  // Most quoted values have no escapes: one slice.
+  if (quote === "'" || line.lastIndexOf('\\', close) <= open)
+    return { text: line.slice(open + 1, close), end: close + 1 };
   let text = '';
   for (let i = open + 1; i < line.length; i++) {
     const c = line[i]!;
     if (c === quote) return { text, end: i + 1 };
-    if (quote === '"' && c === '\\' && i + 1 < line.length) {
+    if (c === '\\' && i + 1 < line.length) {
       text += line[++i];
       continue;
     }

@@ -31,19 +31,22 @@ export class TargetsFileSource {
 
   constructor(private readonly options: TargetsFileSourceOptions) {}
 
-  /** First read; an unreadable file throws UsageError (the collector does not start). */
+  /**
+   * First read; an unreadable file throws UsageError (the collector does not start). SIGHUP is
+   * taken from here on, so one during a long start-up re-reads instead of ending the process.
+   */
   async load(): Promise<void> {
+    process.on('SIGHUP', this.onHangup);
     await this.read();
   }
 
-  /** Starts watching for changes and SIGHUP. */
+  /** Starts watching the file for changes. */
   watch(): void {
     watchFile(this.options.path, { interval: this.options.pollMs ?? 1000, persistent: false }, (now, before) => {
       if (sameFile(now, before)) return;
       clearTimeout(this.settleTimer);
       this.settleTimer = setTimeout(() => void this.reload(), this.options.settleMs ?? 300);
     });
-    process.on('SIGHUP', this.onHangup);
   }
 
   stop(): void {
