@@ -167,7 +167,7 @@ export class TargetsTableWriter {
     )}`;
     const headers: Record<string, string> = {};
     if (this.endpoint.authorization) headers.authorization = this.endpoint.authorization;
-    const response = await request(url, { headers, headersTimeout: 10_000, bodyTimeout: 120_000 });
+    const response = await request(url, { headers, headersTimeout: 60_000, bodyTimeout: 300_000 });
     if (response.statusCode !== 200) {
       const text = (await response.body.text()).slice(0, 200);
       throw new Error(`QuestDB answered HTTP ${response.statusCode} reading the targets table: ${text}`);
@@ -251,8 +251,8 @@ export class TargetsTableWriter {
         method: 'POST',
         headers,
         body,
-        headersTimeout: 30_000,
-        bodyTimeout: 30_000,
+        headersTimeout: 120_000,
+        bodyTimeout: 120_000,
       });
       const text = await response.body.text();
       if (response.statusCode >= 300)
