@@ -1,16 +1,16 @@
 // Hostname targets → the addresses to probe, kept as long as DNS says (the answer's TTL) and
-// looked up again before the first sweep after that. DNS is asked directly (c-ares, which reports
-// TTLs); a name DNS does not know is tried through the system resolver (/etc/hosts and the rest of
-// nsswitch) and kept for `systemTtlSeconds`. A failed lookup is reported and retried with backoff;
-// a name that resolved before keeps its last addresses meanwhile (serve-stale, RFC 8767) unless
-// DNS says the name no longer exists.
+// looked up again before the first sweep after that. The system resolver (getaddrinfo: /etc/hosts,
+// then DNS, as nsswitch says) gives the addresses; DNS asked directly at the same time (c-ares, which
+// reports TTLs) gives how long they hold. An answer DNS did not give (/etc/hosts) is kept for
+// `systemTtlSeconds`. A failed lookup is reported and retried with backoff; a name that resolved
+// before keeps its last addresses meanwhile (serve-stale, RFC 8767) unless the name no longer exists.
 import { lookup, Resolver } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 
 export interface HostnameResolverOptions {
   /** Probe both an A and an AAAA answer (two series); otherwise A, or AAAA when there is no A. */
   dualStack: boolean;
-  /** How long an answer from /etc/hosts (no TTL) is kept. */
+  /** How long an answer DNS did not give (/etc/hosts, no TTL) is kept. */
   systemTtlSeconds?: number;
   /** TTLs are kept within these bounds. */
   minTtlSeconds?: number;
@@ -45,12 +45,14 @@ export interface RefreshReport {
   changed: string[];
 }
 
-const absent = ['ENOTFOUND', 'ENODATA', 'NXDOMAIN'];
+/** What a resolver says of a name that does not exist (NXDOMAIN; getaddrinfo's EAI_NONAME). */
+const absent = ['ENOTFOUND'];
 
 /** A TTL-aware cache of hostname → addresses. */
 export class HostnameResolver {
   private readonly answers = new Map<string, HostAnswer>();
-  private readonly dns = new Resolver({ timeout: 2000, tries: 2 });
+  // Only for TTLs: a slow or absent DNS server costs at most a second per lookup.
+  private readonly dns = new Resolver({ timeout: 1000, tries: 1 });
   private readonly options: Required<HostnameResolverOptions>;
   /** Lookups that failed, over the resolver's life (for /metrics). */
   failures = 0;
@@ -119,65 +121,42 @@ export class HostnameResolver {
     const now = this.options.now();
     const previous = this.answers.get(name);
     const { dualStack } = this.options;
-    const [a, aaaa] = await Promise.all([
-      this.dns.resolve4(name, { ttl: true }).catch((error: NodeJS.ErrnoException) => error),
-      this.dns.resolve6(name, { ttl: true }).catch((error: NodeJS.ErrnoException) => error),
+    // The system resolver decides the addresses (it knows /etc/hosts and the rest of nsswitch, as
+    // every other tool on the host does); DNS, asked at the same time, says how long they hold.
+    const ttlOf = (query: Promise<Array<{ address: string; ttl: number }>>) =>
+      query.catch((error: NodeJS.ErrnoException) => error.code ?? error.message);
+    const [system, a, aaaa] = await Promise.all([
+      lookup(name, { all: true }).catch((error: NodeJS.ErrnoException) => error.code ?? error.message),
+      ttlOf(this.dns.resolve4(name, { ttl: true })),
+      ttlOf(this.dns.resolve6(name, { ttl: true })),
     ]);
-    const v4 = Array.isArray(a) ? a : [];
-    const v6 = Array.isArray(aaaa) ? aaaa : [];
-    if (v4.length > 0 || v6.length > 0) {
-      const ipv4 =
-        v4.length > 0
-          ? sticky(
-              previous?.ipv4 ?? null,
-              v4.map((r) => r.address),
-            )
-          : null;
-      const ipv6 =
-        v6.length > 0 && (dualStack || ipv4 === null)
-          ? sticky(
-              previous?.ipv6 ?? null,
-              v6.map((r) => r.address),
-            )
-          : null;
-      const ttls = [...(ipv4 ? v4 : []), ...(ipv6 ? v6 : [])].map((r) => r.ttl);
+    if (Array.isArray(system) && system.length > 0) {
+      const ipv4s = system.filter((r) => isIPv4(r.address)).map((r) => r.address);
+      const ipv6s = system.filter((r) => !isIPv4(r.address)).map((r) => r.address);
+      const ipv4 = ipv4s.length > 0 ? sticky(previous?.ipv4 ?? null, ipv4s) : null;
+      const ipv6 = ipv6s.length > 0 && (dualStack || ipv4 === null) ? sticky(previous?.ipv6 ?? null, ipv6s) : null;
+      // The DNS TTL applies when DNS gave the same answer (not /etc/hosts overriding it).
+      const records = [...(Array.isArray(a) ? a : []), ...(Array.isArray(aaaa) ? aaaa : [])];
+      const ttls = [ipv4, ipv6]
+        .filter((address): address is string => address !== null)
+        .map((address) => records.find((record) => record.address === address)?.ttl);
+      const fromDns = ttls.every((ttl) => ttl !== undefined);
       return {
         ipv4,
         ipv6,
-        expiresAtMs: now + 1000 * this.clampTtl(Math.min(...ttls)),
-        source: 'dns',
+        expiresAtMs:
+          now + 1000 * (fromDns ? this.clampTtl(Math.min(...(ttls as number[]))) : this.options.systemTtlSeconds),
+        source: fromDns ? 'dns' : 'system',
         error: null,
         failures: 0,
       };
     }
-    // Not in DNS (or no DNS server): the system resolver knows /etc/hosts and the rest of nsswitch.
-    const dnsError = [a, aaaa].map((e) => (e as NodeJS.ErrnoException).code ?? String(e));
-    let systemError: string | undefined;
-    try {
-      const answers = await lookup(name, { all: true });
-      const ipv4s = answers.filter((r) => isIPv4(r.address)).map((r) => r.address);
-      const ipv6s = answers.filter((r) => !isIPv4(r.address)).map((r) => r.address);
-      const ipv4 = ipv4s.length > 0 ? sticky(previous?.ipv4 ?? null, ipv4s) : null;
-      const ipv6 = ipv6s.length > 0 && (dualStack || ipv4 === null) ? sticky(previous?.ipv6 ?? null, ipv6s) : null;
-      if (ipv4 !== null || ipv6 !== null) {
-        return {
-          ipv4,
-          ipv6,
-          expiresAtMs: now + 1000 * this.options.systemTtlSeconds,
-          source: 'system',
-          error: null,
-          failures: 0,
-        };
-      }
-    } catch (error) {
-      systemError = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    }
+    const dnsError = [a, aaaa].map((e) => (typeof e === 'string' ? e : 'OK'));
+    const systemError = typeof system === 'string' ? system : 'ENODATA';
     const failures = (previous?.failures ?? 0) + 1;
     const retry = Math.min(this.options.maxRetrySeconds, this.options.retrySeconds * 2 ** (failures - 1));
-    // One code for the message: "the name does not exist" if anyone said so, else the last word.
-    const reason = [...dnsError, systemError].some((code) => code && absent.includes(code))
-      ? 'ENOTFOUND'
-      : (systemError ?? dnsError[0]!);
+    // One code for the message: "the name does not exist" if anyone said so, else the system's word.
+    const reason = [...dnsError, systemError].some((code) => absent.includes(code)) ? 'ENOTFOUND' : systemError;
     // Stale addresses bridge an unreachable or failing DNS; a name that no longer exists is dropped.
     const keep = reason !== 'ENOTFOUND';
     return {
