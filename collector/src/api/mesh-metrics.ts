@@ -111,17 +111,8 @@ export class MeshMetrics {
         }
       },
     });
-    const currentIcmp = () => this.icmp();
     const icmpGauge = (name: string, help: string, read: (stats: SweepSchedulerStats) => number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect(this: Gauge) {
-          const stats = currentIcmp();
-          if (stats) this.set(read(stats));
-        },
-      });
+      this.scrapedGauge(() => this.icmp(), name, help, read);
     icmpGauge('pingsphere_icmp_sweeps', 'ICMP sweeps completed', (s) => s.sweeps);
     icmpGauge(
       'pingsphere_icmp_skipped_sweeps',
@@ -145,19 +136,26 @@ export class MeshMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'pingsphere_' });
   }
 
-  /** The target inventory's gauges, read at scrape time. */
+  /**
+   * A gauge set at scrape time from `source`'s figures (none while the source has none: the
+   * collector sweeps nothing).
+   */
+  private scrapedGauge<T>(source: () => T | null, name: string, help: string, read: (stats: T) => number): Gauge {
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect(this: Gauge) {
+        const stats = source();
+        if (stats) this.set(read(stats));
+      },
+    });
+  }
+
+  /** The target inventory's gauges. */
   private inventoryGauges(): void {
-    const current = () => this.inventory();
     const gauge = (name: string, help: string, read: (stats: InventoryStats) => number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect(this: Gauge) {
-          const stats = current();
-          if (stats) this.set(read(stats));
-        },
-      });
+      this.scrapedGauge(() => this.inventory(), name, help, read);
     gauge(
       'pingsphere_targets_entries',
       'ICMP target entries (addresses, ranges, hostnames) in the inventory',

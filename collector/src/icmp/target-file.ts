@@ -5,6 +5,8 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../cli/usage-error.js';
+import { charCode } from './char-codes.js';
+import { readDottedQuad } from './dotted-quad.js';
 import { parseTargetLine } from './target-line.js';
 import { formatIpv4 } from './target-list.js';
 import { targetKey, type TargetSpec } from './target-spec.js';
@@ -33,8 +35,6 @@ export const maxListedProblems = 1000;
 /** Longer lines are refused (a target with labels fits in a few hundred characters). */
 export const maxLineBytes = 8192;
 
-const newline = 10;
-
 /** Incremental reader: feed chunks with `write`, then `end`. */
 export class TargetTextReader {
   private carry: Buffer | null = null;
@@ -59,7 +59,7 @@ export class TargetTextReader {
     let start = 0;
     if (this.lineNumber === 0 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) start = 3; // BOM
     for (;;) {
-      const end = data.indexOf(newline, start);
+      const end = data.indexOf(charCode.newline, start);
       if (end < 0) break;
       this.line(data, start, end);
       start = end + 1;
@@ -137,31 +137,14 @@ export class TargetTextReader {
  * comment), read from the bytes; -1 for any other line (which then takes the full parser).
  */
 function plainIpv4Line(data: Buffer, start: number, end: number): number {
-  let address = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  let i = start;
-  for (; i < end; i++) {
+  const quad = readDottedQuad(data, start, end);
+  if (quad.address < 0) return -1;
+  for (let i = quad.end; i < end; i++) {
     const c = data[i]!;
-    if (c >= 48 && c <= 57) {
-      if (digits === 1 && octet === 0) return -1;
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    } else if (c === 46 && digits > 0 && dots < 3) {
-      address = address * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else break;
+    if (c === charCode.hash) break; // the rest is a comment
+    if (c !== charCode.space && c !== charCode.tab && c !== charCode.cr) return -1;
   }
-  if (dots !== 3 || digits === 0) return -1;
-  for (; i < end; i++) {
-    const c = data[i]!;
-    if (c === 35) break; // '#': the rest is a comment
-    if (c !== 32 && c !== 9 && c !== 13) return -1;
-  }
-  return address * 256 + octet;
+  return quad.address;
 }
 
 /** Reads a whole stream of targets text. */

@@ -2,7 +2,10 @@
 // [key=value…]`, `#` to the end of the line is a comment, and a value with spaces (or # or =) is
 // quoted: name="edge 1" or name='edge 1'; inside double quotes \" and \\ escape.
 import { InvalidTargetError, parseTargetSpec, type TargetSpec } from './target-spec.js';
-import { quickIpv4 } from './target-table.js';
+import { charCode } from './char-codes.js';
+import { quickIpv4 } from './dotted-quad.js';
+
+const { space, tab, cr, hash, equals, doubleQuote, singleQuote } = charCode;
 import {
   checkLabelKey,
   checkLabelValue,
@@ -222,11 +225,3 @@ function readQuoted(line: string, open: number): { text: string; end: number } |
   }
   return null;
 }
-
-const space = 32;
-const tab = 9;
-const cr = 13;
-const hash = 35;
-const equals = 61;
-const doubleQuote = 34;
-const singleQuote = 39;

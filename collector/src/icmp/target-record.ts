@@ -12,7 +12,7 @@ import {
   type TargetLabels,
   type TargetLocation,
 } from './target-labels.js';
-import { quickIpv4 } from './target-table.js';
+import { quickIpv4 } from './dotted-quad.js';
 
 const fields = new Set(['target', 'name', 'group', 'loc', 'lat', 'lon', 'labels']);
 

@@ -2,6 +2,8 @@
 // stored in columns: typed arrays for addresses and for group and location ids (each distinct group
 // or location is kept once), a plain array for names. A million plain addresses cost ~30 MB and no
 // JavaScript object per entry; the inventory, the API and the sweep plan all read these columns.
+import { quickIpv4 } from './dotted-quad.js';
+import { grown } from './typed-arrays.js';
 import { Uint32Index } from './uint32-index.js';
 import {
   noLabels,
@@ -332,53 +334,18 @@ export class TargetTable {
   }
 
   private storeIpv6(bytes: Uint8Array): number {
-    if (16 * (this.ipv6Slots + 1) > this.ipv6.length) {
-      const grown = new Uint8Array(this.ipv6.length * 2);
-      grown.set(this.ipv6);
-      this.ipv6 = grown;
-    }
+    if (16 * (this.ipv6Slots + 1) > this.ipv6.length) this.ipv6 = grown(this.ipv6, this.ipv6.length * 2);
     this.ipv6.set(bytes, 16 * this.ipv6Slots);
     return this.ipv6Slots++;
   }
 
   private grow(): void {
     const capacity = this.kinds.length * 2;
-    const grown = <T extends Uint8Array | Uint32Array>(array: T): T => {
-      const next = new (array.constructor as new (n: number) => T)(capacity);
-      next.set(array);
-      return next;
-    };
-    this.kinds = grown(this.kinds);
-    this.addresses = grown(this.addresses);
-    this.prefixes = grown(this.prefixes);
-    this.groupIds = grown(this.groupIds);
-    this.locationIds = grown(this.locationIds);
-    this.live = grown(this.live);
+    this.kinds = grown(this.kinds, capacity);
+    this.addresses = grown(this.addresses, capacity);
+    this.prefixes = grown(this.prefixes, capacity);
+    this.groupIds = grown(this.groupIds, capacity);
+    this.locationIds = grown(this.locationIds, capacity);
+    this.live = grown(this.live, capacity);
   }
-}
-
-/**
- * The 32-bit value of a strict dotted quad ("198.18.0.1": 1-3 digits each, no leading zeros, no
- * other characters), or -1. The targets-file reader's hot path and the key lookup share it.
- */
-export function quickIpv4(text: string): number {
-  let address = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (digits === 1 && octet === 0) return -1; // leading zero
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    } else if (c === 46 && digits > 0 && dots < 3) {
-      address = address * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return address * 256 + octet;
 }

@@ -7,6 +7,7 @@ import type { HostnameResolver } from '../icmp/hostname-resolver.js';
 import { formatIpv6, TargetList } from '../icmp/target-list.js';
 import { parseIpv4, parseIpv6 } from '../icmp/target-spec.js';
 import { TargetKind, type TargetTable } from '../icmp/target-table.js';
+import { grown, joined } from '../icmp/typed-arrays.js';
 import { Uint32Index } from '../icmp/uint32-index.js';
 import type { TargetInventory } from './target-inventory.js';
 
@@ -134,8 +135,8 @@ export function buildSweepPlan(
   return new SweepPlan(
     targets,
     tables,
-    concat(v4.tables(), v6.tables()),
-    concatEntries(v4.entries(), v6.entries()),
+    joined(v4.tables(), v6.tables()),
+    joined(v4.entries(), v6.entries()),
     inventory.generation,
     skips,
     hostnames,
@@ -153,12 +154,8 @@ class Sources {
   }
   push(table: number, entry: number): void {
     if (this.count === this.entryOf.length) {
-      const tables = new Uint8Array(this.count * 2);
-      tables.set(this.tableOf);
-      this.tableOf = tables;
-      const entries = new Uint32Array(this.count * 2);
-      entries.set(this.entryOf);
-      this.entryOf = entries;
+      this.tableOf = grown(this.tableOf, this.count * 2);
+      this.entryOf = grown(this.entryOf, this.count * 2);
     }
     this.tableOf[this.count] = table;
     this.entryOf[this.count++] = entry;
@@ -169,18 +166,4 @@ class Sources {
   entries(): Uint32Array {
     return this.entryOf.subarray(0, this.count);
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function concatEntries(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -3,6 +3,7 @@
 // Each item is read on its own: a bad item is listed (with its position) and skipped, the rest
 // loads; only a body that is not a JSON array at all, or too large, is refused as a whole.
 import type { Readable } from 'node:stream';
+import { charCode } from '../icmp/char-codes.js';
 import { TargetTextReader, maxListedProblems, type TargetProblem } from '../icmp/target-file.js';
 import { readTargetRecord } from '../icmp/target-record.js';
 import { targetKey, type TargetSpec } from '../icmp/target-spec.js';
@@ -104,14 +105,7 @@ class TextItems implements ItemSink {
   }
 }
 
-const quote = 34;
-const backslash = 92;
-const comma = 44;
-const newline = 10;
-const openBracket = 91;
-const closeBracket = 93;
-const openBrace = 123;
-const closeBrace = 125;
+const { doubleQuote: quote, backslash, comma, newline, openBracket, closeBracket, openBrace, closeBrace } = charCode;
 
 /**
  * JSON items one by one: NDJSON splits at newlines; a JSON array is split at its top-level commas

@@ -81,20 +81,12 @@ export class TargetInventory {
   /** Replaces the file layer with a new read of the file; returns whether anything changed. */
   replaceFile(table: TargetTable, problems: FileProblems): boolean {
     this.fileProblems = problems;
-    const changed = !sameEntries(this.file, table);
-    this.file = table;
-    this.dropStaleDeletions();
-    if (changed) this.changed();
-    return changed;
+    return this.replaceLayer('file', table);
   }
 
   /** Replaces the remote layer with another collector's list; returns whether anything changed. */
   replaceRemote(table: TargetTable): boolean {
-    const changed = !sameEntries(this.remote, table);
-    this.remote = table;
-    this.dropStaleDeletions();
-    if (changed) this.changed();
-    return changed;
+    return this.replaceLayer('remote', table);
   }
 
   /** API additions and updates (each entry of `table`), applied over the file and remote entries. */
@@ -199,6 +191,14 @@ export class TargetInventory {
       this.cachedVersion = { generation: this.changes, version: hash.digest('base64url').slice(0, 22) };
     }
     return this.cachedVersion.version;
+  }
+
+  private replaceLayer(layer: 'file' | 'remote', table: TargetTable): boolean {
+    const changed = !sameEntries(this[layer], table);
+    this[layer] = table;
+    this.dropStaleDeletions();
+    if (changed) this.changed();
+    return changed;
   }
 
   /** The entry of a file or remote target with the same key as `table`'s entry, if any. */

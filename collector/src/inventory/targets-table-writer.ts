@@ -13,7 +13,8 @@ import { escapeSymbol } from '../sinks/questdb/ilp-encoder.js';
 import { parseQuestDbConfig, type QuestDbEndpoint } from '../sinks/questdb/questdb-config.js';
 import { QuestDbRest } from '../sinks/questdb/questdb-rest.js';
 import { ensureSchema } from '../sinks/questdb/questdb-schema.js';
-import { quickIpv4 } from '../icmp/target-table.js';
+import { quickIpv4 } from '../icmp/dotted-quad.js';
+import { grown } from '../icmp/typed-arrays.js';
 import { Uint32Index } from '../icmp/uint32-index.js';
 import type { SweepPlan } from './sweep-plan.js';
 
@@ -62,16 +63,11 @@ class RowState {
 
   private grow(): void {
     const size = this.firstSeenUs.length * 2;
-    const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T => {
-      const next = new (a.constructor as new (n: number) => T)(size);
-      next.set(a);
-      return next;
-    };
-    this.firstSeenUs = grow(this.firstSeenUs);
-    this.fingerprint = grow(this.fingerprint);
-    this.present = grow(this.present);
-    this.planIndex = grow(this.planIndex);
-    this.round = grow(this.round);
+    this.firstSeenUs = grown(this.firstSeenUs, size);
+    this.fingerprint = grown(this.fingerprint, size);
+    this.present = grown(this.present, size);
+    this.planIndex = grown(this.planIndex, size);
+    this.round = grown(this.round, size);
   }
 }
 
