@@ -84,7 +84,7 @@ export async function run(args: string[]): Promise<number> {
   }
   for (const line of [...warnings, ...notes]) logLine(line);
   const endpoints = parseEndpoints(config);
-  if (endpoints.length === 0 && config.serverPort === 0) {
+  if (endpoints.length === 0 && config.serverPort === 0 && !InventoryService.wanted(config)) {
     // pingmesh prints its usage here; so do we, on stderr and with a non-zero exit.
     process.stderr.write(
       `pingsphere: nothing to do: give endpoints to ping and/or -s PORT to serve\n\n${collectUsage()}`,

@@ -11,7 +11,7 @@ import { SweepTally } from '../icmp/sweep-tally.js';
 import { describeProblem, readTargetsFile, readTargetsStream } from '../icmp/target-file.js';
 import { InvalidTargetError, maxSweepTargets, parseTargetSpec } from '../icmp/target-spec.js';
 import { TargetTable } from '../icmp/target-table.js';
-import type { TargetList } from '../icmp/target-list.js';
+import { TargetList } from '../icmp/target-list.js';
 import { buildSweepPlan, inventoryHostnames } from '../inventory/sweep-plan.js';
 import { TargetInventory } from '../inventory/target-inventory.js';
 import { UsageError } from './usage-error.js';
@@ -20,7 +20,6 @@ const help = `Usage: pingsphere icmp [targets…] [-f FILE] [-c COUNT] [-p PERIO
 
 One ICMP echo sweep, like fping. Targets are IPv4/IPv6 addresses, hostnames (resolved once, up
 front; failures are listed and skipped) or CIDR ranges (network and broadcast left out, as fping -g).
-Each address is probed once, however many lines name it.
 
 Options:
   -f, --file FILE       read targets from FILE, one per line: ADDRESS|HOSTNAME|CIDR [name=…]
@@ -194,8 +193,10 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * Arguments (a bad one stops the run) and files (a bad line is reported and skipped) → one
- * address list, each address once; hostnames resolved once.
+ * Arguments (a bad one stops the run) and files (a bad line is reported and skipped) → one packed
+ * address list. Plain address lines go straight into it, as listed (fping's way); ranges, hostnames
+ * and labelled lines go through the inventory's plan (each of their addresses once; hostnames
+ * resolved once).
  */
 async function loadTargets(
   argumentsGiven: readonly string[],
@@ -210,10 +211,14 @@ async function loadTargets(
       throw error;
     }
   }
+  const plain = new TargetList();
+  const addPlain = (address: number) => plain.addIpv4(address);
   let badLines = 0;
   for (const file of files) {
     const read =
-      file === '-' ? await readTargetsStream(process.stdin, 'stdin', table) : await readTargetsFile(file, table);
+      file === '-'
+        ? await readTargetsStream(process.stdin, 'stdin', table, addPlain)
+        : await readTargetsFile(file, table, addPlain);
     for (const problem of read.problems) process.stderr.write(`pingsphere icmp: ${describeProblem(problem)}\n`);
     const unlisted = read.errors + read.warnings - read.problems.length;
     if (unlisted > 0) process.stderr.write(`pingsphere icmp: … and ${unlisted} more in ${file}\n`);
@@ -226,11 +231,14 @@ async function loadTargets(
   for (const failure of report.failed) {
     process.stderr.write(`pingsphere icmp: cannot resolve ${failure.name}: ${failure.reason} (skipped)\n`);
   }
-  const plan = buildSweepPlan(inventory, resolver, { maxTargets: maxSweepTargets });
-  if (plan.skips.overLimit > 0) {
+  const plan = buildSweepPlan(inventory, resolver, { maxTargets: maxSweepTargets - plain.size });
+  if (plan.skips.overLimit > 0 || plain.size > maxSweepTargets) {
     throw new UsageError(
       `too many targets: one sweep holds at most ${maxSweepTargets.toLocaleString('en')}; split the list`,
     );
   }
-  return { targets: plan.targets, unresolved: report.failed.length, badLines };
+  if (plan.size === 0) return { targets: plain, unresolved: report.failed.length, badLines };
+  plain.addIpv4List(plan.targets.ipv4Addresses());
+  plain.addIpv6List(plan.targets.ipv6Addresses());
+  return { targets: plain, unresolved: report.failed.length, badLines };
 }

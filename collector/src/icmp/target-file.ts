@@ -45,9 +45,14 @@ export class TargetTextReader {
   /** Set while the rest of an over-long line is being dropped. */
   private skipToNewline = false;
 
+  /**
+   * `plain`, when given, takes every plain IPv4 line instead of the table (the one-shot `icmp`:
+   * straight into its packed TargetList, no entry, no key, probed as listed, as fping does).
+   */
   constructor(
     private readonly origin: string,
     readonly table = new TargetTable(),
+    private readonly plain?: (address: number) => void,
   ) {}
 
   write(chunk: Buffer): void {
@@ -95,7 +100,8 @@ export class TargetTextReader {
     this.lineNumber++;
     const address = plainIpv4Line(data, start, end);
     if (address >= 0) {
-      this.noteRepeat(this.table.putIpv4(address), address);
+      if (this.plain) this.plain(address);
+      else this.noteRepeat(this.table.putIpv4(address), address);
       return;
     }
     if (end - start > maxLineBytes) {
@@ -147,9 +153,14 @@ function plainIpv4Line(data: Buffer, start: number, end: number): number {
   return quad.address;
 }
 
-/** Reads a whole stream of targets text. */
-export async function readTargetsStream(input: Readable, origin: string, table?: TargetTable): Promise<TargetsRead> {
-  const reader = new TargetTextReader(origin, table);
+/** Reads a whole stream of targets text (`plain`: see TargetTextReader). */
+export async function readTargetsStream(
+  input: Readable,
+  origin: string,
+  table?: TargetTable,
+  plain?: (address: number) => void,
+): Promise<TargetsRead> {
+  const reader = new TargetTextReader(origin, table, plain);
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     reader.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   }
@@ -157,10 +168,14 @@ export async function readTargetsStream(input: Readable, origin: string, table?:
 }
 
 /** Reads a targets file; an unreadable file throws UsageError naming it. */
-export async function readTargetsFile(path: string, table?: TargetTable): Promise<TargetsRead> {
+export async function readTargetsFile(
+  path: string,
+  table?: TargetTable,
+  plain?: (address: number) => void,
+): Promise<TargetsRead> {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    return await readTargetsStream(stream, path, table);
+    return await readTargetsStream(stream, path, table, plain);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(

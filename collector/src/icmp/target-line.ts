@@ -49,7 +49,7 @@ export function parseTargetLine(line: string): ParsedLine {
   let group = '';
   let location: TargetLocation | null = null;
   let warning: string | undefined;
-  let extra: Record<string, string> | null = null;
+  let extra: string[] | null = null; // key, value, key, value…
   let extras = 0;
   let given = 0; // bits: name, group, loc
   try {
@@ -61,7 +61,7 @@ export function parseTargetLine(line: string): ParsedLine {
       const value = tokenValue;
       if (key === undefined) throw new LabelError(`"${value}" is not a key=value label: ${labelExample}`);
       const bit = key === 'name' ? 1 : key === 'group' ? 2 : key === 'loc' ? 4 : 0;
-      if ((bit !== 0 && given & bit) || (bit === 0 && extra !== null && key in extra)) {
+      if ((bit !== 0 && given & bit) || (bit === 0 && extra !== null && hasKey(extra, key))) {
         throw new LabelError(`${key}= is given twice: keep one`);
       }
       given |= bit;
@@ -79,8 +79,7 @@ export function parseTargetLine(line: string): ParsedLine {
           if (knownKeys.size < 1000) knownKeys.add(key);
         }
         checkLabelValue(key, value);
-        extra ??= {};
-        extra[key] = value;
+        (extra ??= []).push(key, value);
         if (++extras > maxExtraLabels) {
           throw new LabelError(
             `more than ${maxExtraLabels} labels besides name, group and loc: keep the ones you query by`,
@@ -121,17 +120,37 @@ function cachedLocation(text: string): ReturnType<typeof parseLocation> {
 // Free labels repeat too (tier=1, env=prod): equal sets share one frozen object.
 const extraCache = new Map<string, Readonly<Record<string, string>>>();
 
-function internExtra(extra: Record<string, string>): Readonly<Record<string, string>> {
-  const keys = Object.keys(extra);
-  const id =
-    keys.length === 1 ? `${keys[0]}\u0000${extra[keys[0]!]}` : JSON.stringify(keys.sort().map((k) => [k, extra[k]]));
+function internExtra(pairs: readonly string[]): Readonly<Record<string, string>> {
+  const id = pairs.length === 2 ? `${pairs[0]}\u0000${pairs[1]}` : JSON.stringify(sortedPairs(pairs));
   let known = extraCache.get(id);
   if (!known) {
+    const extra: Record<string, string> = {};
+    for (let i = 0; i < pairs.length; i += 2) extra[pairs[i]!] = pairs[i + 1]!;
     known = Object.freeze(extra);
     if (extraCache.size >= 10_000) extraCache.clear();
     extraCache.set(id, known);
   }
   return known;
+}
+
+function sortedPairs(pairs: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < pairs.length; i += 2) out.push([pairs[i]!, pairs[i + 1]!]);
+  return out.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+}
+
+function hasKey(pairs: readonly string[], key: string): boolean {
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === key) return true;
+  return false;
+}
+
+/** The label name line[start…end): the three known ones as constants (no new string per line). */
+function keyAt(line: string, start: number, end: number): string {
+  const length = end - start;
+  if (length === 4 && line.startsWith('name', start)) return 'name';
+  if (length === 5 && line.startsWith('group', start)) return 'group';
+  if (length === 3 && line.startsWith('loc', start)) return 'loc';
+  return line.slice(start, end);
 }
 
 // The scanner's output: key (undefined without "=") and value of the token it read last. Module
@@ -166,7 +185,7 @@ function nextToken(line: string, from: number): number | string {
   }
   if (quote < 0) {
     if (eq === i) return `"${line.slice(i, end)}" has no label name before "=": ${labelExample}`;
-    tokenKey = eq < 0 ? undefined : line.slice(i, eq);
+    tokenKey = eq < 0 ? undefined : keyAt(line, i, eq);
     tokenValue = eq < 0 ? line.slice(i, end) : line.slice(eq + 1, end);
     return end;
   }
@@ -184,7 +203,7 @@ function quotedToken(
   eq: number,
 ): { key: string | undefined; value: string; end: number } | string {
   if (eq === start) return `"${line.slice(start).split(/\s/)[0]}" has no label name before "=": ${labelExample}`;
-  const key = eq < 0 ? undefined : line.slice(start, eq);
+  const key = eq < 0 ? undefined : keyAt(line, start, eq);
   let value = '';
   let i = eq < 0 ? start : eq + 1;
   while (i < line.length) {

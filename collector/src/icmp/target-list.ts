@@ -49,6 +49,21 @@ export class TargetList {
     }
   }
 
+  /** Adds packed IPv4 addresses (another list's, say). */
+  addIpv4List(addresses: Uint32Array): void {
+    this.reserveIpv4(addresses.length);
+    this.ipv4.set(addresses, this.ipv4Count);
+    this.ipv4Count += addresses.length;
+  }
+
+  /** Adds packed IPv6 addresses, 16 bytes each. */
+  addIpv6List(bytes: Uint8Array): void {
+    const count = bytes.length / 16;
+    this.reserveIpv6(count);
+    this.ipv6.set(bytes, 16 * this.ipv6Count);
+    this.ipv6Count += count;
+  }
+
   /** The IPv4 targets, without copying. */
   ipv4Addresses(): Uint32Array {
     return this.ipv4.subarray(0, this.ipv4Count);

@@ -1,7 +1,8 @@
 // Targets with their labels, one entry per target as written (address, CIDR range or hostname),
 // stored in columns: typed arrays for addresses and for group and location ids (each distinct group
-// or location is kept once), a plain array for names. A million plain addresses cost ~30 MB and no
-// JavaScript object per entry; the inventory, the API and the sweep plan all read these columns.
+// or location is kept once), a plain array for names; a label column exists once some entry uses
+// it. A million plain addresses cost ~23 MB and no JavaScript object per entry; the inventory, the
+// API and the sweep plan all read these columns.
 import { quickIpv4 } from './dotted-quad.js';
 import { grown } from './typed-arrays.js';
 import { Uint32Index } from './uint32-index.js';
@@ -30,11 +31,12 @@ export class TargetTable {
   /** IPv4 address or range network; for IPv6 kinds the 16-byte slot; for hostnames the name's slot. */
   private addresses: Uint32Array;
   private prefixes: Uint8Array;
-  private groupIds: Uint32Array;
-  private locationIds: Uint32Array;
+  // Label columns exist only once some entry has that label: a plain address list pays nothing.
+  private groupIds: Uint32Array | null = null;
+  private locationIds: Uint32Array | null = null;
   private live: Uint8Array;
-  private names: string[] = [];
-  private extras: (ExtraLabels | undefined)[] = [];
+  private names: string[] | null = null;
+  private extras: (ExtraLabels | undefined)[] | null = null;
   private ipv6 = new Uint8Array(16 * 16);
   private ipv6Slots = 0;
   private hostnames: string[] = [];
@@ -54,8 +56,6 @@ export class TargetTable {
     this.kinds = new Uint8Array(capacity);
     this.addresses = new Uint32Array(capacity);
     this.prefixes = new Uint8Array(capacity);
-    this.groupIds = new Uint32Array(capacity);
-    this.locationIds = new Uint32Array(capacity);
     this.live = new Uint8Array(capacity);
     this.ipv4Index = new Uint32Index(expected);
   }
@@ -149,9 +149,8 @@ export class TargetTable {
     if (!this.live[entry]) return;
     if (this.kinds[entry] === TargetKind.ipv4) this.ipv4Index.delete(this.addresses[entry]!);
     else this.keyIndex.delete(this.keyAt(entry));
+    // Its labels stay until compaction: a plan built before still names the target it removes.
     this.live[entry] = 0;
-    this.names[entry] = '';
-    this.extras[entry] = undefined;
     this.liveCount--;
     this.mutations++;
   }
@@ -251,19 +250,19 @@ export class TargetTable {
   }
 
   nameAt(entry: number): string {
-    return this.names[entry]!;
+    return this.names?.[entry] ?? '';
   }
 
   groupAt(entry: number): string {
-    return this.groups[this.groupIds[entry]!]!;
+    return this.groupIds ? this.groups[this.groupIds[entry]!]! : '';
   }
 
   locationAt(entry: number): TargetLocation | null {
-    return this.locations[this.locationIds[entry]!]!;
+    return this.locationIds ? this.locations[this.locationIds[entry]!]! : null;
   }
 
   extraAt(entry: number): ExtraLabels | null {
-    return this.extras[entry] ?? null;
+    return this.extras?.[entry] ?? null;
   }
 
   labelsAt(entry: number): TargetLabels {
@@ -299,8 +298,8 @@ export class TargetTable {
     this.addresses[entry] = address;
     this.prefixes[entry] = prefix;
     this.live[entry] = 1;
-    this.names.push('');
-    this.extras.push(undefined);
+    this.names?.push('');
+    this.extras?.push(undefined);
     this.setLabels(entry, labels);
     this.liveCount++;
     this.mutations++;
@@ -308,15 +307,18 @@ export class TargetTable {
   }
 
   private setLabels(entry: number, labels: TargetLabels): void {
-    this.names[entry] = labels.name;
-    this.extras[entry] = labels.extra && Object.keys(labels.extra).length > 0 ? labels.extra : undefined;
+    if (labels.name !== '' || this.names) (this.names ??= new Array<string>(this.slots).fill(''))[entry] = labels.name;
+    const extra = labels.extra && Object.keys(labels.extra).length > 0 ? labels.extra : undefined;
+    if (extra || this.extras)
+      (this.extras ??= new Array<ExtraLabels | undefined>(this.slots).fill(undefined))[entry] = extra;
     let group = this.groupIndex.get(labels.group);
     if (group === undefined) {
       group = this.groups.push(labels.group) - 1;
       this.groupIndex.set(labels.group, group);
     }
-    this.groupIds[entry] = group;
-    this.locationIds[entry] = labels.location ? this.locationId(labels.location) : 0;
+    if (group !== 0 || this.groupIds) (this.groupIds ??= new Uint32Array(this.kinds.length))[entry] = group;
+    const location = labels.location ? this.locationId(labels.location) : 0;
+    if (location !== 0 || this.locationIds) (this.locationIds ??= new Uint32Array(this.kinds.length))[entry] = location;
   }
 
   /** Each distinct location is stored once; the same object (the reader's cache) is found by identity. */
@@ -344,8 +346,8 @@ export class TargetTable {
     this.kinds = grown(this.kinds, capacity);
     this.addresses = grown(this.addresses, capacity);
     this.prefixes = grown(this.prefixes, capacity);
-    this.groupIds = grown(this.groupIds, capacity);
-    this.locationIds = grown(this.locationIds, capacity);
+    if (this.groupIds) this.groupIds = grown(this.groupIds, capacity);
+    if (this.locationIds) this.locationIds = grown(this.locationIds, capacity);
     this.live = grown(this.live, capacity);
   }
 }

@@ -34,6 +34,8 @@ export class TargetsSync {
   private timer: NodeJS.Timeout | undefined;
   private pulling: Promise<void> | undefined;
   private stopped = false;
+  /** Aborts the pull in flight when the collector stops (a slow leader must not hold the exit). */
+  private readonly abort = new AbortController();
   private lastLogged = '';
   readonly stats: TargetsSyncStats = {
     pulls: 0,
@@ -62,6 +64,7 @@ export class TargetsSync {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.abort.abort();
     await this.pulling;
   }
 
@@ -73,7 +76,13 @@ export class TargetsSync {
     if (this.etag) headers['if-none-match'] = this.etag;
     this.stats.pulls++;
     try {
-      const response = await request(url, { method: 'GET', headers, headersTimeout: 10_000, bodyTimeout: 60_000 });
+      const response = await request(url, {
+        method: 'GET',
+        headers,
+        headersTimeout: 10_000,
+        bodyTimeout: 60_000,
+        signal: this.abort.signal,
+      });
       if (response.statusCode === 304) {
         await response.body.dump();
         this.stats.unchanged++;
@@ -129,6 +138,7 @@ export class TargetsSync {
         );
       }
     } catch (error) {
+      if (this.stopped) return;
       this.stats.failures++;
       const message = error instanceof TargetBodyError ? `${url}: ${error.message}` : (error as Error).message;
       this.stats.lastError = message;
