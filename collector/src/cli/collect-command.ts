@@ -111,7 +111,6 @@ export async function run(args: string[]): Promise<number> {
           conf: config.questdb,
           src,
           log: say,
-          ...(config.questdbTtlDays !== null ? { ttlDays: config.questdbTtlDays } : {}),
         })
       : null;
   const icmp = inventory

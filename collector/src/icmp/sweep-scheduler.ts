@@ -16,7 +16,11 @@ export interface SweepSchedulerOptions {
   resolver: HostnameResolver;
   /** Addresses of --targets-from hostnames must pass this fence. */
   remoteFence?: AddressFence;
-  /** Told of each new plan before its first sweep (the targets table); awaited up to 10 s. */
+  /**
+   * Told of each new plan before its first sweep (the targets table). Not waited for: a slow or
+   * absent QuestDB must not delay probing, and the roll-ups that join the targets table refresh a
+   * closed minute or hour, by when its rows are in place.
+   */
   onPlan?: (plan: SweepPlan) => Promise<void>;
   intervalSeconds: number;
   ratePps: number;
@@ -179,7 +183,8 @@ export class SweepScheduler {
     if (fenced > 0 && fenced !== before.skips.fenced) {
       log(`Warning: ICMP: ${fenced} addresses from --targets-from hostnames are outside --targets-allow; not probed`);
     }
-    if (this.options.onPlan) await withTimeout(this.options.onPlan(this.plan), 10_000, log);
+    // The writer reports its own failures and retries.
+    this.options.onPlan?.(this.plan).catch(() => undefined);
     return report.changed.length > 0;
   }
 
@@ -209,12 +214,4 @@ function loopbackOnly(): TargetList {
   const list = new TargetList();
   list.addIpv4(0x7f000001);
   return list;
-}
-
-/** Waits for `work` at most `ms` (it goes on in the background); failures are logged. */
-async function withTimeout(work: Promise<void>, ms: number, log: (line: string) => void): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([work.catch((error: Error) => log(`ICMP: targets table: ${error.message}`)), late]);
-  clearTimeout(timer);
 }

@@ -12,7 +12,7 @@ import ipaddr from 'ipaddr.js';
 import { escapeSymbol } from '../sinks/questdb/ilp-encoder.js';
 import { parseQuestDbConfig, type QuestDbEndpoint } from '../sinks/questdb/questdb-config.js';
 import { QuestDbRest } from '../sinks/questdb/questdb-rest.js';
-import { ensureSchema } from '../sinks/questdb/questdb-schema.js';
+import { targetsTable } from '../sinks/questdb/questdb-schema.js';
 import { quickIpv4 } from '../icmp/dotted-quad.js';
 import { grown } from '../icmp/typed-arrays.js';
 import { Uint32Index } from '../icmp/uint32-index.js';
@@ -26,7 +26,6 @@ export interface TargetsTableWriterOptions {
   /** All rows are written again this often (last_seen); default one hour. */
   refreshMs?: number;
   retryMs?: number;
-  ttlDays?: number;
   now?: () => number;
 }
 
@@ -157,7 +156,9 @@ export class TargetsTableWriter {
 
   /** Reads this collector's rows: first_seen of each target, so rewrites hit the same row. */
   private async readBack(): Promise<void> {
-    await ensureSchema(this.rest, this.options.ttlDays === undefined ? {} : { ttlDays: this.options.ttlDays });
+    // Only its own table: the QuestDB sink makes the rest of the schema (running it twice at once
+    // only doubles the DDL a starting fleet sends).
+    await this.rest.exec(targetsTable);
     const url = `${this.rest.baseUrl}/exp?query=${encodeURIComponent(
       `SELECT target, first_seen FROM targets WHERE src = '${sqlText(this.options.src)}'`,
     )}`;

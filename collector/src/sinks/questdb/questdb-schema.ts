@@ -46,8 +46,9 @@ const httpRollup = `CREATE MATERIALIZED VIEW IF NOT EXISTS http_1m AS (
 // The target inventory (collector/src/inventory/targets-table-writer.ts keeps it current): one row
 // per (collector, probed address), upserted in place — first_seen is the designated timestamp and
 // stays fixed for the pair, so DEDUP makes every rewrite replace the row. group_key is what views
-// group by: the group label, else the location, else the /24 (IPv4) or /48 (IPv6) prefix.
-const targetsTable = `CREATE TABLE IF NOT EXISTS targets (
+// group by: the group label, else the location, else the /24 (IPv4) or /48 (IPv6) prefix. The targets
+// writer creates it on its own (the sink creates everything, the views that join it included).
+export const targetsTable = `CREATE TABLE IF NOT EXISTS targets (
   first_seen TIMESTAMP, src SYMBOL, target VARCHAR, spec VARCHAR, name VARCHAR, "group" SYMBOL, group_key SYMBOL,
   loc SYMBOL, lat DOUBLE, lon DOUBLE, labels VARCHAR, last_seen TIMESTAMP, removed BOOLEAN
 ) TIMESTAMP(first_seen) PARTITION BY MONTH WAL DEDUP UPSERT KEYS(first_seen, src, target)`;
