@@ -123,7 +123,11 @@ export const collectFlags: FlagSpecs = {
   listen: { kind: 'string', valueName: 'ADDR', help: 'address the API server binds (default 127.0.0.1)' },
   timeout: { kind: 'string', valueName: 'SECONDS', help: 'per-request time limit (default 10)' },
   questdb: { kind: 'string', valueName: 'CONF', help: 'QuestDB client config, e.g. "http::addr=host:9000;"' },
-  'icmp-targets': { kind: 'string', valueName: 'FILE', help: 'file of ICMP targets to sweep' },
+  'icmp-targets': {
+    kind: 'string',
+    valueName: 'FILE',
+    help: 'ICMP targets to sweep, one a line: ADDRESS|HOSTNAME|CIDR [name=…] [group=…] [loc=City,CC|LAT,LON] [k=v…]',
+  },
   'icmp-interval': { kind: 'string', valueName: 'SECONDS', help: 'seconds between ICMP sweeps (default: -d)' },
   'icmp-rate': { kind: 'string', valueName: 'PPS', help: 'ICMP probes per second during a sweep (default 10000)' },
   'icmp-timeout': { kind: 'string', valueName: 'MS', help: 'ICMP reply timeout in milliseconds (default 1000)' },
