@@ -95,6 +95,9 @@ export async function run(args: string[]): Promise<number> {
     if (config.verbosity > 0) logLine(line);
   };
 
+  // From here on SIGINT/SIGTERM mean a clean stop, also while a big targets file or a first
+  // --targets-from pull still loads (the stop follows once start-up is through).
+  const signals = firstSignal();
   const src = config.hostname || osHostname();
   const sinks = await buildSinks(config, src, process.env, logLine);
   const fanout = new ResultFanout(sinks);
@@ -163,7 +166,6 @@ export async function run(args: string[]): Promise<number> {
 
   let quitRequested: (reason: string) => void = () => {};
   const quit = new Promise<string>((resolve) => (quitRequested = resolve));
-  const signals = firstSignal();
 
   const app =
     config.serverPort > 0

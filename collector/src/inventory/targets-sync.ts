@@ -9,6 +9,7 @@ import type { TargetsFromConfig } from '../config/collector-config.js';
 import { describeProblem } from '../icmp/target-file.js';
 import { CidrFence } from './cidr-fence.js';
 import { readTargetsBody, TargetBodyError } from './target-body.js';
+import { settleWithin } from './settle-within.js';
 import type { TargetInventory } from './target-inventory.js';
 
 /** Figures of the sync, for /metrics. */
@@ -65,7 +66,7 @@ export class TargetsSync {
     this.stopped = true;
     clearInterval(this.timer);
     this.abort.abort();
-    await this.pulling;
+    await settleWithin(this.pulling ?? Promise.resolve(), 2000);
   }
 
   /** One pull (exported for the first pull at start and for tests). */

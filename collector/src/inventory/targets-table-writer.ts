@@ -16,6 +16,7 @@ import { targetsTable } from '../sinks/questdb/questdb-schema.js';
 import { quickIpv4 } from '../icmp/dotted-quad.js';
 import { grown } from '../icmp/typed-arrays.js';
 import { Uint32Index } from '../icmp/uint32-index.js';
+import { settleWithin } from './settle-within.js';
 import type { SweepPlan } from './sweep-plan.js';
 
 export interface TargetsTableWriterOptions {
@@ -110,11 +111,15 @@ export class TargetsTableWriter {
     return run;
   }
 
+  /**
+   * Stops writing. A write in flight gets two seconds, then is left (the table is state: the next
+   * start writes it again), so a slow QuestDB cannot hold a stopping collector.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.refreshTimer);
     clearTimeout(this.retryTimer);
-    await this.queue;
+    await settleWithin(this.queue, 2000);
   }
 
   private async flush(full: boolean): Promise<void> {
@@ -258,15 +263,21 @@ export class TargetsTableWriter {
     }
   }
 
-  /** Waits (up to 10 s) until QuestDB has applied every write to `targets`. */
+  /**
+   * Waits (up to 10 s, less once stopping) until QuestDB has applied every write to `targets`; a
+   * busy QuestDB that does not answer in time costs only the wait (the rows are in its WAL already).
+   */
   private async waitApplied(): Promise<void> {
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const { dataset } = await this.rest.exec(
-        "select writerTxn, sequencerTxn from wal_tables() where name = 'targets'",
-      );
-      const [writer, sequencer] = (dataset?.[0] ?? [0, 0]) as [number, number];
-      if (writer >= sequencer) return;
+    while (Date.now() < deadline && !this.stopped) {
+      const applied = await this.rest
+        .exec("select writerTxn, sequencerTxn from wal_tables() where name = 'targets'", 5_000)
+        .then(({ dataset }) => {
+          const [writer, sequencer] = (dataset?.[0] ?? [0, 0]) as [number, number];
+          return writer >= sequencer;
+        })
+        .catch(() => false);
+      if (applied) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
