@@ -38,6 +38,8 @@ const debianPackages = {
     { pkg: 'aardvark-dns', provides: '/usr/lib/podman/aardvark-dns' },
     { pkg: 'iptables', provides: '/usr/sbin/iptables' },
     { pkg: 'debootstrap', provides: '/usr/sbin/debootstrap' },
+    // A real DNS server inside a test's namespace (hostname targets re-resolved when their TTL ends).
+    { pkg: 'dnsmasq-base', provides: '/usr/sbin/dnsmasq' },
   ],
   demo: [{ pkg: 'iproute2', provides: '/usr/sbin/ip' }],
   bench: [

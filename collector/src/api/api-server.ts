@@ -7,6 +7,7 @@ import { adminRoutes } from './admin-routes.js';
 import type { ApiContext } from './api-context.js';
 import { indexRoutes } from './index-routes.js';
 import { peerRoutes } from './peer-routes.js';
+import { targetRoutes } from './target-routes.js';
 
 /** Largest request body accepted (an addpeer form or JSON is a few hundred bytes). */
 export const maxBodyBytes = 16 * 1024;
@@ -37,5 +38,6 @@ export async function buildApiServer(context: ApiContext): Promise<FastifyInstan
   await app.register(indexRoutes, { context });
   await app.register(peerRoutes, { context });
   await app.register(adminRoutes, { context });
+  await app.register(targetRoutes, { context });
   return app;
 }

@@ -24,6 +24,17 @@ export function isAuthorized(request: FastifyRequest, token: string | null): boo
   return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
 }
 
+/**
+ * True if the request's Authorization header carries the token (always true without one). The
+ * JSON APIs take only the header: their bodies are streamed and never searched for a token.
+ */
+export function isBearerAuthorized(request: FastifyRequest, token: string | null): boolean {
+  if (token === null) return true;
+  const header = request.headers.authorization;
+  if (!header?.startsWith('Bearer ')) return false;
+  return timingSafeEqual(digest(header.slice('Bearer '.length).trim()), digest(token));
+}
+
 /** Replies 401 with the fix, for a mutating request without the right token. */
 export function refuseUnauthorized(reply: FastifyReply): FastifyReply {
   return reply

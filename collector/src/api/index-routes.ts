@@ -9,6 +9,7 @@ const links: Array<[string, string]> = [
   ['/v1/ping', 'get a ping response'],
   ['/v1/addpeer', 'add a ping peer (form, or POST JSON {"url", "ip", "location"})'],
   ['/v1/memstats', 'get memory statistics (JSON)'],
+  ['/v1/targets', 'the ICMP targets (JSON or NDJSON; POST adds, DELETE removes; token-guarded)'],
   ['/v1/quit', 'shut down this collector'],
   ['/metrics', 'OpenMetrics: RTT histograms, loss counters, process stats'],
 ];

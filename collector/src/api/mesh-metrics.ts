@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
 import type { SlotStats } from '../http/pinger.js';
 import type { SweepSchedulerStats } from '../icmp/sweep-scheduler.js';
+import type { InventoryStats } from '../inventory/inventory-service.js';
 import type { HttpResult } from '../results/http-result.js';
 import type { ResultSink } from '../sinks/result-sink.js';
 import { PeerSeriesFamily } from './peer-series.js';
@@ -33,6 +34,7 @@ export class MeshMetrics {
   private schedule: () => SlotStats = () => ({ slots: 0, skipped: 0, late: 0, maxLateMs: 0 });
   private sinks: () => readonly ResultSink[] = () => [];
   private icmp: () => SweepSchedulerStats | null = () => null;
+  private inventory: () => InventoryStats | null = () => null;
 
   constructor() {
     const currentSchedule = () => this.schedule();
@@ -77,17 +79,8 @@ export class MeshMetrics {
         }
       },
     });
-    const currentIcmp = () => this.icmp();
     const icmpGauge = (name: string, help: string, read: (stats: SweepSchedulerStats) => number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect(this: Gauge) {
-          const stats = currentIcmp();
-          if (stats) this.set(read(stats));
-        },
-      });
+      this.scrapedGauge(() => this.icmp(), name, help, read);
     icmpGauge('pingsphere_icmp_sweeps', 'ICMP sweeps completed', (s) => s.sweeps);
     icmpGauge(
       'pingsphere_icmp_skipped_sweeps',
@@ -105,6 +98,7 @@ export class MeshMetrics {
       'ICMP replies timed from the user-space send time because their kernel TX stamp was missing',
       (s) => s.txStampFallbacks,
     );
+    const currentIcmp = () => this.icmp();
     new Gauge({
       name: 'pingsphere_icmp_timestamp_mode',
       help: 'How the last ICMP sweep timed its RTTs: 1 for its mode (hardware, software or user)',
@@ -116,8 +110,83 @@ export class MeshMetrics {
         if (stats?.timestampMode) this.set({ mode: stats.timestampMode }, 1);
       },
     });
+    icmpGauge('pingsphere_icmp_targets', 'Addresses the latest ICMP sweep plan probes', (s) => s.targets);
+    icmpGauge(
+      'pingsphere_icmp_unresolved_hostnames',
+      'Hostname targets with no address to probe (lookups are retried)',
+      (s) => s.unresolved,
+    );
+    this.inventoryGauges();
     this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     collectDefaultMetrics({ register: this.registry, prefix: 'pingsphere_' });
+  }
+
+  /**
+   * A gauge set at scrape time from `source`'s figures (none while the source has none: the
+   * collector sweeps nothing).
+   */
+  private scrapedGauge<T>(source: () => T | null, name: string, help: string, read: (stats: T) => number): Gauge {
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect(this: Gauge) {
+        const stats = source();
+        if (stats) this.set(read(stats));
+      },
+    });
+  }
+
+  /** The target inventory's gauges. */
+  private inventoryGauges(): void {
+    const gauge = (name: string, help: string, read: (stats: InventoryStats) => number) =>
+      this.scrapedGauge(() => this.inventory(), name, help, read);
+    gauge(
+      'pingsphere_targets_entries',
+      'ICMP target entries (addresses, ranges, hostnames) in the inventory',
+      (s) => s.entries,
+    );
+    gauge(
+      'pingsphere_targets_file_bad_lines',
+      'Lines of the targets file skipped at its last read (GET /v1/targets lists them)',
+      (s) => s.fileErrors,
+    );
+    gauge(
+      'pingsphere_targets_file_warnings',
+      'Lines of the targets file loaded with a warning at its last read',
+      (s) => s.fileWarnings,
+    );
+    gauge('pingsphere_targets_file_reloads', 'Reads of the targets file that changed the list', (s) => s.fileReloads);
+    gauge('pingsphere_targets_dns_failures', 'Failed hostname lookups of ICMP targets', (s) => s.dnsFailures);
+    gauge('pingsphere_targets_api_entries', 'Targets added or relabelled through /v1/targets', (s) => s.apiPuts);
+    gauge(
+      'pingsphere_targets_api_hidden',
+      'File or --targets-from targets removed through /v1/targets',
+      (s) => s.apiDeletes,
+    );
+    const sync = (name: string, help: string, read: (stats: NonNullable<InventoryStats['sync']>) => number) =>
+      gauge(name, help, (s) => (s.sync ? read(s.sync) : 0));
+    sync('pingsphere_targets_from_pulls', '--targets-from pulls made', (s) => s.pulls);
+    sync('pingsphere_targets_from_unchanged', '--targets-from pulls answered 304 (list unchanged)', (s) => s.unchanged);
+    sync(
+      'pingsphere_targets_from_failures',
+      '--targets-from pulls that failed (the last list is kept)',
+      (s) => s.failures,
+    );
+    sync('pingsphere_targets_from_taken', 'Targets taken from the last --targets-from list', (s) => s.taken);
+    sync(
+      'pingsphere_targets_from_not_allowed',
+      'Targets of the last --targets-from list outside --targets-allow (left out)',
+      (s) => s.notAllowed,
+    );
+    sync('pingsphere_targets_from_capped', '1 when the last --targets-from list was cut at --targets-max', (s) =>
+      s.capped ? 1 : 0,
+    );
+  }
+
+  /** Where the inventory gauges read from (none when the collector sweeps nothing). */
+  readInventory(source: () => InventoryStats | null): void {
+    this.inventory = source;
   }
 
   /** Where the schedule gauges read from (the mesh's pingers). */

@@ -9,6 +9,9 @@ import type { ApiContext } from './api-context.js';
 import { isAuthorized, refuseUnauthorized } from './auth.js';
 import { peersDocument } from './peers-json.js';
 
+/** --max-peers default: one hand-approved import of a hostile list must not add thousands. */
+export const defaultMaxPeers = 1000;
+
 /** What a client asked to add. */
 interface AddPeerInput {
   url: string;
@@ -76,9 +79,20 @@ async function addPeer(
   context: ApiContext,
   input: AddPeerInput,
 ): Promise<{ code: number; json: Record<string, unknown>; text: string }> {
+  const maxPeers = context.maxPeers ?? defaultMaxPeers;
+  const full = () =>
+    context.mesh.registry.activeCount >= maxPeers ? `the collector already has ${maxPeers} peers (--max-peers)` : null;
   if (isPeerListImport(input.url)) {
     try {
-      const report = await importPeers(context.mesh, input.url, { origin: 'import', depth: 1, timeoutMs: 5000 });
+      const report = await importPeers(context.mesh, input.url, {
+        origin: 'import',
+        depth: 1,
+        timeoutMs: 5000,
+        admit: full,
+      });
+      const capped = report.refused.filter((entry) => entry.reason.includes('--max-peers')).length;
+      if (capped > 0)
+        context.log(`import from ${input.url}: ${capped} peers not added: --max-peers ${maxPeers} reached`);
       for (const url of report.added) context.log(`added peer ${url} (imported from ${input.url})`);
       return {
         code: 200,
@@ -96,6 +110,10 @@ async function addPeer(
   } catch (error) {
     if (!(error instanceof InvalidEndpointError)) throw error;
     return { code: 400, json: { error: error.message }, text: error.message };
+  }
+  const refusal = full();
+  if (refusal && !context.mesh.registry.findDuplicate(endpoint, [])) {
+    return { code: 503, json: { error: `not added: ${refusal}` }, text: `Not added: ${refusal}.` };
   }
   const outcome = await context.mesh.addPeer(endpoint, { origin: 'api', depth: 0 });
   if (outcome.status === 'added') {

@@ -13,7 +13,9 @@ import { AutoMesh } from '../mesh/auto-mesh.js';
 import { HttpMesh } from '../mesh/http-mesh.js';
 import { ResultFanout } from '../mesh/result-fanout.js';
 import { SweepScheduler } from '../icmp/sweep-scheduler.js';
-import { buildSinks } from '../sinks/build-sinks.js';
+import { InventoryService } from '../inventory/inventory-service.js';
+import { TargetsTableWriter } from '../inventory/targets-table-writer.js';
+import { buildSinks, defaultSpoolDir } from '../sinks/build-sinks.js';
 import { applyDaemonV8Flags } from './daemon-v8-flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -84,7 +86,7 @@ export async function run(args: string[]): Promise<number> {
   for (const line of [...warnings, ...notes]) logLine(line);
   applyDaemonV8Flags();
   const endpoints = parseEndpoints(config);
-  if (endpoints.length === 0 && config.serverPort === 0) {
+  if (endpoints.length === 0 && config.serverPort === 0 && !InventoryService.wanted(config)) {
     // pingmesh prints its usage here; so do we, on stderr and with a non-zero exit.
     process.stderr.write(
       `pingsphere: nothing to do: give endpoints to ping and/or -s PORT to serve\n\n${collectUsage()}`,
@@ -95,12 +97,33 @@ export async function run(args: string[]): Promise<number> {
     if (config.verbosity > 0) logLine(line);
   };
 
+  // From here on SIGINT/SIGTERM mean a clean stop, also while a big targets file or a first
+  // --targets-from pull still loads (the stop follows once start-up is through).
+  const signals = firstSignal();
   const src = config.hostname || osHostname();
   const sinks = await buildSinks(config, src, process.env, logLine);
   const fanout = new ResultFanout(sinks);
-  const icmp = config.icmpTargetsFile
+  const inventory = InventoryService.wanted(config)
+    ? new InventoryService(config, config.spoolDir ?? defaultSpoolDir(config, src, process.env), say)
+    : null;
+  await inventory?.load().catch(async (error: unknown) => {
+    await fanout.close();
+    throw error;
+  });
+  const targetsTable =
+    inventory && config.questdb
+      ? new TargetsTableWriter({
+          conf: config.questdb,
+          src,
+          log: say,
+        })
+      : null;
+  const icmp = inventory
     ? await SweepScheduler.create({
-        targetsFile: config.icmpTargetsFile,
+        inventory: inventory.inventory,
+        resolver: inventory.resolver,
+        ...(inventory.remoteFence ? { remoteFence: inventory.remoteFence } : {}),
+        ...(targetsTable ? { onPlan: (plan) => targetsTable.publish(plan) } : {}),
         intervalSeconds: config.icmpIntervalSeconds,
         ratePps: config.icmpRatePps,
         timeoutMs: config.icmpTimeoutMs,
@@ -111,6 +134,7 @@ export async function run(args: string[]): Promise<number> {
         deliver: (batch) => fanout.writeBatch(batch),
         log: say,
       }).catch(async (error: unknown) => {
+        await targetsTable?.stop();
         await fanout.close();
         throw error;
       })
@@ -118,6 +142,7 @@ export async function run(args: string[]): Promise<number> {
   const metrics = new MeshMetrics();
   metrics.readSinks(() => sinks);
   metrics.readIcmp(() => icmp?.stats() ?? null);
+  metrics.readInventory(() => inventory?.stats() ?? null);
   const srvIps = await resolveHostIps(config.hostname, logLine);
   const ownAddresses = selfAddresses(config, srvIps);
   const server: ServerIdentity = {
@@ -145,7 +170,6 @@ export async function run(args: string[]): Promise<number> {
 
   let quitRequested: (reason: string) => void = () => {};
   const quit = new Promise<string>((resolve) => (quitRequested = resolve));
-  const signals = firstSignal();
 
   const apiServer = config.serverPort > 0 ? await import('../api/api-server.js') : null;
   const app = apiServer
@@ -155,6 +179,8 @@ export async function run(args: string[]): Promise<number> {
         server,
         token: config.token,
         autoMesh,
+        targets: inventory?.api ?? null,
+        maxPeers: config.maxPeers,
         requestQuit: quitRequested,
         log: say,
       })
@@ -164,6 +190,7 @@ export async function run(args: string[]): Promise<number> {
       await app.listen({ port: config.serverPort, host: config.listenAddress });
     } catch (error) {
       await icmp?.stop();
+      await targetsTable?.stop();
       await fanout.close();
       throw new UsageError(
         `cannot serve on ${config.listenAddress}:${config.serverPort} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): pick a free -s port or another --listen address`,
@@ -185,6 +212,7 @@ export async function run(args: string[]): Promise<number> {
   if (endpoints.length > 0 && config.verbosity > 1) say(`starting ping across ${endpoints.length} endpoints`);
   autoMesh?.start();
   icmp?.start();
+  inventory?.start();
 
   // Without a server the collector ends when its pingers do; ICMP sweeps alone run until stopped.
   const pingersDone =
@@ -197,7 +225,9 @@ export async function run(args: string[]): Promise<number> {
   }
 
   await autoMesh?.stop();
+  await inventory?.stop();
   await Promise.all([mesh.stop(), icmp?.stop()]);
+  await targetsTable?.stop();
   await app?.close();
   await fanout.close();
   for (const sink of sinks) {

@@ -3,12 +3,17 @@
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
-import { buildTargetList } from '../icmp/build-target-list.js';
+import { HostnameResolver } from '../icmp/hostname-resolver.js';
 import { startSweep } from '../icmp/run-sweep.js';
 import { defaultSweepOptions, validateSweepOptions, type SweepOptions } from '../icmp/sweep-options.js';
 import { probeLines, summaryText } from '../icmp/sweep-output.js';
 import { SweepTally } from '../icmp/sweep-tally.js';
-import { readTargetSpecs } from '../icmp/target-input.js';
+import { describeProblem, readTargetsFile, readTargetsStream } from '../icmp/target-file.js';
+import { InvalidTargetError, maxSweepTargets, parseTargetSpec } from '../icmp/target-spec.js';
+import { TargetTable } from '../icmp/target-table.js';
+import { TargetList } from '../icmp/target-list.js';
+import { buildSweepPlan, inventoryHostnames } from '../inventory/sweep-plan.js';
+import { TargetInventory } from '../inventory/target-inventory.js';
 import { UsageError } from './usage-error.js';
 
 const help = `Usage: pingsphere icmp [targets…] [-f FILE] [-c COUNT] [-p PERIOD_MS] [-t TIMEOUT_MS] [--rate PPS] [--json]
@@ -17,7 +22,9 @@ One ICMP echo sweep, like fping. Targets are IPv4/IPv6 addresses, hostnames (res
 front; failures are listed and skipped) or CIDR ranges (network and broadcast left out, as fping -g).
 
 Options:
-  -f, --file FILE       read targets from FILE, one per line (# comments); "-" reads stdin; repeatable
+  -f, --file FILE       read targets from FILE, one per line: ADDRESS|HOSTNAME|CIDR [name=…]
+                        [group=…] [loc=City,CC|loc=LAT,LON] [key=value…], # comments; "-" reads
+                        stdin; repeatable. A bad line is reported (file and line) and skipped
   -c, --count N         probes per target (default 1)
   -p, --period MS       time between probes to one target (default 1000)
   -t, --timeout MS      a reply later than this counts as lost (default 500)
@@ -42,7 +49,7 @@ Options:
 
 Progress goes to stderr every second when stderr is a terminal or the sweep is large; the summary
 goes to stderr. Exit status: 0 when the sweep ran (losses included), 2 on bad input or missing
-privileges, 130 when interrupted.
+privileges (bad lines in a file: after sweeping the good ones, as fping does), 130 when interrupted.
 `;
 
 /** Sweeps at least this big report progress even when stderr is not a terminal. */
@@ -138,14 +145,14 @@ export async function run(argv: string[]): Promise<number> {
   if (args.targets.length === 0 && args.files.length === 0) {
     throw new UsageError('no targets: give addresses, hostnames or CIDR ranges as arguments, or a file with -f FILE');
   }
-  const { targets, unresolved } = await buildTargetList(readTargetSpecs(args.targets, args.files));
-  for (const host of unresolved)
-    process.stderr.write(`pingsphere icmp: cannot resolve ${host.name}: ${host.reason} (skipped)\n`);
+  const { targets, unresolved, badLines } = await loadTargets(args.targets, args.files);
   if (targets.size === 0) {
     throw new UsageError(
-      unresolved.length > 0
+      unresolved > 0
         ? 'no targets left: none of the hostnames resolved'
-        : 'no targets: the target list is empty (give addresses, hostnames or CIDR ranges)',
+        : badLines > 0
+          ? `no targets left: every target line was bad (${badLines} skipped)`
+          : 'no targets: the target list is empty (give addresses, hostnames or CIDR ranges)',
     );
   }
 
@@ -186,5 +193,57 @@ export async function run(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   process.stderr.write(summaryText(tally.summary(), run.stats(), run.mode, interrupted));
-  return interrupted ? 130 : 0;
+  if (badLines > 0) process.stderr.write(`pingsphere icmp: ${badLines} bad target lines were skipped (listed above)\n`);
+  return interrupted ? 130 : badLines > 0 ? 2 : 0;
+}
+
+/**
+ * Arguments (a bad one stops the run) and files (a bad line is reported and skipped) → one packed
+ * address list. Plain address lines go straight into it, as listed (fping's way); ranges, hostnames
+ * and labelled lines go through the inventory's plan (each of their addresses once; hostnames
+ * resolved once).
+ */
+async function loadTargets(
+  argumentsGiven: readonly string[],
+  files: readonly string[],
+): Promise<{ targets: TargetList; unresolved: number; badLines: number }> {
+  const table = new TargetTable();
+  for (const text of argumentsGiven) {
+    try {
+      table.put(parseTargetSpec(text));
+    } catch (error) {
+      if (error instanceof InvalidTargetError) throw new InvalidTargetError(`${error.message} (argument)`);
+      throw error;
+    }
+  }
+  const plain = new TargetList();
+  const addPlain = (address: number) => plain.addIpv4(address);
+  let badLines = 0;
+  for (const file of files) {
+    const read =
+      file === '-'
+        ? await readTargetsStream(process.stdin, 'stdin', table, addPlain)
+        : await readTargetsFile(file, table, addPlain);
+    for (const problem of read.problems) process.stderr.write(`pingsphere icmp: ${describeProblem(problem)}\n`);
+    const unlisted = read.errors + read.warnings - read.problems.length;
+    if (unlisted > 0) process.stderr.write(`pingsphere icmp: … and ${unlisted} more in ${file}\n`);
+    badLines += read.errors;
+  }
+  const inventory = new TargetInventory();
+  inventory.replaceFile(table, { file: files.join(', '), errors: badLines, warnings: 0, problems: [] });
+  const resolver = new HostnameResolver({ dualStack: false });
+  const report = await resolver.refresh(inventoryHostnames(inventory));
+  for (const failure of report.failed) {
+    process.stderr.write(`pingsphere icmp: cannot resolve ${failure.name}: ${failure.reason} (skipped)\n`);
+  }
+  const plan = buildSweepPlan(inventory, resolver, { maxTargets: maxSweepTargets - plain.size });
+  if (plan.skips.overLimit > 0 || plain.size > maxSweepTargets) {
+    throw new UsageError(
+      `too many targets: one sweep holds at most ${maxSweepTargets.toLocaleString('en')}; split the list`,
+    );
+  }
+  if (plan.size === 0) return { targets: plain, unresolved: report.failed.length, badLines };
+  plain.addIpv4List(plan.targets.ipv4Addresses());
+  plain.addIpv6List(plan.targets.ipv6Addresses());
+  return { targets: plain, unresolved: report.failed.length, badLines };
 }

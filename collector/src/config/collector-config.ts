@@ -21,6 +21,19 @@ export interface AutoMeshConfig {
   intervalSeconds: number;
 }
 
+/** Pull-only sync of another collector's targets (`--targets-from`), and its fences. */
+export interface TargetsFromConfig {
+  /** The other collector's /v1/targets URL. */
+  url: string;
+  /** Bearer token sent with each pull (PINGSPHERE_TARGETS_FROM_TOKEN, else PINGSPHERE_TOKEN). */
+  token: string | null;
+  intervalSeconds: number;
+  /** Networks (CIDR) every address taken from the list must be in. */
+  allowCidrs: string[];
+  /** Most targets taken from the list (addresses a range holds count one each). */
+  maxTargets: number;
+}
+
 /** Everything `pingsphere collect` needs to run, after flags, environment and defaults. */
 export interface CollectorConfig {
   /** -d: seconds between requests to each endpoint (fractions allowed, for tests). */
@@ -75,6 +88,14 @@ export interface CollectorConfig {
   token: string | null;
   /** --auto-mesh settings, or null when automatic growth is off. */
   autoMesh: AutoMeshConfig | null;
+  /** --targets-state: where the API's changes to the ICMP targets are kept; null = beside the spool. */
+  targetsStateFile: string | null;
+  /** --dual-stack: probe a hostname's A and AAAA answers as two targets. */
+  dualStack: boolean;
+  /** --max-peers: no /v1/addpeer addition (single or imported list) beyond this many peers. */
+  maxPeers: number;
+  /** --targets-from and its fences, or null. */
+  targetsFrom: TargetsFromConfig | null;
 }
 
 /** The config plus what the user should be told about how it was reached. */
@@ -106,7 +127,11 @@ export const collectFlags: FlagSpecs = {
   listen: { kind: 'string', valueName: 'ADDR', help: 'address the API server binds (default 127.0.0.1)' },
   timeout: { kind: 'string', valueName: 'SECONDS', help: 'per-request time limit (default 10)' },
   questdb: { kind: 'string', valueName: 'CONF', help: 'QuestDB client config, e.g. "http::addr=host:9000;"' },
-  'icmp-targets': { kind: 'string', valueName: 'FILE', help: 'file of ICMP targets to sweep' },
+  'icmp-targets': {
+    kind: 'string',
+    valueName: 'FILE',
+    help: 'ICMP targets to sweep, one a line: ADDRESS|HOSTNAME|CIDR [name=…] [group=…] [loc=City,CC|LAT,LON] [k=v…]',
+  },
   'icmp-interval': { kind: 'string', valueName: 'SECONDS', help: 'seconds between ICMP sweeps (default: -d)' },
   'icmp-rate': { kind: 'string', valueName: 'PPS', help: 'ICMP probes per second during a sweep (default 10000)' },
   'icmp-timeout': { kind: 'string', valueName: 'MS', help: 'ICMP reply timeout in milliseconds (default 1000)' },
@@ -133,6 +158,33 @@ export const collectFlags: FlagSpecs = {
   'mesh-max-depth': { kind: 'string', valueName: 'N', help: 'hops from a hand-added peer (default 2)' },
   'mesh-add-rate': { kind: 'string', valueName: 'N', help: 'at most N automatic additions per minute (default 10)' },
   'mesh-interval': { kind: 'string', valueName: 'SECONDS', help: "how often peers' lists are read (default 60)" },
+  'targets-state': {
+    kind: 'string',
+    valueName: 'FILE',
+    help: 'where /v1/targets changes are kept across restarts (default: beside the spool, <spool>.targets.ndjson)',
+  },
+  'dual-stack': { kind: 'boolean', help: 'probe both the A and the AAAA address of hostname targets (two series)' },
+  'max-peers': {
+    kind: 'string',
+    valueName: 'N',
+    help: 'no peer added through /v1/addpeer (or an imported peer list) beyond N peers (default 1000)',
+  },
+  'targets-from': {
+    kind: 'string',
+    valueName: 'URL',
+    help: "also sweep another collector's ICMP targets (its /v1/targets), pulled every --targets-from-interval",
+  },
+  'targets-from-interval': { kind: 'string', valueName: 'SECONDS', help: 'seconds between pulls (default 60)' },
+  'targets-allow': {
+    kind: 'string',
+    valueName: 'CIDR,…',
+    help: 'networks the pulled targets must be in (required with --targets-from)',
+  },
+  'targets-max': {
+    kind: 'string',
+    valueName: 'N',
+    help: 'most targets taken from --targets-from (default 100000)',
+  },
   help: { kind: 'boolean', help: 'print this help' },
   h: { kind: 'boolean', help: 'print this help' },
 };
@@ -151,7 +203,9 @@ ${describeFlags(collectFlags)}
 Environment (overrides the matching flag, with a note): PINGMESH_DELAY, PINGMESH_LIMIT,
 PINGMESH_MAXFAIL, PINGMESH_URL (one more endpoint), PINGMESH_HOSTNAME, REP_LOCATION (or REP_CITY +
 REP_COUNTRY), AWS_REGION/AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (-c), PINGSPHERE_QUESTDB, PINGSPHERE_SPOOL_DIR,
-PINGSPHERE_TOKEN (bearer token required by /v1/addpeer, /v1/quit and /v1/delay).
+PINGSPHERE_TOKEN (bearer token required by /v1/addpeer, /v1/quit, /v1/delay and /v1/targets),
+PINGSPHERE_TARGETS_FROM_TOKEN (token sent to the --targets-from collector; default PINGSPHERE_TOKEN).
+SIGHUP re-reads the --icmp-targets file (it is also re-read when it changes on disk).
 `;
 }
 
@@ -246,22 +300,7 @@ function parseAutoMesh(values: Map<string, string | boolean>): AutoMeshConfig | 
       '--auto-mesh needs --mesh-allow CIDR[,CIDR…] naming the networks discovered peers may be in (e.g. 10.0.0.0/8)',
     );
   }
-  const allowCidrs = allow.split(',').map((cidr) => cidr.trim());
-  for (const cidr of allowCidrs) {
-    const [address, bits, extra] = cidr.split('/');
-    const family = isIP(address ?? '');
-    const prefix = Number(bits);
-    if (
-      family === 0 ||
-      extra !== undefined ||
-      bits === undefined ||
-      !Number.isInteger(prefix) ||
-      prefix < 0 ||
-      prefix > (family === 4 ? 32 : 128)
-    ) {
-      throw new UsageError(`invalid network "${cidr}" in --mesh-allow: write CIDRs like 10.0.0.0/8 or fd00::/8`);
-    }
-  }
+  const allowCidrs = parseCidrList(allow, '--mesh-allow');
   return {
     allowCidrs,
     maxPeers: numberFlag(values.get('mesh-max-peers'), 'mesh-max-peers', 50, {
@@ -284,6 +323,72 @@ function parseAutoMesh(values: Map<string, string | boolean>): AutoMeshConfig | 
       integer: false,
       min: 0.1,
       what: 'use a number of seconds >= 0.1',
+    }),
+  };
+}
+
+/** Checks a comma-separated CIDR list of `flag`. */
+function parseCidrList(text: string, flag: string): string[] {
+  const cidrs = text.split(',').map((cidr) => cidr.trim());
+  for (const cidr of cidrs) {
+    const [address, bits, extra] = cidr.split('/');
+    const family = isIP(address ?? '');
+    const prefix = Number(bits);
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      bits === undefined ||
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > (family === 4 ? 32 : 128)
+    ) {
+      throw new UsageError(`invalid network "${cidr}" in ${flag}: write CIDRs like 10.0.0.0/8 or fd00::/8`);
+    }
+  }
+  return cidrs;
+}
+
+function parseTargetsFrom(values: Map<string, string | boolean>, env: Env): TargetsFromConfig | null {
+  const dependent = ['targets-from-interval', 'targets-allow', 'targets-max'];
+  const from = values.get('targets-from');
+  if (from === undefined) {
+    const stray = dependent.find((name) => values.has(name));
+    if (stray)
+      throw new UsageError(`--${stray} only applies with --targets-from: add --targets-from URL or drop --${stray}`);
+    return null;
+  }
+  const url = String(from).trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(
+      `--targets-from "${url}" is not a URL: give the other collector's /v1/targets, e.g. http://10.0.0.5:8080/v1/targets`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`--targets-from "${url}": only http:// and https:// URLs`);
+  }
+  const allow = String(values.get('targets-allow') ?? '').trim();
+  if (!allow) {
+    throw new UsageError(
+      '--targets-from needs --targets-allow CIDR[,CIDR…] naming the networks the pulled targets may be in (e.g. 198.18.0.0/15)',
+    );
+  }
+  return {
+    url,
+    token: env.PINGSPHERE_TARGETS_FROM_TOKEN ?? env.PINGSPHERE_TOKEN ?? null,
+    intervalSeconds: numberFlag(values.get('targets-from-interval'), 'targets-from-interval', 60, {
+      integer: false,
+      min: 0.1,
+      what: 'use a number of seconds >= 0.1',
+    }),
+    allowCidrs: parseCidrList(allow, '--targets-allow'),
+    maxTargets: numberFlag(values.get('targets-max'), 'targets-max', 100_000, {
+      integer: true,
+      min: 1,
+      max: 2 ** 24,
+      what: 'use a whole number of targets from 1 to 16777216',
     }),
   };
 }
@@ -485,6 +590,14 @@ export function resolveCollectorConfig(args: readonly string[], env: Env): Resol
       questdbTtlDays,
       token,
       autoMesh: parseAutoMesh(values),
+      targetsStateFile: values.has('targets-state') ? String(values.get('targets-state')) : null,
+      dualStack: values.get('dual-stack') === true,
+      maxPeers: numberFlag(values.get('max-peers'), 'max-peers', 1000, {
+        integer: true,
+        min: 1,
+        what: 'use a whole number of peers >= 1',
+      }),
+      targetsFrom: parseTargetsFrom(values, env),
     },
     notes,
     warnings,

@@ -1,9 +1,19 @@
-// The ICMP side of the collector: targets in, result batches out. `pingsphere icmp` runs one
-// sweep; `pingsphere collect` runs one every --icmp-interval seconds and hands each engine batch
-// to the sinks as an IcmpBatch (the engine's columns, no object per probe).
-export { buildTargetList, maxSweepTargets, type BuiltTargets } from './build-target-list.js';
-export { readTargetSpecs, type SourcedSpec } from './target-input.js';
-export { parseTargetSpec, InvalidTargetError, type TargetSpec } from './target-spec.js';
+// The ICMP side of the collector: targets in (the targets-file format, labelled), result batches
+// out. `pingsphere icmp` runs one sweep; `pingsphere collect` runs one every --icmp-interval
+// seconds and hands each engine batch to the sinks as an IcmpBatch (the engine's columns, no
+// object per probe).
+export { parseTargetSpec, targetKey, maxSweepTargets, InvalidTargetError, type TargetSpec } from './target-spec.js';
+export {
+  readTargetsFile,
+  readTargetsStream,
+  TargetTextReader,
+  type TargetProblem,
+  type TargetsRead,
+} from './target-file.js';
+export { TargetTable, TargetKind } from './target-table.js';
+export { readTargetRecord } from './target-record.js';
+export type { TargetLabels, TargetLocation, TargetRecord } from './target-labels.js';
+export { HostnameResolver } from './hostname-resolver.js';
 export { TargetList } from './target-list.js';
 export { runSweep, startSweep, SweepRun, toIcmpResults, maxSweepProbes } from './run-sweep.js';
 export { defaultSweepOptions, validateSweepOptions, type SweepOptions } from './sweep-options.js';

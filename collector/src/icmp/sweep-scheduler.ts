@@ -1,16 +1,28 @@
-// The collector's ICMP side: sweeps the targets file every --icmp-interval seconds and hands each
-// batch to the sinks. Targets are read and hostnames resolved at start; while some hostnames do
-// not resolve (a peer container not started yet), the file is read again before each sweep.
+// The collector's ICMP side: sweeps the target inventory every --icmp-interval seconds and hands
+// each batch to the sinks. Changes to the inventory (file, API, --targets-from) and hostnames whose
+// DNS answer expired are applied between sweeps: before a sweep starts its plan is rebuilt if
+// anything changed; a sweep in flight finishes on the list it started with.
 import type { ResultBatch } from '../results/result-batch.js';
-import { buildTargetList } from './build-target-list.js';
+import { buildSweepPlan, inventoryHostnames, SweepPlan, type AddressFence } from '../inventory/sweep-plan.js';
+import type { TargetInventory } from '../inventory/target-inventory.js';
+import type { HostnameResolver } from './hostname-resolver.js';
 import { icmpBatchFromProbes } from './icmp-batches.js';
 import { startSweep, type SweepRun } from './run-sweep.js';
 import { defaultSweepOptions, type SweepOptions } from './sweep-options.js';
-import { readTargetSpecs } from './target-input.js';
-import type { TargetList } from './target-list.js';
+import { TargetList } from './target-list.js';
+import { maxSweepTargets } from './target-spec.js';
 
 export interface SweepSchedulerOptions {
-  targetsFile: string;
+  inventory: TargetInventory;
+  resolver: HostnameResolver;
+  /** Addresses of --targets-from hostnames must pass this fence. */
+  remoteFence?: AddressFence;
+  /**
+   * Told of each new plan before its first sweep (the targets table). Not waited for: a slow or
+   * absent QuestDB must not delay probing, and the roll-ups that join the targets table refresh a
+   * closed minute or hour, by when its rows are in place.
+   */
+  onPlan?: (plan: SweepPlan) => Promise<void>;
   intervalSeconds: number;
   ratePps: number;
   timeoutMs: number;
@@ -34,6 +46,12 @@ export interface SweepSchedulerStats {
   txStampFallbacks: number;
   /** How the last sweep timed its RTTs ('hardware', 'software', 'user'; '' before the first). */
   timestampMode: string;
+  /** Addresses in the current plan. */
+  targets: number;
+  /** Hostnames with no address to probe. */
+  unresolved: number;
+  /** Plans built (the first one, then one per applied change). */
+  plans: number;
 }
 
 /** Runs a sweep of the same targets every interval; a sweep still running when the next is due
@@ -43,30 +61,31 @@ export class SweepScheduler {
   private current: SweepRun | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly figures: SweepSchedulerStats = {
+  private readonly figures = {
     sweeps: 0,
     skipped: 0,
     probes: 0,
     replies: 0,
     txStampFallbacks: 0,
     timestampMode: '',
+    plans: 0,
   };
+  private plan: SweepPlan;
+  private saidEmpty = false;
 
   private constructor(
     private readonly options: SweepSchedulerOptions,
-    private targets: TargetList,
-    private unresolved: number,
     private readonly sweepOptions: SweepOptions,
-  ) {}
+  ) {
+    this.plan = new SweepPlan(new TargetList(), [], new Uint8Array(0), new Uint32Array(0), -1, emptySkips(), []);
+  }
 
   /**
-   * Reads the targets and opens a first sweep's sockets right away, so a bad file or missing
-   * privileges stop the collector at start with the message that says how to fix them.
+   * Plans the first sweep and opens its sockets right away, so missing privileges stop the
+   * collector at start with the message that says how to fix them (with an empty inventory, a
+   * socket is opened toward 127.0.0.1 for the same check and closed again).
    */
   static async create(options: SweepSchedulerOptions): Promise<SweepScheduler> {
-    const { targets, unresolved } = await buildTargetList(readTargetSpecs([], [options.targetsFile]));
-    for (const host of unresolved)
-      options.log(`Warning: ICMP target ${host.name} did not resolve (${host.reason}); skipped`);
     const sweepOptions: SweepOptions = {
       ...defaultSweepOptions,
       ratePps: options.ratePps,
@@ -76,10 +95,14 @@ export class SweepScheduler {
       src: options.src,
       srcLoc: options.srcLoc,
     };
-    const scheduler = new SweepScheduler(options, targets, unresolved.length, sweepOptions);
-    scheduler.current = startSweep(targets, sweepOptions);
+    const scheduler = new SweepScheduler(options, sweepOptions);
+    await scheduler.replan();
+    const probe = scheduler.plan.size > 0 ? scheduler.plan.targets : loopbackOnly();
+    const first = startSweep(probe, sweepOptions);
+    if (scheduler.plan.size > 0) scheduler.current = first;
+    else first.stop();
     options.log(
-      `ICMP: sweeping ${targets.size} targets every ${options.intervalSeconds} s (${scheduler.current.mode} sockets)`,
+      `ICMP: sweeping ${scheduler.plan.size} targets every ${options.intervalSeconds} s (${first.mode} sockets)`,
     );
     return scheduler;
   }
@@ -91,7 +114,12 @@ export class SweepScheduler {
   }
 
   stats(): SweepSchedulerStats {
-    return { ...this.figures };
+    return { ...this.figures, targets: this.plan.size, unresolved: this.plan.skips.unresolved };
+  }
+
+  /** The plan of the latest sweep (what the collector probes now). */
+  get currentPlan(): SweepPlan {
+    return this.plan;
   }
 
   /** Stops the schedule and the sweep in progress (its in-flight probes are reported lost). */
@@ -118,22 +146,65 @@ export class SweepScheduler {
   }
 
   private async sweepOnce(): Promise<void> {
-    if (!this.current && this.unresolved > 0) await this.reloadTargets();
+    if (!this.current && (await this.replanIfNeeded())) {
+      this.options.log(`ICMP: targets changed; this sweep probes ${this.plan.size} targets`);
+    }
     if (this.stopped) return;
-    const sweep = this.current ?? startSweep(this.targets, { ...this.sweepOptions, firstFlow: this.figures.sweeps });
+    if (this.plan.size === 0) {
+      if (!this.saidEmpty)
+        this.options.log('ICMP: no targets to sweep; waiting for some (file, /v1/targets, --targets-from)');
+      this.saidEmpty = true;
+      return;
+    }
+    this.saidEmpty = false;
+    const sweep =
+      this.current ?? startSweep(this.plan.targets, { ...this.sweepOptions, firstFlow: this.figures.sweeps });
     this.current = sweep;
     await this.consume(sweep);
   }
 
-  private async reloadTargets(): Promise<void> {
-    const { targets, unresolved } = await buildTargetList(readTargetSpecs([], [this.options.targetsFile]));
-    if (unresolved.length < this.unresolved) {
-      this.options.log(
-        `ICMP: ${this.unresolved - unresolved.length} more hostnames resolve now; sweeping ${targets.size} targets`,
+  /** Rebuilds the plan when the inventory changed or a hostname's answer expired. */
+  private async replanIfNeeded(): Promise<boolean> {
+    const { inventory, resolver } = this.options;
+    const changed = inventory.generation !== this.plan.generation;
+    if (!changed && resolver.due(this.plan.hostnames).length === 0) return false;
+    const before = this.plan;
+    const resolvedDifferently = await this.replan();
+    return changed || this.plan.size !== before.size || resolvedDifferently;
+  }
+
+  /** Resolves due hostnames and builds a new plan; true when a hostname's addresses changed. */
+  private async replan(): Promise<boolean> {
+    const { inventory, resolver, log } = this.options;
+    const report = await resolver.refresh(inventoryHostnames(inventory));
+    for (const failure of report.failed) {
+      log(
+        `Warning: ICMP target ${failure.name} did not resolve (${failure.reason}); ` +
+          (failure.stale ? 'probing its last address meanwhile' : 'skipped') +
+          ', trying again before a later sweep',
       );
     }
-    this.targets = targets;
-    this.unresolved = unresolved.length;
+    for (const name of report.changed) {
+      const addresses = resolver.addresses(name);
+      log(`ICMP: ${name} resolves to ${addresses.join(', ') || 'nothing'} now`);
+    }
+    const before = this.plan;
+    this.plan = buildSweepPlan(inventory, resolver, {
+      maxTargets: maxSweepTargets,
+      ...(this.options.remoteFence ? { remoteFence: this.options.remoteFence } : {}),
+    });
+    this.figures.plans++;
+    const { overLimit, fenced } = this.plan.skips;
+    // Said when the count changes, not at every re-plan (a TTL of seconds re-plans often).
+    if (overLimit > 0 && overLimit !== before.skips.overLimit) {
+      log(`Warning: ICMP: ${overLimit} targets left out: one sweep holds at most ${maxSweepTargets}`);
+    }
+    if (fenced > 0 && fenced !== before.skips.fenced) {
+      log(`Warning: ICMP: ${fenced} addresses from --targets-from hostnames are outside --targets-allow; not probed`);
+    }
+    // The writer reports its own failures and retries.
+    this.options.onPlan?.(this.plan).catch(() => undefined);
+    return report.changed.length > 0;
   }
 
   private async consume(sweep: SweepRun): Promise<void> {
@@ -159,4 +230,14 @@ export class SweepScheduler {
       `ICMP: sweep ${this.figures.sweeps}: ${probes} probes, ${replies} replies, ${lossPct.toFixed(1)}% loss (${record.timestampMode} time stamps${fallbacks})`,
     );
   }
+}
+
+function emptySkips() {
+  return { duplicates: 0, unresolved: 0, overLimit: 0, fenced: 0 };
+}
+
+function loopbackOnly(): TargetList {
+  const list = new TargetList();
+  list.addIpv4(0x7f000001);
+  return list;
 }

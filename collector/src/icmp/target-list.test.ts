@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatIpv4, TargetList } from './target-list.js';
+import ipaddr from 'ipaddr.js';
+import { formatIpv4, formatIpv6, TargetList } from './target-list.js';
 import { parseIpv6 } from './target-spec.js';
 
 describe('TargetList', () => {
@@ -28,5 +29,20 @@ describe('TargetList', () => {
     expect(list.addressAt(999_999)).toBe(formatIpv4(0x7f000001 + 999_999));
     list.addIpv6Range(parseIpv6('2001:db8::ff'), 2);
     expect(list.addressAt(1_000_001)).toBe('2001:db8::100');
+  });
+
+  it('prints IPv6 addresses in RFC 5952 form, as ipaddr.js does', () => {
+    let seed = 7;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let n = 0; n < 20_000; n++) {
+      // Mostly zero groups, so every shape of zero run turns up.
+      const bytes = new Uint8Array(16);
+      for (let g = 0; g < 8; g++) {
+        if (random() % 3 === 0) continue;
+        bytes[2 * g] = random() % 4 === 0 ? random() & 255 : 0;
+        bytes[2 * g + 1] = random() & 255;
+      }
+      expect(formatIpv6(bytes)).toBe(ipaddr.fromByteArray(Array.from(bytes)).toString());
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/usage-error.js';
-import { InvalidTargetError, parseTargetSpec } from './target-spec.js';
+import { InvalidTargetError, parseTargetSpec, targetKey } from './target-spec.js';
 
 describe('parseTargetSpec', () => {
   it('reads IPv4 and IPv6 addresses into packed numbers and bytes', () => {
@@ -13,10 +13,16 @@ describe('parseTargetSpec', () => {
   });
 
   it('expands an IPv4 CIDR range without its network and broadcast addresses, as fping -g does', () => {
-    expect(parseTargetSpec('198.18.0.0/24')).toEqual({ kind: 'ipv4-range', first: 0xc6120001, count: 254 });
-    expect(parseTargetSpec('198.18.0.77/24')).toEqual({ kind: 'ipv4-range', first: 0xc6120001, count: 254 });
-    expect(parseTargetSpec('198.18.0.4/31')).toEqual({ kind: 'ipv4-range', first: 0xc6120004, count: 2 });
-    expect(parseTargetSpec('198.18.0.4/32')).toEqual({ kind: 'ipv4-range', first: 0xc6120004, count: 1 });
+    expect(parseTargetSpec('198.18.0.0/24')).toEqual({
+      kind: 'ipv4-range',
+      first: 0xc6120001,
+      count: 254,
+      network: 0xc6120000,
+      prefix: 24,
+    });
+    expect(parseTargetSpec('198.18.0.77/24')).toMatchObject({ first: 0xc6120001, count: 254, prefix: 24 });
+    expect(parseTargetSpec('198.18.0.4/31')).toMatchObject({ kind: 'ipv4-range', first: 0xc6120004, count: 2 });
+    expect(parseTargetSpec('198.18.0.4/32')).toMatchObject({ kind: 'ipv4-range', first: 0xc6120004, count: 1 });
     expect(parseTargetSpec('127.0.0.0/8')).toMatchObject({ count: 2 ** 24 - 2 });
   });
 
@@ -24,6 +30,14 @@ describe('parseTargetSpec', () => {
     const range = parseTargetSpec('2001:db8::55/120');
     expect(range).toMatchObject({ kind: 'ipv6-range', count: 256 });
     expect((range as { first: Uint8Array }).first[15]).toBe(0);
+  });
+
+  it('gives every target one key: canonical addresses, network/prefix ranges, lower-case hostnames', () => {
+    expect(targetKey(parseTargetSpec('2001:DB8:0::1'))).toBe('2001:db8::1');
+    expect(targetKey(parseTargetSpec('198.18.0.77/24'))).toBe('198.18.0.0/24');
+    expect(targetKey(parseTargetSpec('2001:db8::55/120'))).toBe('2001:db8::/120');
+    expect(targetKey(parseTargetSpec('Mesh-A.Example.NET.'))).toBe('mesh-a.example.net');
+    expect(targetKey(parseTargetSpec('198.18.1.2'))).toBe('198.18.1.2');
   });
 
   it('keeps hostnames for resolution', () => {

@@ -1,16 +1,20 @@
 // One target as the user wrote it: an IPv4/IPv6 address, a CIDR range or a hostname.
 import ipaddr from 'ipaddr.js';
 import { UsageError } from '../cli/usage-error.js';
+import { formatIpv4, formatIpv6 } from './target-list.js';
 
 export type TargetSpec =
   | { kind: 'ipv4'; address: number }
   | { kind: 'ipv6'; bytes: Uint8Array }
-  | { kind: 'ipv4-range'; first: number; count: number }
-  | { kind: 'ipv6-range'; first: Uint8Array; count: number }
+  | { kind: 'ipv4-range'; first: number; count: number; network: number; prefix: number }
+  | { kind: 'ipv6-range'; first: Uint8Array; count: number; prefix: number }
   | { kind: 'hostname'; name: string };
 
 /** Largest CIDR range one spec may expand to (2²⁴ addresses, 64 MiB packed). */
 export const maxRangeAddresses = 1 << 24;
+
+/** Most targets one sweep may hold (64 MiB of IPv4 addresses). */
+export const maxSweepTargets = maxRangeAddresses;
 
 /** A target that is neither an address, a CIDR range nor a valid hostname. */
 export class InvalidTargetError extends UsageError {
@@ -33,6 +37,32 @@ export function parseTargetSpec(text: string): TargetSpec {
     );
   }
   return { kind: 'hostname', name: spec };
+}
+
+/**
+ * The one text form of a target, used as its key in the inventory and the API: addresses in their
+ * canonical form (RFC 5952 for IPv6), ranges as network/prefix, hostnames in lower case without a
+ * trailing dot. "2001:DB8::1" and "2001:db8:0::1" are the same target.
+ */
+export function targetKey(spec: TargetSpec): string {
+  switch (spec.kind) {
+    case 'ipv4':
+      return formatIpv4(spec.address);
+    case 'ipv6':
+      return formatIpv6(spec.bytes);
+    case 'ipv4-range':
+      return `${formatIpv4(spec.network)}/${spec.prefix}`;
+    case 'ipv6-range':
+      return `${formatIpv6(spec.first)}/${spec.prefix}`;
+    case 'hostname':
+      return hostnameKey(spec.name);
+  }
+}
+
+/** Hostnames compare case-insensitively and with or without the root's trailing dot. */
+export function hostnameKey(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
 /** a.b.c.d → a·2²⁴ + b·2¹⁶ + c·2⁸ + d (strict four-part decimal, no octal or hex forms). */
@@ -70,7 +100,7 @@ function parseRange(spec: string): TargetSpec {
     const first = parseIpv6(base);
     // Clear the host bits so 2001:db8::5/120 means the whole /120.
     for (let bit = prefix; bit < 128; bit++) first[bit >> 3]! &= ~(0x80 >> (bit & 7));
-    return { kind: 'ipv6-range', first, count: 2 ** hostBits };
+    return { kind: 'ipv6-range', first, count: 2 ** hostBits, prefix };
   }
   if (!/^[0-9.]+$/.test(base)) throw bad('the base must be an IPv4 or IPv6 address');
   if (prefix > 32) throw bad('an IPv4 prefix is at most 32');
@@ -82,6 +112,6 @@ function parseRange(spec: string): TargetSpec {
   const network = hostBits === 32 ? 0 : (address & ~((2 ** hostBits - 1) >>> 0)) >>> 0;
   // As `fping -g`: leave out the network and broadcast addresses, except in /31 and /32.
   return hostBits >= 2
-    ? { kind: 'ipv4-range', first: network + 1, count: 2 ** hostBits - 2 }
-    : { kind: 'ipv4-range', first: network, count: 2 ** hostBits };
+    ? { kind: 'ipv4-range', first: network + 1, count: 2 ** hostBits - 2, network, prefix }
+    : { kind: 'ipv4-range', first: network, count: 2 ** hostBits, network, prefix };
 }

@@ -231,12 +231,20 @@ describe('pingsphere icmp', () => {
       });
     });
 
-    it('a malformed line in a target file, naming the file and line', async () => {
+    it('a malformed line in a target file: named with file, line and fix, skipped, the rest swept', async () => {
       await withNetworkNamespace(async (ns) => {
-        const file = tempFile('targets.txt', '127.0.0.1\n127.0.0.256\n');
-        const result = await icmp(ns, ['-f', file]);
+        const file = tempFile('targets.txt', '127.0.0.1\n127.0.0.256\n127.0.0.2 name=two\n');
+        const result = await icmp(ns, ['--json', '-f', file]);
         expect(result.exitCode).toBe(2);
-        expect(result.stderr).toMatch(/"127\.0\.0\.256" is not a valid IPv4 address.*targets\.txt line 2/);
+        expect(result.stderr).toMatch(
+          /targets\.txt line 2: "127\.0\.0\.256" is not a valid IPv4 address \(expected four numbers 0-255, like 192\.0\.2\.1\); the line is skipped/,
+        );
+        expect(result.stderr).toContain('1 bad target lines were skipped');
+        const targets = result.stdout
+          .trim()
+          .split('\n')
+          .map((line) => (JSON.parse(line) as JsonProbe).target);
+        expect(targets.sort()).toEqual(['127.0.0.1', '127.0.0.2']);
       });
     });
   });

@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCollector, startPacedServer, type PacedServer } from '../helpers/processes.js';
+import { withNetworkNamespace } from '@pingsphere/testbed';
+import { runCollector, startCollectorIn, startPacedServer, type PacedServer } from '../helpers/processes.js';
 
 /** A user error: one line on stderr naming the problem, exit code 2, no stack trace. */
 function expectUserError(run: { code: number | null; stderr: string }, message: RegExp): void {
@@ -109,14 +110,21 @@ describe('pingsphere collect on bad input', () => {
     expectUserError(run, /--questdb: QuestDB protocol "tcp" is not supported.*http::addr=127\.0\.0\.1:9000;/);
   });
 
-  it('rejects an ICMP targets file with a malformed target, naming the line', async () => {
+  it('names a malformed line of the ICMP targets file with the fix, skips it and runs on the rest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pingsphere-usage-'));
     const targets = join(dir, 'targets.txt');
     writeFileSync(targets, '127.0.0.1\n127.0.0.300\n');
-    const run = await runCollector(['--icmp-targets', targets, `http://127.0.0.8:${target.port}/`]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/127\.0\.0\.300.*targets\.txt line 2/);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
+    // It sweeps the good line: inside a fresh namespace, so the probe reaches only its loopback.
+    await withNetworkNamespace(async (ns) => {
+      const collector = startCollectorIn(ns, ['--icmp-targets', targets, '--icmp-interval', '0.2']);
+      await collector.waitFor(() => /ICMP: sweep 1: 1 probes, 1 replies/.test(collector.stderr), 20_000, 'a sweep');
+      expect(collector.stderr).toMatch(
+        /targets\.txt line 2: "127\.0\.0\.300" is not a valid IPv4 address \(expected four numbers 0-255, like 192\.0\.2\.1\); the line is skipped/,
+      );
+      expect(collector.stderr).toMatch(/targets\.txt: 1 targets, 1 bad lines skipped/);
+      expect(collector.stderr).not.toMatch(/\n\s+at /);
+      expect(await collector.stop()).toBe(0);
+    });
   });
 
   it("turns -c off with pingmesh's warning when AWS credentials are missing", async () => {

@@ -107,7 +107,14 @@ describe('QuestDbSink', () => {
       error: 'SYMBOL',
     });
     const views = await questdb.rows('select view_name from materialized_views() order by view_name');
-    expect(views.map((v) => v.view_name)).toEqual(['http_1m', 'icmp_1m']);
+    expect(views.map((v) => v.view_name)).toEqual([
+      'http_1m',
+      'icmp_1d',
+      'icmp_1h',
+      'icmp_1m',
+      'icmp_group_1h',
+      'icmp_group_1m',
+    ]);
   });
 
   it('stores ICMP and HTTP results with their values, a lost probe as a NULL rtt, the flow of each probe', async () => {

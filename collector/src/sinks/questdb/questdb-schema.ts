@@ -55,6 +55,83 @@ const httpRollup = `CREATE MATERIALIZED VIEW IF NOT EXISTS http_1m AS (
 // Columns added after the first release: tables made by an older version get them here (before
 // any row arrives, so ILP does not create them with its own types).
 const addedColumns = ['ALTER TABLE icmp ADD COLUMN IF NOT EXISTS flow SHORT'];
+// The target inventory (collector/src/inventory/targets-table-writer.ts keeps it current): one row
+// per (collector, probed address), upserted in place — first_seen is the designated timestamp and
+// stays fixed for the pair, so DEDUP makes every rewrite replace the row. group_key is what views
+// group by: the group label, else the location, else the /24 (IPv4) or /48 (IPv6) prefix. The targets
+// writer creates it on its own (the sink creates everything, the views that join it included).
+export const targetsTable = `CREATE TABLE IF NOT EXISTS targets (
+  first_seen TIMESTAMP, src SYMBOL, target VARCHAR, spec VARCHAR, name VARCHAR, "group" SYMBOL, group_key SYMBOL,
+  loc SYMBOL, lat DOUBLE, lon DOUBLE, labels VARCHAR, last_seen TIMESTAMP, removed BOOLEAN
+) TIMESTAMP(first_seen) PARTITION BY MONTH WAL DEDUP UPSERT KEYS(first_seen, src, target)`;
+
+// Roll-ups that shrink at scale (icmp_1m is per target per minute: as large as the raw table at one
+// probe a minute). Hourly views refresh once per closed hour (PERIOD), not on every commit, so a
+// refresh reads each hour of raw rows once; late rows (a replayed spool) refresh their hour again.
+// Per-target views carry no percentiles: approx_percentile keeps a histogram per group, and a
+// histogram for each of a million targets ran QuestDB out of heap (100,000 targets × 3 sources
+// already exhausted 1 GB); at one probe a minute a target's hour has 60 samples, and its max says
+// what its p99 would. Percentiles live in the per-group views.
+const icmpHourly = `CREATE MATERIALIZED VIEW IF NOT EXISTS icmp_1h REFRESH PERIOD (SAMPLE BY INTERVAL) AS (
+  SELECT ts, src, src_loc, dst, count() probes, count(rtt_ms) replies,
+    avg(rtt_ms) rtt_avg, min(rtt_ms) rtt_min, max(rtt_ms) rtt_max
+  FROM icmp SAMPLE BY 1h
+) PARTITION BY DAY{ttlHourly}`;
+
+// Per target per day, from the hourly view (averages weighted by replies).
+const icmpDaily = `CREATE MATERIALIZED VIEW IF NOT EXISTS icmp_1d AS (
+  SELECT ts, src, src_loc, dst, sum(probes) probes, sum(replies) replies,
+    sum(rtt_avg * replies) / sum(replies) rtt_avg, min(rtt_min) rtt_min, max(rtt_max) rtt_max
+  FROM icmp_1h SAMPLE BY 1d
+) PARTITION BY MONTH{ttlDaily}`;
+
+// Per (collector, group) per minute: 200 groups instead of a million targets. targets_up counts
+// targets that answered at least once in the minute (targets - targets_up are down).
+const icmpGroupMinute = `CREATE MATERIALIZED VIEW IF NOT EXISTS icmp_group_1m WITH BASE icmp REFRESH PERIOD (SAMPLE BY INTERVAL) AS (
+  SELECT i.ts, i.src, i.src_loc, t.group_key, count() probes, count(i.rtt_ms) replies,
+    count_distinct(i.dst) targets, count_distinct(case when i.rtt_ms is not null then i.dst end) targets_up,
+    avg(i.rtt_ms) rtt_avg, min(i.rtt_ms) rtt_min, max(i.rtt_ms) rtt_max,
+    approx_percentile(i.rtt_ms, 0.5, 3) rtt_p50, approx_percentile(i.rtt_ms, 0.9, 3) rtt_p90,
+    approx_percentile(i.rtt_ms, 0.99, 3) rtt_p99
+  FROM icmp i LEFT JOIN targets t ON i.src = t.src AND i.dst = t.target
+  SAMPLE BY 1m
+) PARTITION BY DAY{ttl}`;
+
+// Per (collector, group) per hour, from the hourly per-target view: targets_up answered at least
+// once in the hour; avg_pNN are percentiles over the group's targets of their hourly average RTT
+// ("90 % of the group's targets averaged below avg_p90").
+const icmpGroupHourly = `CREATE MATERIALIZED VIEW IF NOT EXISTS icmp_group_1h WITH BASE icmp_1h AS (
+  SELECT h.ts, h.src, h.src_loc, t.group_key, count() targets, sum(case when h.replies > 0 then 1 else 0 end) targets_up,
+    sum(h.probes) probes, sum(h.replies) replies, sum(h.rtt_avg * h.replies) / sum(h.replies) rtt_avg,
+    min(h.rtt_min) rtt_min, max(h.rtt_max) rtt_max,
+    approx_percentile(h.rtt_avg, 0.5, 3) avg_p50, approx_percentile(h.rtt_avg, 0.9, 3) avg_p90,
+    approx_percentile(h.rtt_avg, 0.99, 3) avg_p99
+  FROM icmp_1h h LEFT JOIN targets t ON h.src = t.src AND h.dst = t.target
+  SAMPLE BY 1h
+) PARTITION BY MONTH{ttlHourly}`;
+
+/** Retention of the inventory's roll-ups for a raw TTL: hourly ones keep a month, the daily one a year, at least. */
+function inventoryTtls(ttlDays: number | undefined): { hourly?: number; daily?: number } {
+  return ttlDays === undefined ? {} : { hourly: Math.max(ttlDays, 31), daily: Math.max(ttlDays, 400) };
+}
+
+/** The inventory's table and roll-ups (after icmp and icmp_1m: the views read them). */
+function inventoryStatements(ttlDays: number | undefined): string[] {
+  const { hourly, daily } = inventoryTtls(ttlDays);
+  const clause = (days: number | undefined) => (days === undefined ? '' : ` TTL ${days} DAYS`);
+  const fill = (sql: string) =>
+    sql.replace('{ttl}', clause(ttlDays)).replace('{ttlHourly}', clause(hourly)).replace('{ttlDaily}', clause(daily));
+  const statements = [targetsTable, icmpHourly, icmpDaily, icmpGroupMinute, icmpGroupHourly].map(fill);
+  if (ttlDays !== undefined) {
+    statements.push(
+      `ALTER MATERIALIZED VIEW icmp_group_1m SET TTL ${ttlDays} DAYS`,
+      `ALTER MATERIALIZED VIEW icmp_1h SET TTL ${hourly} DAYS`,
+      `ALTER MATERIALIZED VIEW icmp_group_1h SET TTL ${hourly} DAYS`,
+      `ALTER MATERIALIZED VIEW icmp_1d SET TTL ${daily} DAYS`,
+    );
+  }
+  return statements;
+}
 
 /** The DDL, in order, with the TTL clause filled in. */
 export function schemaStatements(options: SchemaOptions = {}): string[] {
@@ -62,6 +139,7 @@ export function schemaStatements(options: SchemaOptions = {}): string[] {
   const statements = [icmpTable, ...addedColumns, httpTable, icmpSweepTable, icmpRollup, httpRollup].map((sql) =>
     sql.replace('{ttl}', ttl),
   );
+  statements.push(...inventoryStatements(options.ttlDays));
   if (options.ttlDays !== undefined) {
     // CREATE ... IF NOT EXISTS leaves older tables as they were: apply a changed TTL explicitly.
     for (const table of ['icmp', 'http', 'icmp_sweep']) {

@@ -1,0 +1,20 @@
+// Character codes the byte- and text-level scanners of targets compare against.
+export const charCode = {
+  tab: 9,
+  newline: 10,
+  cr: 13,
+  space: 32,
+  doubleQuote: 34,
+  hash: 35,
+  singleQuote: 39,
+  comma: 44,
+  dot: 46,
+  zero: 48,
+  nine: 57,
+  equals: 61,
+  openBracket: 91,
+  backslash: 92,
+  closeBracket: 93,
+  openBrace: 123,
+  closeBrace: 125,
+} as const;
