@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalMoto, LocalQuestDb, NetworkNamespace } from '@pingsphere/testbed';
-import { ndjson, startCollectorIn, type RecordedProcess } from '../helpers/processes.js';
+import { ndjson, runThenStop, startCollectorIn, type RecordedProcess } from '../helpers/processes.js';
 
 interface IcmpLine {
   target: string;
@@ -315,16 +315,9 @@ describe('pingsphere collect -c (CloudWatch, against moto)', () => {
       ['-H', '127.0.0.2', '-L', 'Oslo,NO', '-s', '8080', '--listen', '127.0.0.2', '--json'],
       env,
     );
-    try {
-      await a.waitFor(
-        () => splitOutput(a.stdout).http.filter((l) => l.dst_loc === 'Oslo,NO').length >= 10,
-        30_000,
-        'pings',
-      );
-    } finally {
-      expect(await a.stop()).toBe(0);
-      await b.stop();
-    }
+    await runThenStop([a, b], () =>
+      a.waitFor(() => splitOutput(a.stdout).http.filter((l) => l.dst_loc === 'Oslo,NO').length >= 10, 30_000, 'pings'),
+    );
     expect(a.stderr).toContain('cloudwatch: publishing to namespace "pingmesh"');
     const measured = splitOutput(a.stdout).http.filter((l) => l.status > 0);
     const client = new CloudWatchClient(moto.clientConfig());

@@ -5,6 +5,7 @@ import {
   makeCertificate,
   ndjson,
   runCollector,
+  runThenStop,
   startCollector,
   startPacedServer,
   type PacedServer,
@@ -165,7 +166,7 @@ describe('pingsphere collect with endpoints on the command line', () => {
   it('reports -H (with its addresses), -r and -L in /v1/peers and just serves without endpoints', async () => {
     const port = await freeLoopbackPort();
     const collector = startCollector(['-s', String(port), '-r', '443', '-H', 'localhost', '-L', 'Here,HH']);
-    try {
+    await runThenStop([collector], async () => {
       const url = `http://127.0.0.1:${port}/v1/peers`;
       await collector.waitFor(async () => (await fetch(url)).ok, 15_000, 'the API');
       const document = (await (await fetch(url)).json()) as Record<string, unknown>;
@@ -178,9 +179,7 @@ describe('pingsphere collect with endpoints on the command line', () => {
       });
       expect(document.SrvIPs).toContain('127.0.0.1');
       expect(collector.stderr).toContain('NOTE: not starting any pings, just serving');
-    } finally {
-      expect(await collector.stop()).toBe(0);
-    }
+    });
   });
 
   it('warns about a duplicate endpoint and pings it once', async () => {

@@ -72,6 +72,34 @@ export class RecordedProcess {
   }
 }
 
+/**
+ * Runs `body`, then stops every process in `processes` (whatever the body did) and expects each to
+ * exit with 0. A failure of the body is the one reported: a bad exit code after it (a collector
+ * that fails its test often also fails to stop cleanly) is added to its message instead of
+ * replacing it, which `finally { expect(await p.stop()).toBe(0) }` would do.
+ */
+export async function runThenStop<T>(processes: readonly RecordedProcess[], body: () => Promise<T>): Promise<T> {
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+  try {
+    outcome = { ok: true, value: await body() };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  const codes = await Promise.all(processes.map((child) => child.stop()));
+  const unclean = processes
+    .map((child, i) => ({ child, code: codes[i] }))
+    .filter(({ code }) => code !== 0)
+    .map(({ child, code }) => `pid ${child.pid} exited with ${code} when stopped\n${child.output}`);
+  if (!outcome.ok) {
+    if (unclean.length > 0 && outcome.error instanceof Error) {
+      outcome.error.message += `\n(also, once the test had failed: ${unclean.join('\n')})`;
+    }
+    throw outcome.error;
+  }
+  if (unclean.length > 0) throw new Error(`a process did not stop cleanly: ${unclean.join('\n')}`);
+  return outcome.value;
+}
+
 const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
 
 /** Starts `pingsphere collect ARGS…`. */
@@ -79,17 +107,26 @@ export function startCollector(args: readonly string[], env: NodeJS.ProcessEnv =
   return new RecordedProcess(process.execPath, [cli, 'collect', ...args], env);
 }
 
-/** Runs `pingsphere collect ARGS…` to completion (bounded by `timeoutMs`). */
+/**
+ * Runs `pingsphere collect ARGS…` to completion. `timeoutMs` only guards against a hung run (a
+ * loaded 2-core machine can take many seconds to start one), so it is generous; a killed run says
+ * so at the end of its stderr instead of showing only an exit code of null.
+ */
 export async function runCollector(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const collector = startCollector(args, env);
-  const timer = setTimeout(() => collector.signal('SIGKILL'), timeoutMs);
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    collector.signal('SIGKILL');
+  }, timeoutMs);
   const code = await collector.exited;
   clearTimeout(timer);
-  return { code, stdout: collector.stdout, stderr: collector.stderr };
+  const note = killed ? `\n[killed by the test after ${timeoutMs} ms: the run did not end by itself]\n` : '';
+  return { code, stdout: collector.stdout, stderr: collector.stderr + note };
 }
 
 /** Options of the paced target server (collector/test/fixtures/paced-server.mjs). */

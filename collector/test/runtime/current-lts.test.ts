@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentLtsNode, currentLtsVersion, LocalQuestDb, NetworkNamespace, repoRoot } from '@pingsphere/testbed';
-import { ndjson, RecordedProcess } from '../helpers/processes.js';
+import { ndjson, RecordedProcess, runThenStop } from '../helpers/processes.js';
 
 const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
 
@@ -65,11 +65,12 @@ describe(`pingsphere on Node ${currentLtsVersion} (current LTS)`, () => {
       'http://127.0.0.1:8080/v1/ping',
     ]);
     try {
-      await collector.waitFor(() => ndjson(collector.stdout).length >= 5, 20_000, 'five pings');
-      const peers = await ns.exec('curl', ['-s', 'http://127.0.0.1:8080/v1/peers']);
-      expect(JSON.parse(peers.stdout)).toMatchObject({ SrvLoc: 'Lisbon,PT' });
+      await runThenStop([collector], async () => {
+        await collector.waitFor(() => ndjson(collector.stdout).length >= 5, 20_000, 'five pings');
+        const peers = await ns.exec('curl', ['-s', 'http://127.0.0.1:8080/v1/peers']);
+        expect(JSON.parse(peers.stdout)).toMatchObject({ SrvLoc: 'Lisbon,PT' });
+      });
     } finally {
-      expect(await collector.stop()).toBe(0);
       await forward.close();
     }
     const pings = ndjson(collector.stdout).length;
