@@ -3,6 +3,7 @@
 // and the process's own stats.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
 import type { SlotStats } from '../http/pinger.js';
+import type { AutoMeshStats } from '../mesh/auto-mesh.js';
 import type { SweepSchedulerStats } from '../icmp/sweep-scheduler.js';
 import type { HttpResult } from '../results/http-result.js';
 import type { ResultSink } from '../sinks/result-sink.js';
@@ -65,6 +66,7 @@ export class MeshMetrics {
   private schedule: () => SlotStats = () => ({ slots: 0, skipped: 0, late: 0, maxLateMs: 0 });
   private sinks: () => readonly ResultSink[] = () => [];
   private icmp: () => SweepSchedulerStats | null = () => null;
+  private autoMesh: () => AutoMeshStats | null = () => null;
 
   constructor() {
     const currentSchedule = () => this.schedule();
@@ -132,8 +134,46 @@ export class MeshMetrics {
       'ICMP replies in completed sweeps (loss = 1 - replies / probes)',
       (s) => s.replies,
     );
+    this.autoMeshGauges();
     this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     collectDefaultMetrics({ register: this.registry, prefix: 'pingsphere_' });
+  }
+
+  /** --auto-mesh's gauges, read at scrape time (absent without --auto-mesh). */
+  private autoMeshGauges(): void {
+    const current = () => this.autoMesh();
+    const gauge = (name: string, help: string, read: (stats: AutoMeshStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect(this: Gauge) {
+          const stats = current();
+          if (stats) this.set(read(stats));
+        },
+      });
+    gauge('pingsphere_automesh_rounds', 'Discovery rounds completed (--mesh-interval)', (s) => s.rounds);
+    gauge('pingsphere_automesh_lists_read', "Peers' /v1/peers lists read by discovery", (s) => s.listsRead);
+    gauge('pingsphere_automesh_list_errors', 'Peer lists discovery could not read or parse', (s) => s.listErrors);
+    gauge('pingsphere_automesh_added', 'Peers added by discovery', (s) => s.added);
+    new Gauge({
+      name: 'pingsphere_automesh_refused',
+      help: 'New peers discovery did not add, by fence: max_peers (--mesh-max-peers), rate (--mesh-add-rate), not_allowed (--mesh-allow)',
+      labelNames: ['fence'],
+      registers: [this.registry],
+      collect(this: Gauge<'fence'>) {
+        const stats = current();
+        if (!stats) return;
+        this.set({ fence: 'max_peers' }, stats.maxPeers);
+        this.set({ fence: 'rate' }, stats.rateLimited);
+        this.set({ fence: 'not_allowed' }, stats.notAllowed);
+      },
+    });
+  }
+
+  /** Where the --auto-mesh gauges read from. */
+  readAutoMesh(source: () => AutoMeshStats | null): void {
+    this.autoMesh = source;
   }
 
   /** Where the schedule gauges read from (the mesh's pingers). */

@@ -43,6 +43,12 @@ export interface AddPeerDetails {
   origin: PeerOrigin;
   /** Discovery hops from a hand-added peer; 0 for the CLI and /v1/addpeer. */
   depth: number;
+  /**
+   * A gate for a peer that is not a duplicate (peer caps, rate limits), asked before its name is
+   * looked up; returns a refusal reason. Peers already pinged never reach it, so a list that is
+   * read again and again does not count its known peers as refused.
+   */
+  admit?: () => string | null;
   /** A last check on the resolved addresses (auto-mesh allow-list); returns a refusal reason. */
   vet?: (addresses: readonly string[]) => string | null;
   /** Extra addresses that also identify the peer (a peer list's PeerIP), for duplicate checks. */
@@ -100,6 +106,8 @@ export class HttpMesh {
     const known = details.knownAddresses?.filter((ip) => isIP(ip) !== 0) ?? [];
     const early = this.registry.findDuplicate(endpoint, known);
     if (early) return { status: 'duplicate', reason: early.reason, existing: early.existing };
+    const gate = details.admit?.();
+    if (gate) return { status: 'refused', reason: gate };
     const addresses = await targetAddresses(endpoint);
     const discovered = details.origin === 'import' || details.origin === 'auto';
     if (discovered && this.options.isSelf?.(addresses, endpoint.port)) {

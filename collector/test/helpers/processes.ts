@@ -100,6 +100,13 @@ export async function runThenStop<T>(processes: readonly RecordedProcess[], body
   return outcome.value;
 }
 
+/**
+ * How long a test waits for a collector to get somewhere (start, answer, ping, discover) before it
+ * fails. A hang guard, not a measurement: a 2-core machine shared with other test runs can take
+ * tens of seconds to start a Node process, and a healthy run passes long before this.
+ */
+export const hangGuardMs = 60_000;
+
 const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
 
 /** Starts `pingsphere collect ARGS…`. */
@@ -115,7 +122,7 @@ export function startCollector(args: readonly string[], env: NodeJS.ProcessEnv =
 export async function runCollector(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-  timeoutMs = 60_000,
+  timeoutMs = hangGuardMs,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const collector = startCollector(args, env);
   let killed = false;
@@ -140,21 +147,34 @@ export interface PacedServerOptions {
   tls?: { cert: string; key: string };
   /** Do not log each request (benchmarks). */
   quiet?: boolean;
+  /** Serve these URLs as a pingmesh peer list on GET /v1/peers (a fake mesh peer). */
+  peers?: string[];
+}
+
+/** One request a paced server received. */
+export interface ReceivedRequest {
+  method: string;
+  sni: string;
+  host: string;
+  path: string;
+  /** The server address the request came in on. */
+  local: string;
+  bodyBytes: number;
 }
 
 /** A running paced server: its port and the requests it saw. */
 export interface PacedServer {
   port: number;
-  requests(): Array<{ sni: string; host: string; path: string }>;
+  requests(): ReceivedRequest[];
   stop(): Promise<void>;
 }
 
-/** Starts a paced target server and waits until it listens. */
-export async function startPacedServer(options: PacedServerOptions): Promise<PacedServer> {
-  const server = new RecordedProcess(process.execPath, [
-    join(repoRoot, 'collector/test/fixtures/paced-server.mjs'),
-    JSON.stringify(options),
-  ]);
+/** Starts a paced target server (inside `ns` when given) and waits until it listens. */
+export async function startPacedServer(options: PacedServerOptions, ns?: { name: string }): Promise<PacedServer> {
+  const command = [process.execPath, join(repoRoot, 'collector/test/fixtures/paced-server.mjs'), JSON.stringify(options)];
+  const server = ns
+    ? new RecordedProcess('ip', ['netns', 'exec', ns.name, ...command])
+    : new RecordedProcess(command[0]!, command.slice(1));
   await server.waitFor(() => /ready \d+/.test(server.stdout), 10_000, 'the paced server to listen');
   const port = Number(/ready (\d+)/.exec(server.stdout)![1]);
   return {
@@ -163,7 +183,7 @@ export async function startPacedServer(options: PacedServerOptions): Promise<Pac
       server.stdout
         .split('\n')
         .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as { sni: string; host: string; path: string }),
+        .map((line) => JSON.parse(line) as ReceivedRequest),
     stop: async () => {
       await server.stop();
     },
