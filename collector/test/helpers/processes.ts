@@ -171,7 +171,11 @@ export interface PacedServer {
 
 /** Starts a paced target server (inside `ns` when given) and waits until it listens. */
 export async function startPacedServer(options: PacedServerOptions, ns?: { name: string }): Promise<PacedServer> {
-  const command = [process.execPath, join(repoRoot, 'collector/test/fixtures/paced-server.mjs'), JSON.stringify(options)];
+  const command = [
+    process.execPath,
+    join(repoRoot, 'collector/test/fixtures/paced-server.mjs'),
+    JSON.stringify(options),
+  ];
   const server = ns
     ? new RecordedProcess('ip', ['netns', 'exec', ns.name, ...command])
     : new RecordedProcess(command[0]!, command.slice(1));
