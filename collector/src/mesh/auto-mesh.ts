@@ -142,6 +142,8 @@ export class AutoMesh {
             this.counters.notAllowed++;
             return `its address ${addresses.join(', ') || '(unresolved)'} is outside --mesh-allow`;
           },
+          // And at every ping: a name that later resolves outside the allow-list is not followed there.
+          allowAddress: (ip) => this.isAllowed([ip]),
         });
         this.listsRead++;
         for (const url of report.added) this.log(`auto-mesh: added ${url} (from ${listUrl})`);

@@ -131,6 +131,7 @@ export interface ImportOptions {
   /** Called after each peer actually added (so a rate limit spends only on additions). */
   onAdded?: () => void;
   vet?: AddPeerDetails['vet'];
+  allowAddress?: AddPeerDetails['allowAddress'];
 }
 
 /**
@@ -156,6 +157,7 @@ export async function importPeers(mesh: HttpMesh, listUrl: string, options: Impo
       depth: options.depth,
       admit: options.admit,
       vet: options.vet,
+      allowAddress: options.allowAddress,
       knownAddresses: entry.peerIp ? [entry.peerIp] : [],
     });
     if (outcome.status === 'added') {

@@ -51,6 +51,11 @@ export interface AddPeerDetails {
   admit?: () => string | null;
   /** A last check on the resolved addresses (auto-mesh allow-list); returns a refusal reason. */
   vet?: (addresses: readonly string[]) => string | null;
+  /**
+   * The addresses the peer may be pinged at from then on, checked at every ping's own lookup
+   * (auto-mesh allow-list): a name vetted once may resolve elsewhere later.
+   */
+  allowAddress?: (ip: string) => boolean;
   /** Extra addresses that also identify the peer (a peer list's PeerIP), for duplicate checks. */
   knownAddresses?: readonly string[];
 }
@@ -117,7 +122,7 @@ export class HttpMesh {
     if (refusal) return { status: 'refused', reason: refusal };
     const added = this.registry.add(endpoint, { origin: details.origin, depth: details.depth, addresses });
     if (isDuplicate(added)) return { status: 'duplicate', reason: added.reason, existing: added.existing };
-    this.startPinger(added);
+    this.startPinger(added, details.allowAddress);
     this.options.metrics?.activePeers.set(this.registry.activeCount);
     return { status: 'added', peer: added };
   }
@@ -141,8 +146,9 @@ export class HttpMesh {
     return total;
   }
 
-  private startPinger(peer: Peer): void {
+  private startPinger(peer: Peer, allowAddress?: (ip: string) => boolean): void {
     const pinger = new Pinger(peer.endpoint, {
+      allowAddress,
       delayMs: () => this.delayMs,
       limit: this.options.limit,
       maxFail: this.options.maxFail,

@@ -31,6 +31,7 @@ const hostsFile = [
   '127.0.0.11 inside.test',
   '127.0.0.12 split.test',
   '127.0.0.99 split.test',
+  '127.0.0.13 moving.test',
 ].join('\n');
 
 interface PeersDocument {
@@ -44,6 +45,7 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
   let leafServer: PacedServer;
   let leafList: PacedServer;
   let fencedList: PacedServer;
+  let movingList: PacedServer;
   const collectors: RecordedProcess[] = [];
 
   /** A GET inside the namespace (it has no link to the host), with curl. */
@@ -80,8 +82,11 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
     etcDir = join('/etc/netns', ns.name);
     mkdirSync(etcDir, { recursive: true });
     writeFileSync(join(etcDir, 'hosts'), `${hostsFile}\n`);
-    [leafServer, leafList, fencedList] = await Promise.all([
-      startPacedServer({ hosts: [...leaves, '127.0.0.11', '127.0.0.12', '127.0.0.99'], port: leafPort }, ns),
+    [leafServer, leafList, fencedList, movingList] = await Promise.all([
+      startPacedServer(
+        { hosts: [...leaves, '127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.99'], port: leafPort },
+        ns,
+      ),
       startPacedServer({ hosts: ['127.0.0.2'], port: listPort, peers: leaves.map(leafUrl) }, ns),
       startPacedServer(
         {
@@ -91,12 +96,13 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
         },
         ns,
       ),
+      startPacedServer({ hosts: ['127.0.0.8'], port: listPort, peers: [leafUrl('moving.test')] }, ns),
     ]);
   });
 
   afterAll(async () => {
     await Promise.all(collectors.map((c) => c.stop()));
-    await Promise.all([leafServer?.stop(), leafList?.stop(), fencedList?.stop()]);
+    await Promise.all([leafServer?.stop(), leafList?.stop(), fencedList?.stop(), movingList?.stop()]);
     await ns?.dispose();
     if (etcDir) rmSync(etcDir, { recursive: true, force: true });
   });
@@ -178,11 +184,34 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
     ).toEqual([]);
   });
 
+  it('keeps the fence when a discovered name later resolves outside --mesh-allow: never connects there', async () => {
+    const collector = startAutoMesh('127.0.0.6', ['--mesh-add-rate', '600'], `http://127.0.0.8:${listPort}/v1/ping`);
+    const atMoving = () => leafServer.requests().filter((r) => r.host === `moving.test:${leafPort}`);
+    await collector.waitFor(
+      () => atMoving().filter((r) => r.local === '127.0.0.13').length >= 2,
+      90_000,
+      'moving.test to be discovered and pinged at 127.0.0.13',
+    );
+    // The name now points outside the allow-list (a DNS answer that changed after the peer was
+    // vetted). Rewritten in place: every process in the namespace sees the same file.
+    writeFileSync(join(etcDir, 'hosts'), `${hostsFile.replace('127.0.0.13 moving.test', '127.0.0.99 moving.test')}\n`);
+    const failures = 'pingsphere_http_failures_total{peer="http://moving.test:8082/v1/ping",error="not_allowed"}';
+    const outside = () => atMoving().filter((r) => r.local !== '127.0.0.13');
+    await collector.waitFor(
+      async () => outside().length > 0 || (await metric('127.0.0.6', failures)) >= 3,
+      60_000,
+      'pings at the changed address (refused, or made)',
+    );
+    expect(outside()).toEqual([]);
+    expect(await metric('127.0.0.6', failures)).toBeGreaterThanOrEqual(3);
+  });
+
   it('never pushes anything to another host: every request any peer received was a GET of /v1/ping or /v1/peers', () => {
     const received: Array<ReceivedRequest & { server: string }> = [
       ...leafServer.requests().map((r) => ({ ...r, server: 'leaves' })),
       ...leafList.requests().map((r) => ({ ...r, server: 'list of leaves' })),
       ...fencedList.requests().map((r) => ({ ...r, server: 'fenced list' })),
+      ...movingList.requests().map((r) => ({ ...r, server: 'moving list' })),
     ];
     // Not vacuous: discovery read both lists many times and the discovered leaves were pinged.
     expect(received.filter((r) => r.path === '/v1/peers').length).toBeGreaterThanOrEqual(6);
