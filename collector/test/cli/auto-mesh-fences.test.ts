@@ -16,6 +16,7 @@ import {
   type ReceivedRequest,
   type RecordedProcess,
 } from '../helpers/processes.js';
+import { metricSample } from '../helpers/metrics-text.js';
 
 const apiPort = 8080;
 const listPort = 8081;
@@ -47,6 +48,12 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
   let fencedList: PacedServer;
   let movingList: PacedServer;
   const collectors: RecordedProcess[] = [];
+  // One collector per fence, all started at once (they discover side by side):
+  let rated: RecordedProcess; // --mesh-add-rate 12, on a list of 12 leaves
+  let capped: RecordedProcess; // --mesh-max-peers 3, same list
+  let split: RecordedProcess; // a list naming split.test, inside.test and 127.0.0.99
+  let moving: RecordedProcess; // a list naming moving.test, whose address the test moves
+  let ratedSpawned = 0;
 
   /** A GET inside the namespace (it has no link to the host), with curl. */
   const get = async (url: string): Promise<string> => {
@@ -58,11 +65,8 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
     JSON.parse(await get(`http://${address}:${apiPort}/v1/peers`)) as PeersDocument;
   /** One scrape of the collector's /metrics: sample ("name" or 'name{label="x"}') → value, NaN if absent. */
   const scrape = async (address: string): Promise<(sample: string) => number> => {
-    const lines = (await get(`http://${address}:${apiPort}/metrics`)).split('\n');
-    return (sample) => {
-      const line = lines.find((l) => l.startsWith(`${sample} `));
-      return line ? Number(line.slice(sample.length + 1)) : Number.NaN;
-    };
+    const text = await get(`http://${address}:${apiPort}/metrics`);
+    return (sample) => metricSample(text, sample);
   };
   const metric = async (address: string, sample: string) => (await scrape(address))(sample);
   const startAutoMesh = (address: string, extra: string[], source: string) => {
@@ -98,6 +102,15 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
       ),
       startPacedServer({ hosts: ['127.0.0.8'], port: listPort, peers: [leafUrl('moving.test')] }, ns),
     ]);
+    ratedSpawned = performance.now();
+    rated = startAutoMesh('127.0.0.1', ['--mesh-add-rate', '12'], `http://127.0.0.2:${listPort}/v1/ping`);
+    capped = startAutoMesh(
+      '127.0.0.4',
+      ['--mesh-max-peers', '3', '--mesh-add-rate', '600'],
+      `http://127.0.0.2:${listPort}/v1/ping`,
+    );
+    split = startAutoMesh('127.0.0.5', ['--mesh-add-rate', '600'], `http://127.0.0.3:${listPort}/v1/ping`);
+    moving = startAutoMesh('127.0.0.6', ['--mesh-add-rate', '600'], `http://127.0.0.8:${listPort}/v1/ping`);
   });
 
   afterAll(async () => {
@@ -109,14 +122,13 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
 
   it('adds no faster than --mesh-add-rate allows, and keeps adding at that rate', async () => {
     // 12 a minute: a burst of 2 (10 s worth), then one every 5 s. The list offers 12 new peers.
-    const spawned = performance.now();
-    const collector = startAutoMesh('127.0.0.1', ['--mesh-add-rate', '12'], `http://127.0.0.2:${listPort}/v1/ping`);
+    const spawned = ratedSpawned;
     const discovered = async () => (await peersOf('127.0.0.1')).Peers.filter((p) => p.Origin === 'auto').length;
     // The bucket was made after the spawn, so this bound can only be generous, however slow the start.
     const allowedNow = () => 2 + ((performance.now() - spawned) / 60_000) * 12;
     // Sampled while it runs (waitFor swallows a failing check, so the samples are judged after).
     const samples: Array<{ seconds: number; added: number; allowed: number }> = [];
-    await collector.waitFor(
+    await rated.waitFor(
       async () => {
         const added = await discovered();
         samples.push({ seconds: (performance.now() - spawned) / 1000, added, allowed: Math.floor(allowedNow()) });
@@ -135,14 +147,8 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
   });
 
   it('stops at --mesh-max-peers, as seen after discovery rounds that read the list', async () => {
-    startAutoMesh(
-      '127.0.0.4',
-      ['--mesh-max-peers', '3', '--mesh-add-rate', '600'],
-      `http://127.0.0.2:${listPort}/v1/ping`,
-    );
-    const collector = collectors.at(-1)!;
     // Rounds that read the list with room for everything on it (600 a minute): only the cap holds it.
-    await collector.waitFor(
+    await capped.waitFor(
       async () => (await metric('127.0.0.4', 'pingsphere_automesh_lists_read')) >= 3,
       90_000,
       'three peer lists read',
@@ -165,8 +171,7 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
   });
 
   it('refuses a host name with any address outside --mesh-allow, and never connects to it', async () => {
-    const collector = startAutoMesh('127.0.0.5', ['--mesh-add-rate', '600'], `http://127.0.0.3:${listPort}/v1/ping`);
-    await collector.waitFor(
+    await split.waitFor(
       async () => (await metric('127.0.0.5', 'pingsphere_automesh_lists_read')) >= 3,
       90_000,
       'three peer lists read',
@@ -185,9 +190,8 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
   });
 
   it('keeps the fence when a discovered name later resolves outside --mesh-allow: never connects there', async () => {
-    const collector = startAutoMesh('127.0.0.6', ['--mesh-add-rate', '600'], `http://127.0.0.8:${listPort}/v1/ping`);
     const atMoving = () => leafServer.requests().filter((r) => r.host === `moving.test:${leafPort}`);
-    await collector.waitFor(
+    await moving.waitFor(
       () => atMoving().filter((r) => r.local === '127.0.0.13').length >= 2,
       90_000,
       'moving.test to be discovered and pinged at 127.0.0.13',
@@ -197,7 +201,7 @@ describe('--auto-mesh fences, with real collectors and a real resolver in a name
     writeFileSync(join(etcDir, 'hosts'), `${hostsFile.replace('127.0.0.13 moving.test', '127.0.0.99 moving.test')}\n`);
     const failures = 'pingsphere_http_failures_total{peer="http://moving.test:8082/v1/ping",error="not_allowed"}';
     const outside = () => atMoving().filter((r) => r.local !== '127.0.0.13');
-    await collector.waitFor(
+    await moving.waitFor(
       async () => outside().length > 0 || (await metric('127.0.0.6', failures)) >= 3,
       60_000,
       'pings at the changed address (refused, or made)',

@@ -7,6 +7,7 @@ import {
   type PacedServer,
   type RecordedProcess,
 } from '../helpers/processes.js';
+import { metricSample } from '../helpers/metrics-text.js';
 
 interface PeersDocument {
   Peers: Array<{ Url: string; Origin: string; Depth: number }>;
@@ -58,11 +59,8 @@ describe('--auto-mesh', () => {
     expect(a.stderr).toContain(`auto-mesh: added ${url('127.0.0.3')}`);
     // The capped collector already has its one peer, so discovery adds nothing — checked once
     // it has really read B's list (twice), not merely before its first round.
-    const metricOf = async (address: string, sample: string) => {
-      const text = await (await fetch(`http://${address}:${port}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-      return line ? Number(line.slice(sample.length + 1)) : Number.NaN;
-    };
+    const metricOf = async (address: string, sample: string) =>
+      metricSample(await (await fetch(`http://${address}:${port}/metrics`)).text(), sample);
     await capped.waitFor(
       async () => (await metricOf('127.0.0.4', 'pingsphere_automesh_lists_read')) >= 2,
       hangGuardMs,
