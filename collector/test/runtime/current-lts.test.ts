@@ -25,7 +25,7 @@ describe(`pingsphere on Node ${currentLtsVersion} (current LTS)`, () => {
   afterAll(async () => {
     await ns?.dispose();
     await questdb?.dispose();
-    rmSync(spoolDir, { recursive: true, force: true });
+    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true }); // unset when the set-up failed
   });
 
   it('is that version', () => {
