@@ -3,47 +3,21 @@
 // comparisons are shares of what curl measured in the same run, not absolute milliseconds: they
 // hold on a busy shared 2-core machine and still fail when a wait lands in the wrong stage or a
 // stage is left out of the total. No retries: a real regression fails every run.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEndpoint } from '../../src/http/endpoint.js';
-import { timedRequest, type TimedResponse } from '../../src/http/timed-request.js';
+import type { TimedResponse } from '../../src/http/timed-request.js';
+import { measureBesideCurl, type CurlTimes } from '../helpers/curl-timings.js';
 import { makeCertificate, startPacedServer, type PacedServer } from '../helpers/processes.js';
 
 const headerDelayMs = 20;
 const bodyDelayMs = 30;
 const runs = 25;
 
-/** curl's -w timings in milliseconds, each cumulative from the start of the transfer. */
-interface CurlTimes {
-  namelookup: number;
-  connect: number;
-  appconnect: number;
-  pretransfer: number;
-  starttransfer: number;
-  total: number;
-}
-
-async function curl(url: string, extra: string[] = []): Promise<CurlTimes> {
-  const format =
-    '%{time_namelookup} %{time_connect} %{time_appconnect} %{time_pretransfer} %{time_starttransfer} %{time_total}';
-  const { stdout } = await promisify(execFile)('curl', [
-    '-s',
-    '-o',
-    '/dev/null',
-    '--noproxy',
-    '*',
-    '-w',
-    format,
-    ...extra,
-    url,
-  ]);
-  const [namelookup, connect, appconnect, pretransfer, starttransfer, total] = stdout
-    .trim()
-    .split(' ')
-    .map((s) => Number(s) * 1000) as [number, number, number, number, number, number];
-  return { namelookup, connect, appconnect, pretransfer, starttransfer, total };
+/** Both series, with every one of our requests checked to have succeeded. */
+async function measure(url: string, options: { ca?: string; curlArgs?: string[]; runs?: number } = {}) {
+  const measured = await measureBesideCurl(url, { runs, ...options });
+  for (const r of measured.ours) expect(r.error).toBe('');
+  return measured;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -86,21 +60,6 @@ function expectAgreement(
   const offset = by === 'median' ? pairedOffset(ours, theirs, ourStage, curlStage) : ourValue - curlValue;
   const detail = `${what} (${by}): ours ${ourValue.toFixed(2)} ms, curl ${curlValue.toFixed(2)} ms, offset ${offset.toFixed(2)} ms`;
   expect(Math.abs(offset), detail).toBeLessThanOrEqual(share * curlValue);
-}
-
-/** Alternates our requests and curl's so both see the same machine state; returns both series. */
-async function measure(url: string, options: { ca?: string; curlArgs?: string[]; runs?: number } = {}) {
-  const endpoint = parseEndpoint(url);
-  const request = () => timedRequest(endpoint, { timeoutMs: 5000, ca: options.ca });
-  for (let i = 0; i < 3; i++) await request(); // JIT warm-up
-  const ours: TimedResponse[] = [];
-  const theirs: CurlTimes[] = [];
-  for (let i = 0; i < (options.runs ?? runs); i++) {
-    ours.push(await request());
-    theirs.push(await curl(url, options.curlArgs));
-  }
-  for (const r of ours) expect(r.error).toBe('');
-  return { ours, theirs };
 }
 
 describe('the timing breakdown agrees with curl -w on the same local server', () => {
