@@ -21,7 +21,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, 'collector/test/timing/**'],
         },
       },
-      // Sub-millisecond comparisons with curl run last, alone, so the rest of the suite cannot skew them.
+      // Timing comparisons with curl run last, alone, so the rest of the suite disturbs them less.
       {
         extends: true,
         test: {

@@ -14,6 +14,8 @@ let mesh: HttpMesh;
 let quitReasons: string[];
 let target: Server;
 let targetPort: number;
+/** Requests the target server received (an import without the token must not even fetch the list). */
+let targetRequests: string[];
 
 async function build(withToken: boolean): Promise<void> {
   const metrics = new MeshMetrics();
@@ -40,7 +42,11 @@ async function build(withToken: boolean): Promise<void> {
 }
 
 beforeEach(async () => {
-  target = createServer((_req, res) => res.end('<p>Served from Target,TT\n'));
+  targetRequests = [];
+  target = createServer((req, res) => {
+    targetRequests.push(`${req.method} ${req.url}`);
+    res.end('<p>Served from Target,TT\n');
+  });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   targetPort = (target.address() as AddressInfo).port;
 });
@@ -226,6 +232,112 @@ describe('the API with PINGSPHERE_TOKEN set', () => {
     }
     expect(quitReasons).toEqual([]);
     expect(mesh.registry.activeCount).toBe(0);
+  });
+
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  /** Every way to reach a mutating route; `extra` goes into the query string or the form body. */
+  const mutatingRequests = (extra = '') => {
+    const peer = encodeURIComponent(`http://127.0.0.1:${targetPort}/v1/ping`);
+    const list = encodeURIComponent(`http://127.0.0.1:${targetPort}/v1/peers?addpeers=true`);
+    const query = extra ? `?${extra}` : '';
+    const and = extra ? `&${extra}` : '';
+    const field = extra ? `&${extra}` : '';
+    return [
+      { method: 'GET' as const, url: `/v1/quit${query}` },
+      { method: 'POST' as const, url: `/v1/quit${query}` },
+      { method: 'POST' as const, url: `/v1/addpeer${query}`, payload: { url: `http://127.0.0.1:${targetPort}/json` } },
+      { method: 'POST' as const, url: `/v1/addpeer${query}`, headers: form, payload: `url=${peer}` },
+      { method: 'POST' as const, url: `/v1/addpeer${query}`, payload: { url: decodeURIComponent(list) } },
+      { method: 'GET' as const, url: `/v1/addpeer?host=127.0.0.1&port=${targetPort}${and}` },
+      { method: 'GET' as const, url: `/v1/addpeer?url=${peer}${and}` },
+      { method: 'GET' as const, url: `/v1/addpeer?url=${list}${and}` },
+      { method: 'POST' as const, url: `/v1/delay${query}`, payload: { delay: 7 } },
+      { method: 'POST' as const, url: `/v1/delay${query}`, headers: form, payload: `delay=7${field}` },
+    ];
+  };
+
+  /** Nothing a refused request could have changed has changed. */
+  const expectUntouched = () => {
+    expect(quitReasons).toEqual([]);
+    expect(mesh.registry.activeCount).toBe(0);
+    expect(mesh.delaySeconds).toBe(0.05);
+    expect(targetRequests).toEqual([]);
+  };
+
+  it('refuses every mutating route when no Authorization header (and no form token) is sent at all', async () => {
+    for (const request of mutatingRequests()) {
+      const reply = await app.inject(request);
+      const what = `${request.method} ${request.url} ${JSON.stringify(request.payload ?? '')}`;
+      expect(reply.statusCode, what).toBe(401);
+      expect(reply.headers['www-authenticate'], what).toBe('Bearer realm="pingsphere"');
+      expect(reply.json().error, what).toContain('Authorization: Bearer');
+    }
+    expectUntouched();
+  });
+
+  it('ignores the token in a query string (URLs end up in logs), and says where it goes instead', async () => {
+    for (const parameter of [`token=${token}`, `access_token=${token}`]) {
+      for (const request of mutatingRequests(parameter)) {
+        // The form requests carry it in the query only: strip it from their bodies.
+        const payload =
+          typeof request.payload === 'string' ? request.payload.replace(`&${parameter}`, '') : request.payload;
+        const reply = await app.inject({ ...request, payload });
+        const what = `${request.method} ${request.url}`;
+        expect(reply.statusCode, what).toBe(401);
+        expect(reply.json().error, what).toContain('never read from the URL');
+      }
+    }
+    expectUntouched();
+  });
+
+  it('refuses a wrong token in the form field, and a wrong or empty bearer token', async () => {
+    for (const request of mutatingRequests()) {
+      const asForm =
+        request.method === 'POST'
+          ? {
+              ...request,
+              headers: form,
+              payload:
+                typeof request.payload === 'string'
+                  ? `${request.payload}&token=wrong-token-5678`
+                  : new URLSearchParams([
+                      ...Object.entries(request.payload ?? {}).map(([name, value]): [string, string] => [
+                        name,
+                        String(value),
+                      ]),
+                      ['token', 'wrong-token-5678'] as [string, string],
+                    ]).toString(),
+            }
+          : null;
+      for (const attempt of [
+        asForm,
+        { ...request, headers: { ...request.headers, authorization: 'Bearer wrong-token-5678' } },
+        { ...request, headers: { ...request.headers, authorization: 'Bearer ' } },
+        {
+          ...request,
+          headers: { ...request.headers, authorization: `Basic ${Buffer.from(`x:${token}`).toString('base64')}` },
+        },
+        // The right token as a prefix or with something appended is still the wrong token.
+        { ...request, headers: { ...request.headers, authorization: `Bearer ${token.slice(0, -1)}` } },
+        { ...request, headers: { ...request.headers, authorization: `Bearer ${token}x` } },
+      ]) {
+        if (!attempt) continue;
+        const reply = await app.inject(attempt);
+        expect(reply.statusCode, `${attempt.method} ${attempt.url} ${JSON.stringify(attempt.headers)}`).toBe(401);
+      }
+    }
+    expectUntouched();
+  });
+
+  it('reads the auth scheme case-insensitively (RFC 7235): "bearer TOKEN" is the token', async () => {
+    const reply = await app.inject({
+      method: 'POST',
+      url: '/v1/delay',
+      headers: { authorization: `bearer ${token}` },
+      payload: { delay: 3 },
+    });
+    expect(reply.statusCode).toBe(200);
+    expect(mesh.delaySeconds).toBe(3);
   });
 
   it('accepts them with the bearer token, or the token field of the form', async () => {

@@ -8,9 +8,15 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
+// The scheme name is case-insensitive (RFC 7235 section 2.1): "bearer x" is a bearer token too.
+const bearer = /^bearer +(.*)$/i;
+
+/** Query parameters a token is sometimes put in; never read, but named in the refusal. */
+const tokenParameters = ['token', 'access_token'];
+
 function presentedToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  const header = bearer.exec(request.headers.authorization ?? '');
+  if (header) return header[1]!.trim();
   const body = request.body as { token?: unknown } | undefined;
   if (body && typeof body === 'object' && typeof body.token === 'string') return body.token;
   return undefined;
@@ -37,10 +43,17 @@ export function isBearerAuthorized(request: FastifyRequest, token: string | null
 
 /** Replies 401 with the fix, for a mutating request without the right token. */
 export function refuseUnauthorized(reply: FastifyReply): FastifyReply {
+  const query = reply.request.query as Record<string, unknown> | undefined;
+  // A token in the URL ends up in access logs, proxies and browser history, so it is never read.
+  const inUrl = tokenParameters.some((name) => query?.[name] !== undefined)
+    ? " (a token is never read from the URL's query string)"
+    : '';
   return reply
     .code(401)
     .header('www-authenticate', 'Bearer realm="pingsphere"')
-    .send({ error: 'this endpoint needs the collector\'s token: send "Authorization: Bearer $PINGSPHERE_TOKEN"' });
+    .send({
+      error: `this endpoint needs the collector's token: send "Authorization: Bearer $PINGSPHERE_TOKEN"${inUrl}`,
+    });
 }
 
 /** A preHandler that lets only requests with the token through. */

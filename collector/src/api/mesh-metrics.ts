@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
 import type { SlotStats } from '../http/pinger.js';
+import type { AutoMeshStats } from '../mesh/auto-mesh.js';
 import type { SweepSchedulerStats } from '../icmp/sweep-scheduler.js';
 import type { InventoryStats } from '../inventory/inventory-service.js';
 import type { HttpResult } from '../results/http-result.js';
@@ -35,6 +36,7 @@ export class MeshMetrics {
   private sinks: () => readonly ResultSink[] = () => [];
   private icmp: () => SweepSchedulerStats | null = () => null;
   private inventory: () => InventoryStats | null = () => null;
+  private autoMesh: () => AutoMeshStats | null = () => null;
 
   constructor() {
     const currentSchedule = () => this.schedule();
@@ -117,6 +119,7 @@ export class MeshMetrics {
       (s) => s.unresolved,
     );
     this.inventoryGauges();
+    this.autoMeshGauges();
     this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     collectDefaultMetrics({ register: this.registry, prefix: 'pingsphere_' });
   }
@@ -135,6 +138,35 @@ export class MeshMetrics {
         if (stats) this.set(read(stats));
       },
     });
+  }
+
+  /** --auto-mesh's gauges, read at scrape time (absent without --auto-mesh). */
+  private autoMeshGauges(): void {
+    const gauge = (name: string, help: string, read: (stats: AutoMeshStats) => number) =>
+      this.scrapedGauge(() => this.autoMesh(), name, help, read);
+    gauge('pingsphere_automesh_rounds', 'Discovery rounds completed (--mesh-interval)', (s) => s.rounds);
+    gauge('pingsphere_automesh_lists_read', "Peers' /v1/peers lists read by discovery", (s) => s.listsRead);
+    gauge('pingsphere_automesh_list_errors', 'Peer lists discovery could not read or parse', (s) => s.listErrors);
+    gauge('pingsphere_automesh_added', 'Peers added by discovery', (s) => s.added);
+    const current = () => this.autoMesh();
+    new Gauge({
+      name: 'pingsphere_automesh_refused',
+      help: 'New peers discovery did not add, by fence: max_peers (--mesh-max-peers), rate (--mesh-add-rate), not_allowed (--mesh-allow)',
+      labelNames: ['fence'],
+      registers: [this.registry],
+      collect(this: Gauge<'fence'>) {
+        const stats = current();
+        if (!stats) return;
+        this.set({ fence: 'max_peers' }, stats.maxPeers);
+        this.set({ fence: 'rate' }, stats.rateLimited);
+        this.set({ fence: 'not_allowed' }, stats.notAllowed);
+      },
+    });
+  }
+
+  /** Where the --auto-mesh gauges read from. */
+  readAutoMesh(source: () => AutoMeshStats | null): void {
+    this.autoMesh = source;
   }
 
   /** The target inventory's gauges. */

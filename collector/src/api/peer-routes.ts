@@ -45,6 +45,10 @@ const addPeerQuerySchema = {
     // pingmesh's form: host (for Host header and SNI), port, ip.
     host: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:\\[\\]-]+$' },
     port: { type: 'integer', minimum: 1, maximum: 65535 },
+    // Let through only so that the token check can refuse them with a message saying why (a token
+    // is never read from a URL); they authorize nothing.
+    token: { type: 'string' },
+    access_token: { type: 'string' },
   },
 } as const;
 

@@ -167,6 +167,7 @@ export async function run(args: string[]): Promise<number> {
       addresses.some((address) => ownAddresses.has(address)),
   });
   const autoMesh = config.autoMesh ? new AutoMesh(mesh, config.autoMesh, say) : null;
+  metrics.readAutoMesh(() => autoMesh?.stats() ?? null);
 
   let quitRequested: (reason: string) => void = () => {};
   const quit = new Promise<string>((resolve) => (quitRequested = resolve));

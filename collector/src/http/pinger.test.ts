@@ -37,6 +37,29 @@ describe('Pinger', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
   });
 
+  it('never connects to an address its fence refuses: the ping fails as not_allowed', async () => {
+    let connections = 0;
+    const port = await serve((_req, res) => res.end('ok'));
+    server!.on('connection', () => connections++);
+    const responses: TimedResponse[] = [];
+    const pinger = new Pinger(parseEndpoint(`http://localhost:${port}/`), {
+      delayMs: () => 20,
+      limit: 0,
+      maxFail: 2,
+      timeoutMs: 1000,
+      firstSlotInMs: 0,
+      allowAddress: (ip) => ip !== '127.0.0.1',
+      onResponse: (r) => responses.push(r),
+    });
+    pinger.start();
+    expect(await pinger.ended).toBe('maxfail');
+    expect(responses.map((r) => [r.error, r.status, r.remoteIp])).toEqual([
+      ['not_allowed', 0, ''],
+      ['not_allowed', 0, ''],
+    ]);
+    expect(connections).toBe(0);
+  });
+
   it('gives up after -f failures, counting HTTP errors and refused connections alike', async () => {
     const port = await serve((_req, res) => {
       res.statusCode = 503;

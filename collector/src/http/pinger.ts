@@ -34,6 +34,8 @@ export interface PingerOptions {
   onResponse: (response: TimedResponse) => void;
   /** Every slot as it comes due: how late it started (ms) and whether it was skipped. */
   onSlot?: (lateMs: number, skipped: boolean) => void;
+  /** Addresses this peer may be pinged at (timedRequest's allowAddress); default any. */
+  allowAddress?: (ip: string) => boolean;
   /** Start of the first slot after start(); default a random phase within one delay. */
   firstSlotInMs?: number;
   /** Jitter as a fraction of the delay either way (pingmesh: about ±1 %). */
@@ -117,6 +119,7 @@ export class Pinger {
     const response = await timedRequest(this.endpoint, {
       timeoutMs: this.options.timeoutMs,
       signal: this.abandon.signal,
+      allowAddress: this.options.allowAddress,
     });
     if (response.error === 'aborted') return; // abandoned at shutdown: neither success nor failure
     // A request that finished within stop()'s grace is still reported (its slot was taken).

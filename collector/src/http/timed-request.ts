@@ -36,6 +36,16 @@ export interface TimedRequestOptions {
   ca?: string;
   /** Abandons the request (shutdown): it ends at once with the error "aborted". */
   signal?: AbortSignal;
+  /**
+   * A fence on the address this ping's lookup gave (auto-mesh's --mesh-allow, kept for the life
+   * of the peer because DNS answers change): an address it refuses is never connected to, and the
+   * ping fails with the error "not_allowed".
+   */
+  allowAddress?: (ip: string) => boolean;
+}
+
+class NotAllowedError extends Error {
+  code = 'not_allowed';
 }
 
 // undici announces the moment it writes a request's headers on this channel, with the socket our
@@ -116,6 +126,10 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
     resolved.then(
       (ip) => {
         tDns = performance.now();
+        if (options.allowAddress && !options.allowAddress(ip)) {
+          settle(new NotAllowedError(`${endpoint.host} resolved to ${ip}, outside the allowed networks`));
+          return;
+        }
         remoteIp = ip;
         const tcp = netConnect({ host: ip, port: endpoint.port, noDelay: true });
         socket = tcp;

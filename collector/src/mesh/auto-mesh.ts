@@ -12,6 +12,12 @@ import type { Peer } from './peer-registry.js';
 /** Refusal counts by reason, for the API and the logs. */
 export type AutoMeshCounters = Record<'added' | 'maxPeers' | 'rateLimited' | 'notAllowed' | 'listErrors', number>;
 
+/** What discovery has done so far: the counters plus completed rounds and peer lists read. */
+export interface AutoMeshStats extends AutoMeshCounters {
+  rounds: number;
+  listsRead: number;
+}
+
 /** A token bucket: `ratePerMinute` tokens a minute, holding at most `capacity`. */
 export class AdditionRateLimit {
   private tokens: number;
@@ -69,6 +75,8 @@ export class AutoMesh {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private stopped = false;
+  private rounds = 0;
+  private listsRead = 0;
 
   constructor(
     private readonly mesh: HttpMesh,
@@ -91,6 +99,11 @@ export class AutoMesh {
     this.stopped = true;
     clearInterval(this.timer);
     await this.round;
+  }
+
+  /** Counters for /metrics: a test (or an operator) can tell that a round really ran, and what it refused. */
+  stats(): AutoMeshStats {
+    return { ...this.counters, rounds: this.rounds, listsRead: this.listsRead };
   }
 
   /** Whether every address a peer resolves to lies in the allow-list. */
@@ -129,12 +142,16 @@ export class AutoMesh {
             this.counters.notAllowed++;
             return `its address ${addresses.join(', ') || '(unresolved)'} is outside --mesh-allow`;
           },
+          // And at every ping: a name that later resolves outside the allow-list is not followed there.
+          allowAddress: (ip) => this.isAllowed([ip]),
         });
+        this.listsRead++;
         for (const url of report.added) this.log(`auto-mesh: added ${url} (from ${listUrl})`);
       } catch (error) {
         if (!(error instanceof PeerListError)) throw error;
         this.counters.listErrors++;
       }
     }
+    this.rounds++;
   }
 }

@@ -88,6 +88,38 @@ describe('peer lists', () => {
     await expect(fetchPeerList(url, 2000)).rejects.toThrow(message);
   });
 
+  it('asks the admission gate (caps, rate) only about peers it does not ping yet', async () => {
+    const url = await serve(200, pingmeshReply);
+    mesh = new HttpMesh({
+      identity: { src: 't', srcLoc: 'T' },
+      delaySeconds: 60,
+      limit: 0,
+      maxFail: 100,
+      timeoutSeconds: 1,
+      fanout: new ResultFanout([]),
+      log: () => {},
+    });
+    await mesh.addPeer(parseEndpoint('https://alias.example/v1/ping', { ipOverride: '127.0.0.44' }), {
+      origin: 'cli',
+      depth: 0,
+    });
+    await mesh.addPeer(parseEndpoint('http://127.0.0.45:8080/v1/ping'), { origin: 'cli', depth: 0 });
+    const asked: number[] = [];
+    const report = await importPeers(mesh, url, {
+      origin: 'auto',
+      depth: 1,
+      timeoutMs: 2000,
+      admit: () => {
+        asked.push(mesh!.registry.activeCount);
+        return 'full';
+      },
+    });
+    // Both listed peers are already pinged (one by its PeerIP): duplicates, not refusals.
+    expect(report.duplicates).toEqual(['https://a.example/v1/ping', 'http://127.0.0.45:8080/v1/ping']);
+    expect(report.refused).toEqual([{ url: `${new URL(url).origin}/v1/ping`, reason: 'full' }]);
+    expect(asked).toEqual([2]);
+  });
+
   it('imports the listed peers and the server itself, skipping one already pinged at the same PeerIP', async () => {
     const url = await serve(200, pingmeshReply);
     mesh = new HttpMesh({

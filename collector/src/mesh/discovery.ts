@@ -126,11 +126,12 @@ export interface ImportOptions {
   origin: PeerOrigin;
   depth: number;
   timeoutMs: number;
-  /** Called before each addition; returns a refusal reason to skip it (limits, rate). */
-  admit?: () => string | null;
+  /** Asked before each addition of a peer not yet pinged; returns a refusal reason (limits, rate). */
+  admit?: AddPeerDetails['admit'];
   /** Called after each peer actually added (so a rate limit spends only on additions). */
   onAdded?: () => void;
   vet?: AddPeerDetails['vet'];
+  allowAddress?: AddPeerDetails['allowAddress'];
 }
 
 /**
@@ -151,15 +152,12 @@ export async function importPeers(mesh: HttpMesh, listUrl: string, options: Impo
       report.refused.push({ url: entry.url, reason: error.message });
       continue;
     }
-    const gate = options.admit?.();
-    if (gate) {
-      report.refused.push({ url: endpoint.url, reason: gate });
-      continue;
-    }
     const outcome: AddPeerOutcome = await mesh.addPeer(endpoint, {
       origin: options.origin,
       depth: options.depth,
+      admit: options.admit,
       vet: options.vet,
+      allowAddress: options.allowAddress,
       knownAddresses: entry.peerIp ? [entry.peerIp] : [],
     });
     if (outcome.status === 'added') {

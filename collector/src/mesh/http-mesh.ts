@@ -43,8 +43,19 @@ export interface AddPeerDetails {
   origin: PeerOrigin;
   /** Discovery hops from a hand-added peer; 0 for the CLI and /v1/addpeer. */
   depth: number;
+  /**
+   * A gate for a peer that is not a duplicate (peer caps, rate limits), asked before its name is
+   * looked up; returns a refusal reason. Peers already pinged never reach it, so a list that is
+   * read again and again does not count its known peers as refused.
+   */
+  admit?: () => string | null;
   /** A last check on the resolved addresses (auto-mesh allow-list); returns a refusal reason. */
   vet?: (addresses: readonly string[]) => string | null;
+  /**
+   * The addresses the peer may be pinged at from then on, checked at every ping's own lookup
+   * (auto-mesh allow-list): a name vetted once may resolve elsewhere later.
+   */
+  allowAddress?: (ip: string) => boolean;
   /** Extra addresses that also identify the peer (a peer list's PeerIP), for duplicate checks. */
   knownAddresses?: readonly string[];
 }
@@ -100,6 +111,8 @@ export class HttpMesh {
     const known = details.knownAddresses?.filter((ip) => isIP(ip) !== 0) ?? [];
     const early = this.registry.findDuplicate(endpoint, known);
     if (early) return { status: 'duplicate', reason: early.reason, existing: early.existing };
+    const gate = details.admit?.();
+    if (gate) return { status: 'refused', reason: gate };
     const addresses = await targetAddresses(endpoint);
     const discovered = details.origin === 'import' || details.origin === 'auto';
     if (discovered && this.options.isSelf?.(addresses, endpoint.port)) {
@@ -109,7 +122,7 @@ export class HttpMesh {
     if (refusal) return { status: 'refused', reason: refusal };
     const added = this.registry.add(endpoint, { origin: details.origin, depth: details.depth, addresses });
     if (isDuplicate(added)) return { status: 'duplicate', reason: added.reason, existing: added.existing };
-    this.startPinger(added);
+    this.startPinger(added, details.allowAddress);
     this.options.metrics?.activePeers.set(this.registry.activeCount);
     return { status: 'added', peer: added };
   }
@@ -133,8 +146,9 @@ export class HttpMesh {
     return total;
   }
 
-  private startPinger(peer: Peer): void {
+  private startPinger(peer: Peer, allowAddress?: (ip: string) => boolean): void {
     const pinger = new Pinger(peer.endpoint, {
+      allowAddress,
       delayMs: () => this.delayMs,
       limit: this.options.limit,
       maxFail: this.options.maxFail,

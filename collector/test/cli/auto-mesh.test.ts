@@ -1,6 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '@pingsphere/testbed';
-import { startCollector, startPacedServer, type PacedServer, type RecordedProcess } from '../helpers/processes.js';
+import {
+  hangGuardMs,
+  startCollector,
+  startPacedServer,
+  type PacedServer,
+  type RecordedProcess,
+} from '../helpers/processes.js';
+import { metricSample } from '../helpers/metrics-text.js';
 
 interface PeersDocument {
   Peers: Array<{ Url: string; Origin: string; Depth: number }>;
@@ -41,7 +48,7 @@ describe('--auto-mesh', () => {
     const peersOf = async (address: string) =>
       ((await (await fetch(`http://${address}:${port}/v1/peers`)).json()) as PeersDocument).Peers;
 
-    await a.waitFor(async () => (await peersOf('127.0.0.1')).length >= 2, 20_000, 'A to discover C through B');
+    await a.waitFor(async () => (await peersOf('127.0.0.1')).length >= 2, hangGuardMs, 'A to discover C through B');
     // Several more rounds: nothing else may be added.
     await new Promise((r) => setTimeout(r, 1500));
     const peers = await peersOf('127.0.0.1');
@@ -50,7 +57,16 @@ describe('--auto-mesh', () => {
       [url('127.0.0.3'), 'auto', 1],
     ]);
     expect(a.stderr).toContain(`auto-mesh: added ${url('127.0.0.3')}`);
-    // The capped collector already has its one peer, so discovery adds nothing.
+    // The capped collector already has its one peer, so discovery adds nothing — checked once
+    // it has really read B's list (twice), not merely before its first round.
+    const metricOf = async (address: string, sample: string) =>
+      metricSample(await (await fetch(`http://${address}:${port}/metrics`)).text(), sample);
+    await capped.waitFor(
+      async () => (await metricOf('127.0.0.4', 'pingsphere_automesh_lists_read')) >= 2,
+      hangGuardMs,
+      'the capped collector to read two peer lists',
+    );
     expect((await peersOf('127.0.0.4')).map((p) => p.Url)).toEqual([url('127.0.0.2')]);
+    expect(await metricOf('127.0.0.4', 'pingsphere_automesh_refused{fence="max_peers"}')).toBeGreaterThanOrEqual(2);
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort, LocalMoto, LocalQuestDb, NetworkNamespace } from '@pingsphere/testbed';
-import { ndjson, startCollectorIn, type RecordedProcess } from '../helpers/processes.js';
+import { ndjson, runThenStop, startCollectorIn, type RecordedProcess } from '../helpers/processes.js';
 import { storedRows } from '../helpers/stored-once.js';
 
 interface IcmpLine {
@@ -529,20 +529,9 @@ describe('pingsphere collect -c (CloudWatch, against moto)', () => {
       ['-H', '127.0.0.2', '-L', 'Oslo,NO', '-s', '8080', '--listen', '127.0.0.2', '--json'],
       env,
     );
-    let exitCode: number | null;
-    try {
-      await a.waitFor(
-        () => splitOutput(a.stdout).http.filter((l) => l.dst_loc === 'Oslo,NO').length >= 10,
-        30_000,
-        'pings',
-      );
-    } finally {
-      // Stopped either way; its exit code is checked only after the wait passed, so a failed
-      // wait is reported as itself.
-      exitCode = await a.stop();
-      await b.stop();
-    }
-    expect(exitCode).toBe(0);
+    await runThenStop([a, b], () =>
+      a.waitFor(() => splitOutput(a.stdout).http.filter((l) => l.dst_loc === 'Oslo,NO').length >= 10, 30_000, 'pings'),
+    );
     expect(a.stderr).toContain('cloudwatch: publishing to namespace "pingmesh"');
     const measured = splitOutput(a.stdout).http.filter((l) => l.status > 0);
     const client = new CloudWatchClient(moto.clientConfig());

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '@pingsphere/testbed';
-import { startCollector, type RecordedProcess } from '../helpers/processes.js';
+import { hangGuardMs, startCollector, type RecordedProcess } from '../helpers/processes.js';
 
 interface PeersDocument {
   SrvLoc: string;
@@ -34,7 +34,7 @@ describe('three collectors on 127.0.0.1, .2 and .3', () => {
       );
     });
     await Promise.all(
-      collectors.map((c, i) => c.waitFor(async () => (await fetch(`${base(i)}/v1/ping`)).ok, 20_000, 'the API')),
+      collectors.map((c, i) => c.waitFor(async () => (await fetch(`${base(i)}/v1/ping`)).ok, hangGuardMs, 'the API')),
     );
     // Once all are up: A pings B and B pings C, added by hand; discovery has to do the rest.
     for (const [from, to] of [
@@ -70,7 +70,7 @@ describe('three collectors on 127.0.0.1, .2 and .3', () => {
         const documents = await Promise.all([0, 1, 2].map(peersOf));
         return documents.every((d) => d.Peers.length === 2 && d.Peers.every((p) => p.Pings >= 3));
       },
-      20_000,
+      hangGuardMs,
       'every collector to have pinged both others',
     );
     for (let i = 0; i < 3; i++) {

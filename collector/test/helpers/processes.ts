@@ -77,6 +77,41 @@ export class RecordedProcess {
   }
 }
 
+/**
+ * Runs `body`, then stops every process in `processes` (whatever the body did) and expects each to
+ * exit with 0. A failure of the body is the one reported: a bad exit code after it (a collector
+ * that fails its test often also fails to stop cleanly) is added to its message instead of
+ * replacing it, which `finally { expect(await p.stop()).toBe(0) }` would do.
+ */
+export async function runThenStop<T>(processes: readonly RecordedProcess[], body: () => Promise<T>): Promise<T> {
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+  try {
+    outcome = { ok: true, value: await body() };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  const codes = await Promise.all(processes.map((child) => child.stop()));
+  const unclean = processes
+    .map((child, i) => ({ child, code: codes[i] }))
+    .filter(({ code }) => code !== 0)
+    .map(({ child, code }) => `pid ${child.pid} exited with ${code} when stopped\n${child.output}`);
+  if (!outcome.ok) {
+    if (unclean.length > 0 && outcome.error instanceof Error) {
+      outcome.error.message += `\n(also, once the test had failed: ${unclean.join('\n')})`;
+    }
+    throw outcome.error;
+  }
+  if (unclean.length > 0) throw new Error(`a process did not stop cleanly: ${unclean.join('\n')}`);
+  return outcome.value;
+}
+
+/**
+ * How long a test waits for a collector to get somewhere (start, answer, ping, discover) before it
+ * fails. A hang guard, not a measurement: a 2-core machine shared with other test runs can take
+ * tens of seconds to start a Node process, and a healthy run passes long before this.
+ */
+export const hangGuardMs = 60_000;
+
 const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
 
 /** Starts `pingsphere collect ARGS…`. */
@@ -84,17 +119,26 @@ export function startCollector(args: readonly string[], env: NodeJS.ProcessEnv =
   return new RecordedProcess(process.execPath, [cli, 'collect', ...args], env);
 }
 
-/** Runs `pingsphere collect ARGS…` to completion (bounded by `timeoutMs`). */
+/**
+ * Runs `pingsphere collect ARGS…` to completion. `timeoutMs` only guards against a hung run (a
+ * loaded 2-core machine can take many seconds to start one), so it is generous; a killed run says
+ * so at the end of its stderr instead of showing only an exit code of null.
+ */
 export async function runCollector(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-  timeoutMs = 20_000,
+  timeoutMs = hangGuardMs,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const collector = startCollector(args, env);
-  const timer = setTimeout(() => collector.signal('SIGKILL'), timeoutMs);
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    collector.signal('SIGKILL');
+  }, timeoutMs);
   const code = await collector.exited;
   clearTimeout(timer);
-  return { code, stdout: collector.stdout, stderr: collector.stderr };
+  const note = killed ? `\n[killed by the test after ${timeoutMs} ms: the run did not end by itself]\n` : '';
+  return { code, stdout: collector.stdout, stderr: collector.stderr + note };
 }
 
 /** Options of the paced target server (collector/test/fixtures/paced-server.mjs). */
@@ -108,21 +152,38 @@ export interface PacedServerOptions {
   tls?: { cert: string; key: string };
   /** Do not log each request (benchmarks). */
   quiet?: boolean;
+  /** Serve these URLs as a pingmesh peer list on GET /v1/peers (a fake mesh peer). */
+  peers?: string[];
+}
+
+/** One request a paced server received. */
+export interface ReceivedRequest {
+  method: string;
+  sni: string;
+  host: string;
+  path: string;
+  /** The server address the request came in on. */
+  local: string;
+  bodyBytes: number;
 }
 
 /** A running paced server: its port and the requests it saw. */
 export interface PacedServer {
   port: number;
-  requests(): Array<{ sni: string; host: string; path: string }>;
+  requests(): ReceivedRequest[];
   stop(): Promise<void>;
 }
 
-/** Starts a paced target server and waits until it listens. */
-export async function startPacedServer(options: PacedServerOptions): Promise<PacedServer> {
-  const server = new RecordedProcess(process.execPath, [
+/** Starts a paced target server (inside `ns` when given) and waits until it listens. */
+export async function startPacedServer(options: PacedServerOptions, ns?: { name: string }): Promise<PacedServer> {
+  const command = [
+    process.execPath,
     join(repoRoot, 'collector/test/fixtures/paced-server.mjs'),
     JSON.stringify(options),
-  ]);
+  ];
+  const server = ns
+    ? new RecordedProcess('ip', ['netns', 'exec', ns.name, ...command])
+    : new RecordedProcess(command[0]!, command.slice(1));
   await server.waitFor(() => /ready \d+/.test(server.stdout), 10_000, 'the paced server to listen');
   const port = Number(/ready (\d+)/.exec(server.stdout)![1]);
   return {
@@ -131,7 +192,7 @@ export async function startPacedServer(options: PacedServerOptions): Promise<Pac
       server.stdout
         .split('\n')
         .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as { sni: string; host: string; path: string }),
+        .map((line) => JSON.parse(line) as ReceivedRequest),
     stop: async () => {
       await server.stop();
     },

