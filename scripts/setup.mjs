@@ -26,6 +26,8 @@ const debianPackages = {
     { pkg: 'openssl', provides: '/usr/bin/openssl' },
     // Validates and resolves docker-compose.yml (no Docker engine is needed for that).
     { pkg: 'docker-compose', provides: '/usr/bin/docker-compose' },
+    // Kernel-stamped captures: the truth the WAN emulator's own error is measured against.
+    { pkg: 'tcpdump', provides: '/usr/bin/tcpdump' },
   ],
   demo: [{ pkg: 'iproute2', provides: '/usr/sbin/ip' }],
   bench: [

@@ -29,6 +29,8 @@ export interface QuestDbOptions {
   /** Java heap limit, e.g. "1g". */
   maxHeap?: string;
   startTimeoutMs?: number;
+  /** Stopped by the kernel if the launching process is killed (ServiceProcess's dieWithParent). */
+  dieWithParent?: boolean;
 }
 
 /** Shape of QuestDB's /exec JSON reply. */
@@ -95,6 +97,11 @@ export class LocalQuestDb {
     return { host: '127.0.0.1', port: this.ports.pg, user: 'admin', password: 'quest', database: 'qdb' };
   }
 
+  /** The server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.isRunning ? this.process?.pid : undefined;
+  }
+
   get isRunning(): boolean {
     return this.process !== undefined && !this.process.hasExited;
   }
@@ -103,16 +110,21 @@ export class LocalQuestDb {
   async start(): Promise<void> {
     if (this.isRunning) return;
     writeServerConf(this.rootDir, this.ports);
-    this.process = new ServiceProcess('QuestDB', 'java', [
-      `-Xmx${this.options.maxHeap ?? '2g'}`,
-      '-Dnoebug',
-      '-p',
-      questDbJarPath,
-      '-m',
-      'io.questdb/io.questdb.ServerMain',
-      '-d',
-      this.rootDir,
-    ]);
+    this.process = new ServiceProcess(
+      'QuestDB',
+      'java',
+      [
+        `-Xmx${this.options.maxHeap ?? '2g'}`,
+        '-Dnoebug',
+        '-p',
+        questDbJarPath,
+        '-m',
+        'io.questdb/io.questdb.ServerMain',
+        '-d',
+        this.rootDir,
+      ],
+      { dieWithParent: this.options.dieWithParent ?? false },
+    );
     await this.process.waitUntilReady(
       async () => (await this.query('select 1', 2_000)).count === 1,
       this.options.startTimeoutMs ?? 60_000,
