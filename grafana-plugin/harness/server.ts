@@ -14,6 +14,12 @@ export interface LivePageOptions {
   questdbUrl?: string;
   port?: number;
   host?: string;
+  /**
+   * What the serving process set up, served as /scenario.json for the page to show: `note` lines
+   * (the demo's emulated WAN, say) and `compressedDay` ({ periodMs, epochMs }: the data's busy
+   * cycle is a day compressed into periodMs, so the time-of-day panel reads it on that clock).
+   */
+  scenario?: unknown;
 }
 
 export interface LivePage {
@@ -45,7 +51,7 @@ export async function serveLivePage(options: LivePageOptions = {}): Promise<Live
   }
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
-    void handle(request, response, options.questdbUrl).catch((error: Error) => {
+    void handle(request, response, options).catch((error: Error) => {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: `proxy to QuestDB failed: ${error.message}` }));
     });
@@ -66,8 +72,14 @@ export async function serveLivePage(options: LivePageOptions = {}): Promise<Live
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, questdbUrl: string | undefined) {
+async function handle(request: IncomingMessage, response: ServerResponse, options: LivePageOptions) {
+  const { questdbUrl } = options;
   const url = new URL(request.url ?? '/', 'http://page');
+  if (url.pathname === '/scenario.json') {
+    return options.scenario === undefined
+      ? json(response, 404, { error: 'no scenario: this page was started without one' })
+      : json(response, 200, options.scenario);
+  }
   if (url.pathname === '/questdb/exec') {
     const sql = url.searchParams.get('query') ?? '';
     if (!questdbUrl) return json(response, 503, { error: 'this page was started without a QuestDB URL' });

@@ -174,7 +174,9 @@ export class NetworkNamespace {
         relayRoutes.push({ listen: { unix: path }, connect: { host: address, port } });
       }
       const [command, args] = withParentDeathSignal(process.execPath, [relayScript, JSON.stringify(relayRoutes)]);
-      inside = this.spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group: a Ctrl-C to the owner's group must not cut connections the owner
+      // still needs while it shuts down in order (collectors flushing to QuestDB, say).
+      inside = this.spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let stderr = '';
       inside.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       const child = inside;

@@ -10,12 +10,16 @@ export interface ProcessIdentity {
   startTicks: number;
 }
 
-/** The start time of a live process, undefined once it is gone. */
+/**
+ * The start time of a running process, undefined once it is gone, including a zombie (it has
+ * exited; an orphan's zombie may stay until whoever adopted it reaps it).
+ */
 export function processStartTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
     const ticks = Number(fields[19]);
     return Number.isFinite(ticks) ? ticks : undefined;
   } catch {

@@ -31,6 +31,8 @@ export interface QuestDbOptions {
   startTimeoutMs?: number;
   /** Stopped by the kernel if the launching process is killed (ServiceProcess's dieWithParent). */
   dieWithParent?: boolean;
+  /** In a process group of its own, so a terminal's Ctrl-C reaches only the launcher, which stops it in order. */
+  detached?: boolean;
 }
 
 /** Shape of QuestDB's /exec JSON reply. */
@@ -123,7 +125,7 @@ export class LocalQuestDb {
         '-d',
         this.rootDir,
       ],
-      { dieWithParent: this.options.dieWithParent ?? false },
+      { dieWithParent: this.options.dieWithParent ?? false, detached: this.options.detached ?? false },
     );
     await this.process.waitUntilReady(
       async () => (await this.query('select 1', 2_000)).count === 1,

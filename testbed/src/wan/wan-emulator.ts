@@ -104,7 +104,8 @@ export class WanEmulator {
   static async start(ns: NetworkNamespace, devices: readonly string[]): Promise<WanEmulator> {
     if (devices.length === 0) throw new Error('the WAN emulator needs at least one device');
     const [command, args] = withParentDeathSignal(buildWanEmulator(), devices);
-    const child = ns.spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group, so a Ctrl-C to the owner's group leaves the owner to stop it in order.
+    const child = ns.spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
