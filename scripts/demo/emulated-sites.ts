@@ -7,6 +7,7 @@ import {
   compressedDayMs,
   demoCities,
   demoPath,
+  isLossy,
   longerPaths,
   lossyPair,
   quietRoundTripMs,
@@ -65,9 +66,10 @@ export async function createDemoWan(): Promise<{ wan: EmulatedWan; targets: Demo
 export function delayTable(): string[] {
   const rows = demoCities.filter((c) => c.collector);
   const cell = (text: string) => text.padStart(6);
-  const marks = (from: string, to: string) =>
-    (longerPaths.some((p) => p.from === from && p.to === to) ? '*' : ' ') +
-    ((from === lossyPair.a && to === lossyPair.b) || (from === lossyPair.b && to === lossyPair.a) ? '!' : ' ');
+  const marks = (from: string, to: string) => {
+    const [a, b] = [cityOf(from).location, cityOf(to).location];
+    return (longerPaths.some((p) => p.from === a && p.to === b) ? '*' : ' ') + (isLossy(a, b) ? '!' : ' ');
+  };
   return [
     `emulated round trips set (ms, outside the busy hour; row = the collector that pings):`,
     `      ${demoCities.map((c) => cell(c.code) + '  ').join('')}`,

@@ -12,22 +12,20 @@ export interface DemoCity {
   location: string;
   /** Three letters for names and the printed table. */
   code: string;
-  /** Standard-time offset from UTC, for the busy hour's local evening. */
-  utcOffsetHours: number;
   /** Whether a collector runs here (else the city holds ICMP targets only). */
   collector: boolean;
 }
 
 export const demoCities: readonly DemoCity[] = [
-  { site: 'frankfurt', location: 'Frankfurt,DE', code: 'FRA', utcOffsetHours: 1, collector: true },
-  { site: 'london', location: 'London,GB', code: 'LON', utcOffsetHours: 0, collector: true },
-  { site: 'newyork', location: 'New York,US', code: 'NYC', utcOffsetHours: -5, collector: true },
-  { site: 'saopaulo', location: 'São Paulo,BR', code: 'SAO', utcOffsetHours: -3, collector: true },
-  { site: 'singapore', location: 'Singapore,SG', code: 'SIN', utcOffsetHours: 8, collector: true },
-  { site: 'sydney', location: 'Sydney,AU', code: 'SYD', utcOffsetHours: 10, collector: true },
-  { site: 'tokyo', location: 'Tokyo,JP', code: 'TYO', utcOffsetHours: 9, collector: false },
-  { site: 'mumbai', location: 'Mumbai,IN', code: 'BOM', utcOffsetHours: 5.5, collector: false },
-  { site: 'johannesburg', location: 'Johannesburg,ZA', code: 'JNB', utcOffsetHours: 2, collector: false },
+  { site: 'frankfurt', location: 'Frankfurt,DE', code: 'FRA', collector: true },
+  { site: 'london', location: 'London,GB', code: 'LON', collector: true },
+  { site: 'newyork', location: 'New York,US', code: 'NYC', collector: true },
+  { site: 'saopaulo', location: 'São Paulo,BR', code: 'SAO', collector: true },
+  { site: 'singapore', location: 'Singapore,SG', code: 'SIN', collector: true },
+  { site: 'sydney', location: 'Sydney,AU', code: 'SYD', collector: true },
+  { site: 'tokyo', location: 'Tokyo,JP', code: 'TYO', collector: false },
+  { site: 'mumbai', location: 'Mumbai,IN', code: 'BOM', collector: false },
+  { site: 'johannesburg', location: 'Johannesburg,ZA', code: 'JNB', collector: false },
 ];
 
 /** ICMP targets per city, by group: 40 per city, 360 in all. */
@@ -56,13 +54,13 @@ const busyHalfWidthHours = 4;
 /** One emulated day of the busy clock: a day compressed into four minutes. */
 export const compressedDayMs = 4 * 60_000;
 
-/** Flows opened at `from` toward `to` take a longer path: the direction asymmetry to see. */
+/** Flows opened at `from` toward `to` (locations) take a longer path: the direction asymmetry to see. */
 export const longerPaths: readonly { from: string; to: string; extraUs: number; why: string }[] = [
-  { from: 'singapore', to: 'frankfurt', extraUs: 35_000, why: 'source-routed via the Middle East' },
-  { from: 'saopaulo', to: 'london', extraUs: 20_000, why: 'an ECMP member via Miami' },
+  { from: 'Singapore,SG', to: 'Frankfurt,DE', extraUs: 35_000, why: 'source-routed via the Middle East' },
+  { from: 'São Paulo,BR', to: 'London,GB', extraUs: 20_000, why: 'an ECMP member via Miami' },
 ];
-/** Loss on one pair, each way, whoever opened the flow. */
-export const lossyPair = { a: 'singapore', b: 'sydney', loss: 0.02 };
+/** Loss on one pair (locations), each way, whoever opened the flow. */
+export const lossyPair = { a: 'Singapore,SG', b: 'Sydney,AU', loss: 0.02 };
 
 /** Great-circle distance (haversine, mean Earth radius). */
 export function greatCircleKm(a: Coordinates, b: Coordinates): number {
@@ -81,30 +79,41 @@ export function cityOf(site: string): DemoCity {
   return city;
 }
 
-export function coordinatesOf(city: DemoCity): Coordinates {
-  const placed = locator.locate(city.location);
-  if (!placed) throw new Error(`the map's city table has no "${city.location}"`);
+function locate(location: string): Coordinates {
+  const placed = locator.locate(location);
+  if (!placed) throw new Error(`the map's city table has no "${location}"`);
   return placed;
 }
 
-/** The path of flows opened in `from` toward `to`. */
-export function demoPath(from: string, to: string): PathModel {
-  const a = cityOf(from);
-  const b = cityOf(to);
-  const km = from === to ? 0 : greatCircleKm(coordinatesOf(a), coordinatesOf(b));
-  const oneWayUs = from === to ? metroUs : fixedOverheadUs + km * fibreUsPerKm;
+/** Whether the lossy pair joins these two locations. */
+export function isLossy(a: string, b: string): boolean {
+  return (a === lossyPair.a && b === lossyPair.b) || (a === lossyPair.b && b === lossyPair.a);
+}
+
+/**
+ * The path of flows opened at one location toward another ("City,CC", placed by the map's city
+ * table). The busy hour peaks at 20:00 local solar time (longitude / 15°) of the opening city.
+ */
+export function pathBetween(from: string, to: string): PathModel {
+  const same = from === to;
+  const a = locate(from);
+  const oneWayUs = same ? metroUs : fixedOverheadUs + greatCircleKm(a, locate(to)) * fibreUsPerKm;
   const longer = longerPaths.find((p) => p.from === from && p.to === to)?.extraUs ?? 0;
-  const lossy = (from === lossyPair.a && to === lossyPair.b) || (from === lossyPair.b && to === lossyPair.a);
-  const peakUtcHour = (((busyPeakLocalHour - a.utcOffsetHours) % 24) + 24) % 24;
+  const peakUtcHour = (((busyPeakLocalHour - a.lon / 15) % 24) + 24) % 24;
   return {
     thereUs: oneWayUs + longer,
     backUs: oneWayUs + longer,
     jitterUs: jitterBaseUs + jitterShare * oneWayUs,
-    loss: lossy ? lossyPair.loss : 0,
-    busyUs: from === to ? 0 : busyBaseUs + busyShare * oneWayUs,
+    loss: isLossy(from, to) ? lossyPair.loss : 0,
+    busyUs: same ? 0 : busyBaseUs + busyShare * oneWayUs,
     busyPeak: peakUtcHour / 24,
     busyWidth: busyHalfWidthHours / 24,
   };
+}
+
+/** The path of flows opened in demo site `from` toward demo site `to`. */
+export function demoPath(from: string, to: string): PathModel {
+  return pathBetween(cityOf(from).location, cityOf(to).location);
 }
 
 /** The emulated hour of day (UTC) at a wall-clock time. */
@@ -125,8 +134,8 @@ export function scenarioNote(): string[] {
   return [
     `Emulated WAN (no real network): ${collectors.length} collectors in ${collectors.map((c) => c.location).join(', ')}, each in its own network namespace; ${perCity} ICMP targets in each of those cities and in ${targetCities.map((c) => c.location).join(', ')}. Every packet between them crosses a userspace WAN emulator that holds it for its path's delay: the numbers shown are really measured through it.`,
     `One-way delay: ${fixedOverheadUs / 1000} ms + 1 ms per ${1000 / fibreUsPerKm} km of great-circle distance (${metroUs / 1000} ms within a city), plus jitter of up to ${jitterBaseUs / 1000} ms + ${jitterShare * 100} %.`,
-    `Direction asymmetry, as source-dependent routing and ECMP make it: the first packet of a flow (TCP SYN, echo request) picks its path, so ${longerPaths.map((p) => `flows opened in ${cityOf(p.from).location} toward ${cityOf(p.to).location} take a path ${(2 * p.extraUs) / 1000} ms longer round trip (${p.why})`).join('; ')}. The other direction of those pairs is unaffected.`,
-    `Loss: ${lossyPair.loss * 100} % each way between ${cityOf(lossyPair.a).location} and ${cityOf(lossyPair.b).location}.`,
-    `Busy hour: up to +${busyBaseUs / 1000} ms + ${busyShare * 100} % each way around ${busyPeakLocalHour}:00 local time of the city that opened the flow (± ${busyHalfWidthHours} h). The period is compressed: one day of this busy clock lasts ${compressedDayMs / 60_000} minutes of the demo, so the time-of-day view shows the pattern within minutes (hours there are emulated hours, UTC; the demo starts at emulated noon).`,
+    `Direction asymmetry, as source-dependent routing and ECMP make it: the first packet of a flow (TCP SYN, echo request) picks its path, so ${longerPaths.map((p) => `flows opened in ${p.from} toward ${p.to} take a path ${(2 * p.extraUs) / 1000} ms longer round trip (${p.why})`).join('; ')}. The other direction of those pairs is unaffected.`,
+    `Loss: ${lossyPair.loss * 100} % each way between ${lossyPair.a} and ${lossyPair.b}.`,
+    `Busy hour: up to +${busyBaseUs / 1000} ms + ${busyShare * 100} % each way around ${busyPeakLocalHour}:00 local (solar) time of the city that opened the flow (± ${busyHalfWidthHours} h). The period is compressed: one day of this busy clock lasts ${compressedDayMs / 60_000} minutes of the demo, so the time-of-day view shows the pattern within minutes (hours there are emulated hours, UTC; the demo starts at emulated noon).`,
   ];
 }

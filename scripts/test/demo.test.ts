@@ -280,6 +280,13 @@ describe('npm run demo (as root: collectors in namespaces on the emulated WAN; t
       await value.screenshot({ path: screenshotPath('demo-live-page'), fullPage: true });
       await value.close();
 
+      // ICMP between the collectors (the link the demo prints): the same 6 × 6 mesh.
+      const between = /ICMP between the collectors: (http:\/\/\S+)/.exec(demo.output)![1]!;
+      const icmp = await open(new URL(between).search.slice(1));
+      expect(await icmp.getAttribute('[data-testid="matrix-canvas"]', 'aria-label')).toBe('latency matrix 6 × 6');
+      expect(await icmp.textContent('[data-testid="geomap-note"]')).toBe('6 nodes, 30 directed links');
+      await icmp.close();
+
       // One pair's time of day on the compressed clock: a minute of the demo is hours of it.
       const fra = scenario.sites.find((s) => s.site === 'frankfurt')!.collector!;
       const sin = scenario.sites.find((s) => s.site === 'singapore')!.collector!;

@@ -18,7 +18,7 @@ export {
 } from './netns.js';
 export { identityOf, isAlive, ownIdentity, processStartTicks, type ProcessIdentity } from './process-identity.js';
 export { withParentDeathSignal } from './service-process.js';
-export { buildWanEmulator, maxWanSites, WanEmulator, type WanStats } from './wan/wan-emulator.js';
+export { buildWanEmulator, maxWanSites, pathCommand, WanEmulator, type WanStats } from './wan/wan-emulator.js';
 export { EmulatedWan, type EmulatedWanOptions, type WanSite, type WanSiteSpec } from './wan/emulated-wan.js';
 export {
   ipv4Summary,

@@ -68,6 +68,20 @@ function parseStats(line: string): WanStats {
 
 const format = (n: number) => String(Math.round(n * 1000) / 1000);
 
+/** The emulator's `path` command for a model (what setPath sends; also for a model file). */
+export function pathCommand(from: number, to: number, path: PathModel): string {
+  const options = [
+    `there=${format(path.thereUs)}`,
+    `back=${format(path.backUs)}`,
+    `jitter=${format(path.jitterUs ?? 0)}`,
+    `loss=${path.loss ?? 0}`,
+    `busy=${format(path.busyUs ?? 0)}`,
+    ...(path.busyPeak === undefined ? [] : [`peak=${Number(path.busyPeak.toFixed(6))}`]),
+    ...(path.busyWidth === undefined ? [] : [`width=${Number(path.busyWidth.toFixed(6))}`]),
+  ];
+  return `path ${from} ${to} ${options.join(' ')}`;
+}
+
 /**
  * A running wan-emulator. It holds each packet its devices receive for the modelled delay and
  * writes it back into the same device; which packets reach a device is the caller's routing.
@@ -138,16 +152,7 @@ export class WanEmulator {
 
   /** The model of flows opened from site `from` toward site `to`; takes effect at once. */
   async setPath(from: number, to: number, path: PathModel): Promise<void> {
-    const options = [
-      `there=${format(path.thereUs)}`,
-      `back=${format(path.backUs)}`,
-      `jitter=${format(path.jitterUs ?? 0)}`,
-      `loss=${path.loss ?? 0}`,
-      `busy=${format(path.busyUs ?? 0)}`,
-      ...(path.busyPeak === undefined ? [] : [`peak=${path.busyPeak}`]),
-      ...(path.busyWidth === undefined ? [] : [`width=${path.busyWidth}`]),
-    ];
-    await this.command(`path ${from} ${to} ${options.join(' ')}`);
+    await this.command(pathCommand(from, to, path));
   }
 
   /** Delay, jitter and loss for every packet through one device (a hop of a router chain). */
