@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { EmulatedWan, pairHeldPackets, PacketCapture, ipv4Summary } from '@pingsphere/testbed';
+import { EmulatedWan, ipv4Summary, pairHeldPackets, PacketCapture, removeStaleNamespaces } from '@pingsphere/testbed';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '4' }, rates: { type: 'string', default: '200,2000,10000' } },
@@ -31,6 +31,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+await removeStaleNamespaces('psbenchwan');
 const wan = await EmulatedWan.create({
   prefix: 'psbenchwan',
   sites: [

@@ -24,6 +24,8 @@ let demo: DemoRun;
 let scenario: DemoScenario;
 let consoleUrl: string;
 let liveUrl: string;
+/** Per directed HTTP pair ("site → site"): what was measured and what the model gives at those times. */
+let httpPairs: Map<string, PairCheck>;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -199,18 +201,33 @@ describe('npm run demo (as root: collectors in namespaces on the emulated WAN; t
         }));
     const http = comparePairs(rows(httpRows));
     const icmp = comparePairs(rows(icmpRows));
+    httpPairs = new Map(http.map((c) => [c.pair, c]));
     const report = (checks: PairCheck[]) =>
       checks
         .map((c) => `${c.pair}: ${c.measuredP50.toFixed(2)} vs ${c.expectedP50.toFixed(2)} ms (${c.samples})`)
         .join('\n');
     expect(http, report(http)).toHaveLength(30);
     expect(icmp, report(icmp)).toHaveLength(6 * 9);
-    for (const check of [...http, ...icmp]) {
-      expect(check.samples, check.pair).toBeGreaterThanOrEqual(5);
-      expect(
-        Math.abs(check.measuredP50 - check.expectedP50),
-        `${check.pair}\n${report(http)}\n${report(icmp)}`,
-      ).toBeLessThanOrEqual(0.1 * check.expectedP50 + 1);
+    const details = `HTTP (connect):\n${report(http)}\nICMP:\n${report(icmp)}`;
+    // ICMP round trips come from kernel time stamps: compared as they are. HTTP connect times are
+    // taken in each collector's event loop, which a loaded machine delays by a few ms for every
+    // pair alike; that common offset (the median over the 30 pairs, measured in this run) is
+    // bounded and removed first, so what is compared per pair is the delay the emulator set.
+    const offset = median(http.map((c) => c.measuredP50 - c.expectedP50));
+    expect(offset, details).toBeGreaterThan(-0.5);
+    expect(offset, details).toBeLessThan(5);
+    for (const [family, checks, shift] of [
+      ['HTTP', http, offset],
+      ['ICMP', icmp, 0],
+    ] as const) {
+      for (const check of checks) {
+        const samples = family === 'HTTP' ? 8 : 5;
+        expect(check.samples, `${family} ${check.pair}`).toBeGreaterThanOrEqual(samples);
+        expect(
+          Math.abs(check.measuredP50 - shift - check.expectedP50),
+          `${family} ${check.pair} (HTTP offset ${offset.toFixed(2)} ms)\n${details}`,
+        ).toBeLessThanOrEqual(0.1 * check.expectedP50 + 1);
+      }
     }
 
     // The lossy pair loses about 1 − 0.98² ≈ 4 % of its ICMP round trips; a clean one none.
@@ -248,27 +265,39 @@ describe('npm run demo (as root: collectors in namespaces on the emulated WAN; t
       expect(await page.textContent('[data-testid="scenario-note"]')).toContain('the first packet of a flow');
       expect(await page.getAttribute('[data-testid="matrix-canvas"]', 'aria-label')).toBe('latency matrix 6 × 6');
 
-      // Hover every cell and read the tooltips: the largest asymmetry is the pair modelled so.
+      // Hover every cell and read its tooltip: "A (loc) ↔ B (loc)", both directions, A→B − B→A.
       const [gx, gy, cell] = (await page.getAttribute('[data-testid="matrix-canvas"]', 'data-grid'))!
         .split(',')
         .map(Number);
       const box = (await page.locator('[data-testid="matrix-overlay"]').boundingBox())!;
-      const asymmetries: { pair: string; ms: number }[] = [];
+      const shown = new Map<string, number>();
       for (let row = 0; row < 6; row++) {
         for (let col = 0; col < 6; col++) {
           if (row === col) continue;
           await page.mouse.move(box.x + gx! + (col + 0.5) * cell!, box.y + gy! + (row + 0.5) * cell!);
           const lines = await page.locator('[data-testid="matrix-tooltip"] > div').allTextContents();
+          const pair = /^(\S+) \(.*\) ↔ (\S+) \(/.exec(lines[0] ?? '');
           const ms = /^asymmetry \(A→B − B→A\): (-?[\d.]+) ms$/.exec(lines[3] ?? '')?.[1];
-          if (ms !== undefined) asymmetries.push({ pair: lines[0]!, ms: Number(ms) });
+          if (pair && ms !== undefined) shown.set(`${siteOf(pair[1]!)} → ${siteOf(pair[2]!)}`, Number(ms));
         }
       }
-      expect(asymmetries).toHaveLength(30);
-      const largest = asymmetries.reduce((a, b) => (Math.abs(b.ms) > Math.abs(a.ms) ? b : a));
-      expect(largest.pair).toMatch(/Singapore,SG.*Frankfurt,DE|Frankfurt,DE.*Singapore,SG/);
-      // Flows opened in Singapore take 70 ms more round trip; a busy hour can shift it a little.
-      expect(Math.abs(largest.ms)).toBeGreaterThan(70 - 25);
-      expect(Math.abs(largest.ms)).toBeLessThan(70 + 25);
+      expect([...shown.keys()].sort()).toEqual([...httpPairs.keys()].sort());
+      // Each cell against the model at the times of the samples (the busy hours of the two ends
+      // tilt a pair a little); its p50s were checked against the model above.
+      for (const [pair, ms] of shown) {
+        const [a, b] = pair.split(' → ') as [string, string];
+        const there = httpPairs.get(`${a} → ${b}`)!.expectedP50;
+        const back = httpPairs.get(`${b} → ${a}`)!.expectedP50;
+        expect(
+          Math.abs(ms - (there - back)),
+          `${pair}: shown ${ms} ms, modelled ${(there - back).toFixed(1)} ms`,
+        ).toBeLessThanOrEqual(0.1 * Math.max(there, back) + 2);
+      }
+      // The pair modelled asymmetric stands out: flows opened in Singapore take a path 70 ms longer.
+      expect(shown.get('singapore → frankfurt')).toBeGreaterThan(40);
+      expect(shown.get('frankfurt → singapore')).toBeLessThan(-40);
+      expect(Math.abs(shown.get('frankfurt → london')!)).toBeLessThan(6);
+      await page.mouse.move(0, 0);
       await page
         .locator('[data-testid="section-matrix"]')
         .screenshot({ path: screenshotPath('demo-matrix-asymmetry') });

@@ -8,6 +8,7 @@ import {
   ipv4Summary,
   pairHeldPackets,
   PacketCapture,
+  removeStaleNamespaces,
   type BusyClock,
   type HeldPacket,
   type NetworkNamespace,
@@ -49,6 +50,8 @@ async function captured(run: () => Promise<unknown>): Promise<{ held: HeldPacket
 }
 
 beforeAll(async () => {
+  // What a killed run of this file left (its owner is gone); never a live run's.
+  await removeStaleNamespaces('pswantest');
   wan = await EmulatedWan.create({
     prefix: 'pswantest',
     sites: [
@@ -98,10 +101,11 @@ describe('WAN emulator (a TUN device in a router namespace; delays from our own 
     );
     // The busy term was really applied (a quarter of the period is past half height) …
     expect(busySeen).toBeGreaterThan(20);
-    // … and every hold is the modelled one: never early, rarely more than a fraction of a ms late.
+    // … and every hold is the modelled one: never early, the median a fraction of a ms late, nine
+    // in ten within 1 ms. (The tail under load is the benchmark's: bench:wan.)
     expect(Math.min(...errorsUs)).toBeGreaterThan(-100);
     expect(quantile(errorsUs, 0.5)).toBeLessThan(300);
-    expect(quantile(errorsUs, 0.99)).toBeLessThan(2000);
+    expect(quantile(errorsUs, 0.9)).toBeLessThan(1000);
   });
 
   it('draws jitter uniformly within its range and never reorders the packets of a flow', async () => {
@@ -130,7 +134,8 @@ describe('WAN emulator (a TUN device in a router namespace; delays from our own 
       const extraMs = echo.map((p) => ms(p.holdNs) - 10);
       expect(echo).toHaveLength(200);
       expect(Math.min(...extraMs)).toBeGreaterThan(-0.1);
-      expect(Math.max(...extraMs)).toBeLessThan(4 + 2);
+      // Within 0 … 4 ms (a late wake-up on a loaded machine may add to a few).
+      expect(quantile(extraMs, 0.9)).toBeLessThan(4 + 0.5);
       // Uniform on 0 … 4 ms: median 2, quartiles 1 and 3.
       expect(quantile(extraMs, 0.5)).toBeGreaterThan(1.3);
       expect(quantile(extraMs, 0.5)).toBeLessThan(2.7);
