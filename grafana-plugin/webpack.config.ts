@@ -1,5 +1,6 @@
 // The scaffold's webpack config (.config/, left as generated), extended the way its README
-// describes: nested plugins (datasource, panels) get the app's logo copied beside their plugin.json.
+// describes: nested plugins (datasource, panels) get the app's logo copied beside their plugin.json,
+// and each panel its catalog screenshot (taken by test/live/datasource-shapes.test.ts).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import CopyWebpackPlugin from 'copy-webpack-plugin';
@@ -13,7 +14,13 @@ export default async (env: Env): Promise<Configuration> => {
   config.plugins = [
     ...(config.plugins ?? []),
     new CopyWebpackPlugin({
-      patterns: nestedPlugins.map((dir) => ({ from: 'img/logo.svg', to: `${dir}/img/logo.svg` })),
+      patterns: [
+        ...nestedPlugins.map((dir) => ({ from: 'img/logo.svg', to: `${dir}/img/logo.svg` })),
+        ...['matrix', 'timeofday', 'geomap'].map((panel) => ({
+          from: `img/screenshots/${panel}.png`,
+          to: `panels/${panel}/img/screenshots/${panel}.png`,
+        })),
+      ],
     }),
     // webpack leaves unchanged files alone, so their age says nothing; this stamp says when the
     // last build finished (scripts/setup.mjs and the dist test compare it with the sources).

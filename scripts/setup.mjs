@@ -7,7 +7,8 @@
 //
 // Steps: Node version, Debian packages (installed with apt when root, else a list to install),
 // Java and Maven for QuestDB, npm dependencies (which also build the native addon), the QuestDB jar,
-// the Grafana plugin's dist/ and live page (rebuilt when older than their sources).
+// the Grafana plugin's dist/ and live page (rebuilt when older than their sources), and for tests
+// the @grafana packages of the newer Grafana majors the plugin is checked against.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -191,11 +192,32 @@ function ensurePluginBuilt() {
   }
 }
 
+/**
+ * The @grafana packages of the newer Grafana majors the plugin is checked against (beside the 11.0
+ * it builds with), each in its own folder with its own lockfile: installed when missing or when
+ * the lockfile changed. test/bundle/grafana-majors.test.ts uses them.
+ */
+function ensureGrafanaCompatPackages() {
+  const compat = join(repoRoot, 'grafana-plugin/compat');
+  if (!existsSync(compat)) return;
+  for (const entry of readdirSync(compat, { withFileTypes: true })) {
+    const dir = join(compat, entry.name);
+    const lock = join(dir, 'package-lock.json');
+    if (!entry.isDirectory() || !existsSync(lock)) continue;
+    const installed = join(dir, 'node_modules/.package-lock.json');
+    if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) continue;
+    run('npm', ['ci', '--prefix', dir, '--no-audit', '--no-fund', '--ignore-scripts']);
+  }
+}
+
 checkNode();
 step(`preparing for ${purpose}`);
 ensureDebianPackages();
 ensureQuestDbJar();
 ensureNpmDependencies();
 ensurePluginBuilt();
-if (purpose === 'test') ensureCurrentLtsNode();
+if (purpose === 'test') {
+  ensureCurrentLtsNode();
+  ensureGrafanaCompatPackages();
+}
 step('ready');

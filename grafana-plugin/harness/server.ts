@@ -20,6 +20,8 @@ export interface LivePageOptions {
    * cycle is a day compressed into periodMs, so the time-of-day panel reads it on that clock).
    */
   scenario?: unknown;
+  /** Pages to serve instead of harness/dist (bench:plugin --baseline serves an older build). */
+  distDir?: string;
 }
 
 export interface LivePage {
@@ -44,14 +46,15 @@ export function isReadOnlySql(sql: string): boolean {
 
 /** Starts the server (loopback by default) and resolves once it listens. */
 export async function serveLivePage(options: LivePageOptions = {}): Promise<LivePage> {
-  if (!existsSync(join(harnessDistDir, 'index.html'))) {
+  const root = options.distDir ? normalize(options.distDir).replace(/\/?$/, sep) : harnessDistDir;
+  if (!existsSync(join(root, 'index.html'))) {
     throw new Error(
-      `the live page is not built (${harnessDistDir} is empty): run \`npm run build:harness --workspace grafana-plugin\``,
+      `the live page is not built (${root} is empty): run \`npm run build:harness --workspace grafana-plugin\``,
     );
   }
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
-    void handle(request, response, options).catch((error: Error) => {
+    void handle(request, response, options.questdbUrl, root, options.scenario).catch((error: Error) => {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: `proxy to QuestDB failed: ${error.message}` }));
     });
@@ -72,13 +75,18 @@ export async function serveLivePage(options: LivePageOptions = {}): Promise<Live
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: LivePageOptions) {
-  const { questdbUrl } = options;
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  questdbUrl: string | undefined,
+  root: string,
+  scenario: unknown,
+) {
   const url = new URL(request.url ?? '/', 'http://page');
   if (url.pathname === '/scenario.json') {
-    return options.scenario === undefined
+    return scenario === undefined
       ? json(response, 404, { error: 'no scenario: this page was started without one' })
-      : json(response, 200, options.scenario);
+      : json(response, 200, scenario);
   }
   if (url.pathname === '/questdb/exec') {
     const sql = url.searchParams.get('query') ?? '';
@@ -92,8 +100,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     response.writeHead(upstream.status, { 'content-type': 'application/json' });
     return response.end(Buffer.from(await upstream.arrayBuffer()));
   }
-  const file = normalize(join(harnessDistDir, url.pathname === '/' ? 'index.html' : url.pathname));
-  if (!file.startsWith(harnessDistDir) || !existsSync(file)) return json(response, 404, { error: 'not found' });
+  const file = normalize(join(root, url.pathname === '/' ? 'index.html' : url.pathname));
+  if (!file.startsWith(root) || !existsSync(file)) return json(response, 404, { error: 'not found' });
   response.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' });
   createReadStream(file).pipe(response);
 }

@@ -1,4 +1,4 @@
-// Builds the harness pages (live page, benchmark page) into harness/dist: the plugin's panels and
+// Builds the harness pages (live page, benchmark page, datasource-shapes page) into harness/dist: the plugin's panels and
 // query runner bundled with React and @grafana/data/ui (in Grafana those come from Grafana itself).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export default (): Configuration => ({
   mode: 'production',
   context: here,
-  entry: { live: './src/live-page.tsx', bench: './src/bench-page.tsx' },
+  entry: { live: './src/live-page.tsx', bench: './src/bench-page.tsx', shapes: './src/shapes-page.tsx' },
   output: { path: path.join(here, 'dist'), filename: '[name].js', clean: true },
   devtool: false,
   cache: { type: 'filesystem', buildDependencies: { config: [fileURLToPath(import.meta.url)] } },
@@ -39,7 +39,7 @@ export default (): Configuration => ({
   performance: { hints: false },
   optimization: { minimize: false },
   plugins: [
-    new CopyWebpackPlugin({ patterns: [{ from: 'index.html' }, { from: 'bench.html' }] }),
+    new CopyWebpackPlugin({ patterns: [{ from: 'index.html' }, { from: 'bench.html' }, { from: 'shapes.html' }] }),
     // When the last build finished (scripts/setup.mjs rebuilds when a source is newer).
     {
       apply: (compiler: Compiler) =>

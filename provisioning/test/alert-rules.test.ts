@@ -78,31 +78,35 @@ function fires(evaluator: Evaluator, value: number): boolean {
 
 const numericTypes = new Set([20, 21, 23, 700, 701, 1700]);
 
-describe('provisioned alert rules', () => {
+describe('provisioned alert rules on a real QuestDB; Grafana is not running: its $__timeFilter macro and threshold step are emulated', () => {
   let questdb: LocalQuestDb;
   let client: pg.Client;
   let spoolDir: string;
   const nowMs = Date.now();
 
-  /** Runs one rule as Grafana would: its instances (labels) and which of them fire. */
+  /** Runs one query of a rule: one instance per row, its text columns as labels, its number as value. */
+  async function instancesOf(query: AlertQuery): Promise<Array<{ labels: Record<string, string>; value: number }>> {
+    const result = await client.query(expandMacros(query.model.rawSql!, query.relativeTimeRange!, nowMs));
+    const valueField = result.fields.find((f) => numericTypes.has(f.dataTypeID))!;
+    return (result.rows as Record<string, unknown>[]).map((row) => ({
+      labels: Object.fromEntries(
+        result.fields.filter((f) => f !== valueField).map((f) => [f.name, String(row[f.name])]),
+      ),
+      value: Number(row[valueField.name]),
+    }));
+  }
+
+  /** Runs one rule as Grafana would (emulated: macros and threshold step): its instances and which fire. */
   async function evaluate(
     rule: AlertRule,
   ): Promise<{ instances: Record<string, string>[]; firing: Record<string, string>[] }> {
-    const query = rule.data.find((d) => d.model.rawSql)!;
     const condition = rule.data.find((d) => d.refId === rule.condition)!;
     const evaluator = condition.model.conditions![0]!.evaluator;
-    const result = await client.query(expandMacros(query.model.rawSql!, query.relativeTimeRange!, nowMs));
-    const valueField = result.fields.find((f) => numericTypes.has(f.dataTypeID))!;
-    const instances: Record<string, string>[] = [];
-    const firing: Record<string, string>[] = [];
-    for (const row of result.rows as Record<string, unknown>[]) {
-      const labels = Object.fromEntries(
-        result.fields.filter((f) => f !== valueField).map((f) => [f.name, String(row[f.name])]),
-      );
-      instances.push(labels);
-      if (fires(evaluator, Number(row[valueField.name]))) firing.push(labels);
-    }
-    return { instances, firing };
+    const rows = await instancesOf(rule.data.find((d) => d.refId === condition.model.expression)!);
+    return {
+      instances: rows.map((r) => r.labels),
+      firing: rows.filter((r) => fires(evaluator, r.value)).map((r) => r.labels),
+    };
   }
 
   beforeAll(async () => {
@@ -183,16 +187,9 @@ describe('provisioned alert rules', () => {
     sink.write({ family: 'http', results: http });
     sink.write({ family: 'icmp', results: icmp });
     await sink.close();
-    const expected = http.length + icmp.length;
-    for (let i = 0; i < 100; i++) {
-      const [httpRows, icmpRows] = await Promise.all(
-        ['http', 'icmp'].map(async (table) =>
-          Number((await questdb.query(`select count() from ${table}`)).dataset[0]![0]),
-        ),
-      );
-      if (httpRows! + icmpRows! === expected) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // A wait that runs out fails the setup (and so every test) instead of testing half the rows.
+    expect(await questdb.waitForCount('select count() from http', http.length)).toBe(http.length);
+    expect(await questdb.waitForCount('select count() from icmp', icmp.length)).toBe(icmp.length);
     client = new pg.Client(questdb.pgConfig);
     await client.connect();
   });
@@ -212,9 +209,11 @@ describe('provisioned alert rules', () => {
       'pingsphere-asymmetry',
     ]);
     for (const rule of rules) {
-      const query = rule.data.find((d) => d.model.rawSql);
-      expect(query?.datasourceUid).toBe(pgDatasourceUid);
-      expect(query?.model.format).toBe('table');
+      const query = rule.data.find((d) => d.refId === 'A');
+      for (const q of rule.data.filter((d) => d.model.rawSql)) {
+        expect(q.datasourceUid).toBe(pgDatasourceUid);
+        expect(q.model.format).toBe('table');
+      }
       const condition = rule.data.find((d) => d.refId === rule.condition);
       expect(condition?.model).toMatchObject({ type: 'threshold', expression: query!.refId });
       expect(rule.for).toMatch(/^\d+m$/);
@@ -222,38 +221,63 @@ describe('provisioned alert rules', () => {
       expect(['warning', 'critical']).toContain(rule.labels.severity);
       expect(rule.annotations.summary).toContain('{{');
       expect(rule.annotations.description?.length).toBeGreaterThan(40);
+      // What the notification template prints for every alert.
+      for (const key of ['pair', 'value', 'reverse']) expect(rule.annotations[key], `${rule.uid} ${key}`).toBeTruthy();
     }
   });
 
   const byUid = (uid: string) => rules.find((r) => r.uid === uid)!;
 
-  it('RTT p99 fires for the slow pair only', async () => {
-    const { instances, firing } = await evaluate(byUid('pingsphere-http-rtt-p99'));
+  /** Exact p99 (nearest rank) of the connect times the test wrote for one direction. */
+  const writtenP99 = (base: number, spread: number) => {
+    const values = Array.from({ length: 28 }, (_, i) => base + (i % spread)).sort((a, b) => a - b);
+    return values[Math.ceil(0.99 * values.length) - 1]!;
+  };
+
+  it('RTT p99 fires for the slow pair only (emulated threshold step), with the reverse direction in query B', async () => {
+    const rule = byUid('pingsphere-http-rtt-p99');
+    const { instances, firing } = await evaluate(rule);
     expect(instances).toHaveLength(6);
-    expect(firing).toEqual([{ src_loc: 'Frankfurt,DE', dst_loc: 'Singapore,SG' }]);
+    expect(firing).toEqual([{ src: 'frankfurt', dst: 'singapore' }]);
+    // B, keyed like A's instance, holds singapore → frankfurt: connect times 140…144 ms.
+    const reverse = (await instancesOf(rule.data.find((d) => d.refId === 'B')!)).find(
+      (i) => i.labels.src === 'frankfurt' && i.labels.dst === 'singapore',
+    );
+    expect(reverse?.value).toBeCloseTo(writtenP99(140, 5), 0); // approx_percentile keeps 3 significant digits
+    const forward = (await instancesOf(rule.data.find((d) => d.refId === 'A')!)).find(
+      (i) => i.labels.src === 'frankfurt' && i.labels.dst === 'singapore',
+    );
+    expect(forward?.value).toBeCloseTo(writtenP99(170, 5), 0);
   });
 
-  it('HTTP loss fires for the lossy pair only', async () => {
-    const { instances, firing } = await evaluate(byUid('pingsphere-http-loss'));
+  it('HTTP loss fires for the lossy pair only (emulated threshold step), the reverse direction’s loss in query B', async () => {
+    const rule = byUid('pingsphere-http-loss');
+    const { instances, firing } = await evaluate(rule);
     expect(instances).toHaveLength(6);
-    expect(firing).toEqual([{ src_loc: 'Virginia,US', dst: 'http://singapore:8080/v1/ping' }]);
+    expect(firing).toEqual([{ src: 'virginia', dst: 'singapore' }]);
+    const b = await instancesOf(rule.data.find((d) => d.refId === 'B')!);
+    expect(b.find((i) => i.labels.src === 'virginia' && i.labels.dst === 'singapore')?.value).toBe(0);
+    expect(b.find((i) => i.labels.src === 'singapore' && i.labels.dst === 'virginia')?.value).toBeCloseTo(
+      (4 / 28) * 100,
+      6,
+    );
   });
 
-  it('ICMP loss fires for the collector that loses 10 % and not for the one that loses 2 %', async () => {
+  it('ICMP loss fires for the collector that loses 10 % and not for the one that loses 2 % (emulated threshold step)', async () => {
     const { instances, firing } = await evaluate(byUid('pingsphere-icmp-loss'));
     expect(instances).toHaveLength(2);
     expect(firing).toEqual([{ src: 'singapore', src_loc: 'Singapore,SG' }]);
   });
 
-  it('collector silent fires for the collector last heard of ten minutes ago only', async () => {
+  it('collector silent fires for the collector last heard of ten minutes ago only (emulated macros and threshold step)', async () => {
     const { instances, firing } = await evaluate(byUid('pingsphere-collector-silent'));
     expect(instances.map((i) => i.src).sort()).toEqual(['frankfurt', 'singapore', 'sydney', 'virginia']);
     expect(firing).toEqual([{ src: 'sydney' }]);
   });
 
-  it('asymmetry fires for the pair whose directions differ by 30 ms, not for the balanced pairs', async () => {
+  it('asymmetry fires for the pair whose directions differ by 30 ms, not for the balanced pairs (emulated threshold step)', async () => {
     const { instances, firing } = await evaluate(byUid('pingsphere-asymmetry'));
     expect(instances).toHaveLength(3);
-    expect(firing).toEqual([{ a_loc: 'Frankfurt,DE', b_loc: 'Singapore,SG' }]);
+    expect(firing).toEqual([{ src: 'frankfurt', dst: 'singapore' }]);
   });
 });

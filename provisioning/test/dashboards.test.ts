@@ -180,7 +180,8 @@ describe('provisioned dashboards and datasources', () => {
 
   it("lead a matrix click to the pair dashboard: its default link's uid, slug and variables", () => {
     const link = defaultPairLink;
-    const [, uid, slug] = /^\/d\/([^/]+)\/([^?]+)\?var-src=\$\{src\}&var-dst=\$\{dst\}/.exec(link) ?? [];
+    const [, uid, slug] =
+      /^\/d\/([^/]+)\/([^?]+)\?var-src=\$\{__data\.fields\.src\}&var-dst=\$\{__data\.fields\.dst\}/.exec(link) ?? [];
     const pair = dashboards.find((d) => d.dashboard.uid === uid)?.dashboard;
     expect(pair, `no provisioned dashboard for the matrix link ${link}`).toBeDefined();
     expect(pair!.title.toLowerCase().replaceAll(' ', '-')).toBe(slug);

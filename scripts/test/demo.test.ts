@@ -277,8 +277,12 @@ describe('npm run demo (as root: collectors in namespaces on the emulated WAN; t
           await page.mouse.move(box.x + gx! + (col + 0.5) * cell!, box.y + gy! + (row + 0.5) * cell!);
           const lines = await page.locator('[data-testid="matrix-tooltip"] > div').allTextContents();
           const pair = /^(\S+) \(.*\) ↔ (\S+) \(/.exec(lines[0] ?? '');
-          const ms = /^asymmetry \(A→B − B→A\): (-?[\d.]+) ms$/.exec(lines[3] ?? '')?.[1];
-          if (pair && ms !== undefined) shown.set(`${siteOf(pair[1]!)} → ${siteOf(pair[2]!)}`, Number(ms));
+          // Grafana's unit display: "70.3 ms", "450 µs", "1.05 s".
+          const value = /^asymmetry \(A→B − B→A\): (-?[\d.]+) (µs|ms|s)$/.exec(lines[3] ?? '');
+          const ms = value
+            ? Number(value[1]) * { µs: 0.001, ms: 1, s: 1000 }[value[2] as 'µs' | 'ms' | 's']
+            : undefined;
+          if (pair && ms !== undefined) shown.set(`${siteOf(pair[1]!)} → ${siteOf(pair[2]!)}`, ms);
         }
       }
       expect([...shown.keys()].sort()).toEqual([...httpPairs.keys()].sort());

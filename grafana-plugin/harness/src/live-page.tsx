@@ -10,9 +10,13 @@ import { PingSphereQueryRunner } from '../../src/datasource/query-runner';
 import type { QueryContext } from '../../src/datasource/sql';
 import type { Family, PingSphereQuery, Stat } from '../../src/datasource/types';
 import { GeoMapPanel, type GeoMapOptions } from '../../src/panels/geomap/GeoMapPanel';
+import { plugin as geoMapPlugin } from '../../src/panels/geomap/module';
 import { MatrixPanel } from '../../src/panels/matrix/MatrixPanel';
+import { plugin as matrixPlugin } from '../../src/panels/matrix/module';
 import { defaultMatrixOptions, type MatrixOptions } from '../../src/panels/matrix/types';
+import { plugin as timeOfDayPlugin } from '../../src/panels/timeofday/module';
 import { TimeOfDayPanel, type TimeOfDayOptions } from '../../src/panels/timeofday/TimeOfDayPanel';
+import { defaultPairFields } from '../../src/shared/frame-fields';
 import { resolveTimeZone } from '../../src/shared/time-zone';
 import { harnessTheme, panelProps, ThemeProvider } from './panel-host';
 import { emulatedHourInterval, fetchScenario, onEmulatedClock, type PageScenario } from './scenario';
@@ -109,12 +113,25 @@ function LivePage() {
   if (!data) return <p>Loading from QuestDB…</p>;
   // Two panels side by side: page padding 2 × 12, gap 16, section padding 2 × 8 each.
   const width = Math.max(420, Math.floor((window.innerWidth - 24 - 16 - 32) / 2));
-  const common = { fromMs: data.fromMs, toMs: data.toMs, error: data.error };
-  const matrixOptions: MatrixOptions = { ...defaultMatrixOptions, mode, pairLink: '#pair=${src}|${dst}' };
+  const common = { fromMs: data.fromMs, toMs: data.toMs, error: data.error, theme };
+  const matrixOptions: MatrixOptions = { ...defaultMatrixOptions, mode };
+  // A matrix click shows the pair in the time-of-day view: a data link on the value field.
+  const pairLink = {
+    defaults: {
+      links: [{ title: 'Time of day of this pair', url: '#pair=${__data.fields.src}|${__data.fields.dst}' }],
+    },
+    overrides: [],
+  };
   const day = scenario?.compressedDay;
   // On a compressed day the rows are the emulated days (dates), not weekdays.
   const timeOfDayOptions: TimeOfDayOptions = { axis: day ? 'date' : 'weekday', scale: 'linear' };
-  const geoOptions: GeoMapOptions = { colourBy: 'value', fit: 'world', lossThresholdPct: 1, locations: '' };
+  const geoOptions: GeoMapOptions = {
+    colourBy: 'value',
+    fit: 'world',
+    lossThresholdPct: 1,
+    locations: '',
+    fields: defaultPairFields,
+  };
   return (
     <ThemeProvider theme={theme}>
       <div
@@ -145,12 +162,29 @@ function LivePage() {
           <section data-testid="section-matrix" style={{ background: theme.colors.background.primary, padding: 8 }}>
             <h3>Latency matrix{mode === 'asymmetry' ? ' (asymmetry)' : ''}</h3>
             <MatrixPanel
-              {...panelProps({ ...common, series: data.table, options: matrixOptions, width, height: 460 })}
+              {...panelProps({
+                ...common,
+                series: data.table,
+                options: matrixOptions,
+                plugin: matrixPlugin,
+                fieldConfig: pairLink,
+                width,
+                height: 460,
+              })}
             />
           </section>
           <section data-testid="section-geomap" style={{ background: theme.colors.background.primary, padding: 8 }}>
             <h3>Geo map</h3>
-            <GeoMapPanel {...panelProps({ ...common, series: data.table, options: geoOptions, width, height: 460 })} />
+            <GeoMapPanel
+              {...panelProps({
+                ...common,
+                series: data.table,
+                options: geoOptions,
+                plugin: geoMapPlugin,
+                width,
+                height: 460,
+              })}
+            />
           </section>
           <section data-testid="section-timeofday" style={{ background: theme.colors.background.primary, padding: 8 }}>
             <h3 data-testid="timeofday-title">
@@ -162,6 +196,7 @@ function LivePage() {
                 ...common,
                 series: data.series,
                 options: timeOfDayOptions,
+                plugin: timeOfDayPlugin,
                 width: width * 2 + 32,
                 height: 300,
                 ...(day ? { timeZone: 'utc' } : {}),

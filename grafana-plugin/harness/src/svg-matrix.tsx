@@ -2,13 +2,16 @@
 // <rect> per cell (how a DOM-based heatmap draws), with the same model and colour scale.
 import React from 'react';
 import type { DataFrame } from '@grafana/data';
-import { ColourScale, finiteExtent } from '../../src/shared/colour-scale';
-import { buildMatrix } from '../../src/panels/matrix/matrix-model';
+import { useTheme2 } from '@grafana/ui';
+import { fieldColourScale } from '../../src/shared/colour-scale';
+import { defaultPairFields } from '../../src/shared/frame-fields';
+import { buildMatrix, isFieldProblem } from '../../src/panels/matrix/matrix-model';
 
 export function SvgMatrix({ series, width, height }: { series: DataFrame[]; width: number; height: number }) {
-  const matrix = buildMatrix(series, 'location')!;
-  const [min, max] = finiteExtent(matrix.values) ?? [0, 1];
-  const scale = new ColourScale('sequential', min, max);
+  const theme = useTheme2();
+  const matrix = buildMatrix(series, defaultPairFields, 'location');
+  if (isFieldProblem(matrix)) return null;
+  const scale = fieldColourScale(matrix.valueField, theme, matrix.values);
   const cell = Math.min(width / matrix.cols.length, height / matrix.rows.length);
   const rects: React.ReactElement[] = [];
   for (let r = 0; r < matrix.rows.length; r++) {

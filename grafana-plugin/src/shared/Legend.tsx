@@ -2,7 +2,7 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import { formatValue, type ColourScale } from './colour-scale';
+import type { ColourScale } from './colour-scale';
 
 export interface LegendSwatch {
   label: string;
@@ -15,12 +15,13 @@ export const legendHeightPx = 34;
 /** Colour bar with ticks, its title, and swatches for what is not on the scale (loss, no data). */
 export function Legend({
   scale,
-  unit,
+  format,
   title,
   swatches,
 }: {
   scale: ColourScale;
-  unit: string | undefined;
+  /** Tick text: the field's display processor (unit, decimals). */
+  format: (value: number) => string;
   title: string;
   swatches: LegendSwatch[];
 }) {
@@ -33,7 +34,7 @@ export function Legend({
         <div className={styles.ticks}>
           {scale.ticks(3).map((value, i) => (
             <span key={i} data-testid="legend-tick">
-              {formatValue(value, unit)}
+              {format(value)}
             </span>
           ))}
         </div>

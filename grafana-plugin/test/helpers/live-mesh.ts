@@ -97,6 +97,12 @@ export async function startLiveMesh(
       child.stderr?.on('data', (d: Buffer) => logs.push(`[${collector.name}] ${d.toString()}`));
       children.push(child);
     }
+    // The run starts when every collector serves (a loaded machine can take seconds to start them).
+    await waitUntil(
+      async () => meshCollectors.every((c) => logs.some((l) => l.startsWith(`[${c.name}]`) && l.includes('serving'))),
+      60_000,
+      'all three collectors to serve',
+    );
     await new Promise((r) => setTimeout(r, runMs));
     await Promise.all(
       children.map(

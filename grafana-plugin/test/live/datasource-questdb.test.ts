@@ -89,7 +89,7 @@ describe('queries over the real collector run', () => {
     expect(frame!.fields.find((f) => f.name === 'value')!.config.unit).toBe('ms');
   });
 
-  it('agrees with QuestDB on the numbers: p50, loss and sample counts per pair', async () => {
+  it('counts every probe of every mesh pair, as QuestDB counts them', async () => {
     const [frame] = await runner.run(query({ stat: 'samples' }), context());
     const direct = await mesh.questdb.rows('select src, dst, count() n from icmp group by src, dst');
     const expected = Object.fromEntries(direct.map((r) => [`${r.src}>${r.dst}`, r.n]));
@@ -205,5 +205,54 @@ describe('the Grafana datasource class; Grafana itself is not running: a fetch c
 
   it('passes the health check through testDatasource', async () => {
     await expect(datasource((t) => t ?? '').testDatasource()).resolves.toMatchObject({ status: 'success' });
+  });
+});
+
+// Runs last: it adds rows of its own (outside the run's range) to the shared QuestDB.
+describe('statistics against an independent calculation', () => {
+  it('gives p50, p99, avg, min, max, loss and samples equal to a calculation from rows the test wrote itself', async () => {
+    // 220 probes stat-a → stat-b two hours before the collector run (so no other test sees them): RTTs 5, 5.5, … 104.5 ms in a scrambled order,
+    // and 20 probes without a reply. The expected numbers are computed here from those rows.
+    const at = Math.floor(mesh.fromMs / 60_000) * 60_000 - 2 * 3_600_000;
+    const rtts = Array.from({ length: 200 }, (_, i) => 5 + ((i * 37) % 200) * 0.5);
+    const probes = [...rtts, ...Array<null>(20).fill(null)];
+    const values = probes
+      .map((rtt, i) => `('${new Date(at + i).toISOString()}', 'stat-a', 'Oslo,NO', 'stat-b', ${i}, ${rtt ?? 'null'})`)
+      .join(', ');
+    await mesh.questdb.query(`insert into icmp (ts, src, src_loc, dst, seq, rtt_ms) values ${values}`);
+    expect(await mesh.questdb.waitForCount("select count() from icmp where src = 'stat-a'", probes.length)).toBe(
+      probes.length,
+    );
+    const sorted = [...rtts].sort((a, b) => a - b);
+    /** Nearest-rank percentile, and the neighbouring ranks (approx_percentile keeps 3 significant digits). */
+    const rank = (p: number) => Math.ceil(p * sorted.length) - 1;
+    const expected = {
+      avg: rtts.reduce((a, b) => a + b, 0) / rtts.length,
+      min: sorted[0]!,
+      max: sorted[sorted.length - 1]!,
+      loss_pct: (100 * 20) / 220,
+      samples: 220,
+    };
+    const statOf = async (stat: PingSphereQuery['stat']) => {
+      const [frame] = await runner.run(
+        query({ stat, filters: { src: ['stat-a'] } }),
+        context({ fromMs: at, toMs: at + 60_000 }),
+      );
+      const table = rows(frame!);
+      expect(table).toHaveLength(1);
+      return table[0]!.value as number;
+    };
+    for (const [stat, want] of Object.entries(expected)) {
+      expect(await statOf(stat as PingSphereQuery['stat']), stat).toBeCloseTo(want, 6);
+    }
+    for (const [stat, p] of [
+      ['p50', 0.5],
+      ['p99', 0.99],
+    ] as const) {
+      const got = await statOf(stat);
+      const [low, high] = [sorted[rank(p) - 1]!, sorted[rank(p) + 1]!];
+      expect(got, `${stat}: exact ${sorted[rank(p)]}`).toBeGreaterThanOrEqual(low * 0.999);
+      expect(got, `${stat}: exact ${sorted[rank(p)]}`).toBeLessThanOrEqual(high * 1.001);
+    }
   });
 });

@@ -1,15 +1,18 @@
 import React, { useLayoutEffect, useMemo, useRef } from 'react';
 import { css } from '@emotion/css';
-import type { PanelProps } from '@grafana/data';
+import { FieldType, type Field, type GrafanaTheme2, type PanelProps } from '@grafana/data';
 import { useTheme2 } from '@grafana/ui';
 import { parseOverrides } from '../../geo/city-locator';
 import { sizeCanvas } from '../../shared/canvas';
-import { ColourScale, finiteExtent, formatValue } from '../../shared/colour-scale';
+import { fieldColourScale } from '../../shared/colour-scale';
+import { formatField } from '../../shared/display';
+import { defaultPairFields, describeFieldProblem, type PairFieldMapping } from '../../shared/frame-fields';
+import { followLink, linksAt } from '../../shared/links';
 import { Legend, legendHeightPx } from '../../shared/Legend';
 import { dataProblem, PanelMessage } from '../../shared/PanelMessage';
 import { lossColours } from '../matrix/matrix-renderer';
 import { hitTest, layoutGeo, type GeoLayout } from './geo-layout';
-import { buildGeoMesh, type GeoMesh } from './geo-model';
+import { buildGeoMesh, type GeoLink, type GeoMesh } from './geo-model';
 import { paintGeo } from './geo-renderer';
 
 export interface GeoMapOptions {
@@ -18,12 +21,30 @@ export interface GeoMapOptions {
   lossThresholdPct: number;
   /** Lines "name-or-location = lat,lon" that beat the city table. */
   locations: string;
+  /** Which fields (or labels) hold source, target, value, loss, locations. */
+  fields: PairFieldMapping;
+}
+
+/** The loss field (0–100 % unless its standard options say otherwise), or a plain percentage field. */
+function lossScaleField(mesh: GeoMesh): Field {
+  const base: Field = mesh.lossField ?? {
+    name: 'loss',
+    type: FieldType.number,
+    config: { unit: 'percent' },
+    values: [],
+  };
+  return { ...base, config: { min: 0, max: 100, ...base.config } };
+}
+
+/** The data links of a link: its value field's links for the row it was read from. */
+export function geoLinkLinks(mesh: GeoMesh, link: GeoLink) {
+  return linksAt(mesh.valueFields[link.frameIndex], link.rowIndex);
 }
 
 const noteHeightPx = 18;
 
 /** Tooltip lines for a hovered node or link (a link shows both directions). */
-export function describeHit(mesh: GeoMesh, hit: ReturnType<typeof hitTest>): string[] {
+export function describeHit(mesh: GeoMesh, hit: ReturnType<typeof hitTest>, theme: GrafanaTheme2): string[] {
   if (!hit) return [];
   if ('node' in hit) {
     const { node } = hit;
@@ -35,31 +56,36 @@ export function describeHit(mesh: GeoMesh, hit: ReturnType<typeof hitTest>): str
   const { link } = hit.curve;
   const back = mesh.links.find((l) => l.from === link.to && l.to === link.from);
   const line = (l: typeof link) =>
-    `${l.from} → ${l.to}: ${formatValue(l.value, mesh.unit)}, loss ${formatValue(l.lossPct, 'percent')}`;
+    `${l.from} → ${l.to}: ${formatField(mesh.valueField, l.value, theme)}` +
+    (Number.isNaN(l.lossPct) ? '' : `, loss ${formatField(lossScaleField(mesh), l.lossPct, theme)}`);
   return [line(link), back ? line(back) : `${link.to} → ${link.from}: no data`];
 }
 
 /** Collectors on an offline world map with directed links coloured by RTT or loss. */
 export function GeoMapPanel({ data, width, height, options }: PanelProps<GeoMapOptions>) {
+  const fields = { ...defaultPairFields, ...options.fields };
+  const fieldsKey = JSON.stringify(fields);
   const theme = useTheme2();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const tooltipRef = useRef<HTMLDivElement>(null);
   const colourBy = options.colourBy ?? 'value';
   const threshold = options.lossThresholdPct ?? 1;
-  const mesh = useMemo(
-    () => buildGeoMesh(data.series, parseOverrides(options.locations)),
-    [data.series, options.locations],
+  const built = useMemo(
+    () => buildGeoMesh(data.series, fields, parseOverrides(options.locations)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the mapping by value, not by object identity
+    [data.series, fieldsKey, options.locations],
   );
+  const mesh = 'needs' in built ? undefined : built;
   const mapHeight = Math.max(0, height - legendHeightPx - noteHeightPx);
   const view = useMemo(() => {
     if (!mesh) return undefined;
     const values = mesh.links.map((l) => (colourBy === 'loss' ? l.lossPct : l.value));
-    const extent = colourBy === 'loss' ? [0, 100] : (finiteExtent(values) ?? [0, 1]);
+    const field = colourBy === 'loss' ? lossScaleField(mesh) : mesh.valueField;
     return {
       layout: layoutGeo(mesh, width, mapHeight, options.fit ?? 'world'),
-      scale: new ColourScale('sequential', extent[0]!, extent[1]!),
+      scale: fieldColourScale(field, theme, values),
     };
-  }, [mesh, colourBy, width, mapHeight, options.fit]);
+  }, [mesh, colourBy, width, mapHeight, options.fit, theme]);
   const hoverLayout = useRef<GeoLayout | undefined>(undefined);
   hoverLayout.current = view?.layout;
 
@@ -95,8 +121,7 @@ export function GeoMapPanel({ data, width, height, options }: PanelProps<GeoMapO
     return (
       <PanelMessage
         kind="empty"
-        title="This panel needs a table of pairs with locations"
-        hint="Set the query's Format to Table and group by src, dst, src_loc and dst_loc."
+        {...describeFieldProblem(built as Exclude<typeof built, GeoMesh>, 'pairs with locations')}
       />
     );
   }
@@ -108,7 +133,10 @@ export function GeoMapPanel({ data, width, height, options }: PanelProps<GeoMapO
     const rect = event.currentTarget.getBoundingClientRect();
     const x = event.clientX - rect.left;
     const y = event.clientY - rect.top;
-    const lines = describeHit(mesh, hitTest(layout, x, y));
+    const hit = hitTest(layout, x, y);
+    const lines = describeHit(mesh, hit, theme);
+    const links = hit && 'curve' in hit ? geoLinkLinks(mesh, hit.curve.link) : [];
+    if (links.length > 0) lines.push(`click: ${links.map((l) => l.title || l.href).join(' · ')}`);
     if (lines.length === 0) {
       tooltip.style.display = 'none';
       return;
@@ -118,6 +146,15 @@ export function GeoMapPanel({ data, width, height, options }: PanelProps<GeoMapO
     tooltip.style.display = 'block';
     tooltip.style.left = `${Math.min(x + 12, Math.max(0, width - 280))}px`;
     tooltip.style.top = `${y + 12}px`;
+  };
+
+  const onClick = (event: React.MouseEvent<HTMLCanvasElement>) => {
+    const layout = hoverLayout.current;
+    if (!layout) return;
+    const rect = event.currentTarget.getBoundingClientRect();
+    const hit = hitTest(layout, event.clientX - rect.left, event.clientY - rect.top);
+    const [link] = hit && 'curve' in hit ? geoLinkLinks(mesh, hit.curve.link) : [];
+    if (link) followLink(link);
   };
 
   const note =
@@ -131,6 +168,7 @@ export function GeoMapPanel({ data, width, height, options }: PanelProps<GeoMapO
           ref={canvasRef}
           data-testid="geomap-canvas"
           onMouseMove={onMove}
+          onClick={onClick}
           onMouseLeave={() => tooltipRef.current && (tooltipRef.current.style.display = 'none')}
         />
         <div
@@ -151,7 +189,7 @@ export function GeoMapPanel({ data, width, height, options }: PanelProps<GeoMapO
       </div>
       <Legend
         scale={view.scale}
-        unit={colourBy === 'loss' ? 'percent' : mesh.unit}
+        format={(v) => formatField(colourBy === 'loss' ? lossScaleField(mesh) : mesh.valueField, v, theme)}
         title={colourBy === 'loss' ? 'loss' : 'link'}
         swatches={[
           { label: 'no reply', colour: `rgb(${lossColours.total.join(', ')})`, shape: 'square' },

@@ -1,7 +1,15 @@
 import { createDataFrame, FieldType } from '@grafana/data';
 import { describe, expect, it } from 'vitest';
 import { hitTest, layoutGeo } from './geo-layout';
-import { buildGeoMesh } from './geo-model';
+import { defaultPairFields } from '../../shared/frame-fields';
+import { buildGeoMesh as build, type GeoMesh } from './geo-model';
+import type { Coordinates } from '../../geo/city-locator';
+
+function buildGeoMesh(series: Parameters<typeof build>[0], overrides: Map<string, Coordinates>): GeoMesh {
+  const mesh = build(series, defaultPairFields, overrides);
+  if ('needs' in mesh) throw new Error(`field problem: ${mesh.needs.join(', ')}`);
+  return mesh;
+}
 
 function table(rows: Array<[string, string, string, string, number, number]>) {
   const col = (i: number) => rows.map((r) => r[i]);
@@ -28,20 +36,21 @@ const frames = [
 
 describe('geo map model and layout', () => {
   it('places nodes by location, lists the ones it cannot place, and drops self-links', () => {
-    const mesh = buildGeoMesh(frames, new Map())!;
+    const mesh = buildGeoMesh(frames, new Map());
     expect(mesh.nodes.map((n) => n.name)).toEqual(['a', 'b', 'x']);
     expect(mesh.unplaced.map((n) => n.name)).toEqual(['x']);
-    expect(mesh.links.map((l) => `${l.from}>${l.to}`)).toEqual(['a>b', 'b>a', 'a>x']);
+    expect(mesh.links.map((l) => `${l.from}>${l.to}`)).toEqual(['a>b', 'a>x', 'b>a']);
   });
 
   it('lets an override line place a node the city table does not know', () => {
-    const mesh = buildGeoMesh(frames, new Map([['x', { lat: 0, lon: 0 }]]))!;
+    const mesh = buildGeoMesh(frames, new Map([['x', { lat: 0, lon: 0 }]]));
     expect(mesh.unplaced).toEqual([]);
   });
 
   it('draws A→B and B→A as two arcs bent to opposite sides', () => {
-    const layout = layoutGeo(buildGeoMesh(frames, new Map())!, 800, 400, 'world');
-    const [ab, ba] = layout.curves;
+    const layout = layoutGeo(buildGeoMesh(frames, new Map()), 800, 400, 'world');
+    const ab = layout.curves.find((c) => c.link.from === 'a' && c.link.to === 'b');
+    const ba = layout.curves.find((c) => c.link.from === 'b' && c.link.to === 'a');
     const a = layout.nodes.find((n) => n.name === 'a')!;
     const b = layout.nodes.find((n) => n.name === 'b')!;
     expect(a.x).toBeLessThan(b.x); // Paris is west of Tokyo
@@ -49,13 +58,28 @@ describe('geo map model and layout', () => {
     expect(side(ab)).toBe(-side(ba));
   });
 
-  it('hit-tests nodes first, then links', () => {
-    const layout = layoutGeo(buildGeoMesh(frames, new Map())!, 800, 400, 'world');
+  it('projects and hit-tests at hand-computed positions', () => {
+    // Natural Earth 1 at latitude 0: x = 0.8707 λ; the sphere (x ±2.7354, y ±1.4224) fitted into
+    // 800 × 400 less 12 px padding: scale min(776 / 5.4708, 376 / 2.8448) = 132.17, centre (400, 200).
+    // a at lon −90 → (219.2, 200), b at lon 90 → (580.8, 200); a → b bends 40 px below the line
+    // (to the right of travel), its middle at (398.3, 220.4).
+    const equator = buildGeoMesh(
+      frames,
+      new Map([
+        ['a', { lat: 0, lon: -90 }],
+        ['b', { lat: 0, lon: 90 }],
+        ['x', { lat: 60, lon: 0 }],
+      ]),
+    );
+    const layout = layoutGeo(equator, 800, 400, 'world');
     const a = layout.nodes.find((n) => n.name === 'a')!;
-    expect(hitTest(layout, a.x + 2, a.y)).toEqual({ node: a });
-    const mid = layout.curves[0]!.samples[8]!;
-    const hit = hitTest(layout, mid[0], mid[1] + 1);
-    expect(hit && 'curve' in hit && hit.curve.link.from).toBe('a');
+    expect(a.x).toBeCloseTo(219.2, 0);
+    expect(a.y).toBeCloseTo(200, 0);
+    expect(hitTest(layout, 221, 201)).toEqual({ node: a });
+    const hit = hitTest(layout, 398.3, 220.4);
+    expect(hit && 'curve' in hit && `${hit.curve.link.from}>${hit.curve.link.to}`).toBe('a>b');
+    const back = hitTest(layout, 401.7, 179.6);
+    expect(back && 'curve' in back && `${back.curve.link.from}>${back.curve.link.to}`).toBe('b>a');
     expect(hitTest(layout, 1, 1)).toBeUndefined();
   });
 });

@@ -1,61 +1,86 @@
 import React, { useLayoutEffect, useMemo, useRef } from 'react';
 import { css } from '@emotion/css';
-import type { PanelProps } from '@grafana/data';
+import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { useTheme2 } from '@grafana/ui';
-import { ColourScale, finiteExtent, formatValue } from '../../shared/colour-scale';
+import { ColourScale, divergingPalette, fieldColourScale, finiteExtent } from '../../shared/colour-scale';
+import { formatField } from '../../shared/display';
+import { describeFieldProblem, defaultPairFields } from '../../shared/frame-fields';
 import { Legend, legendHeightPx } from '../../shared/Legend';
 import { sizeCanvas } from '../../shared/canvas';
-import { fillLink } from '../../shared/links';
+import { followLink, linksAt } from '../../shared/links';
 import { dataProblem, PanelMessage } from '../../shared/PanelMessage';
 import { cellAt, layoutMatrix, type MatrixLayout } from './matrix-layout';
-import { asymmetry, buildMatrix, reverseIndex, type LatencyMatrix } from './matrix-model';
+import { asymmetry, buildMatrix, isFieldProblem, reverseIndex, type LatencyMatrix } from './matrix-model';
 import { lossColours, paintHover, paintMatrix } from './matrix-renderer';
 import { defaultMatrixOptions, type MatrixOptions } from './types';
 
+/** Loss as text: the loss field's display (unit, decimals), or a percentage when there is no such field. */
+function lossText(matrix: LatencyMatrix, value: number, theme: GrafanaTheme2): string {
+  if (matrix.lossField) return formatField(matrix.lossField, value, theme);
+  return Number.isFinite(value) ? `${value}%` : 'no data';
+}
+
 /** Text of the tooltip for cell (row, col): both directions, loss, samples and the difference. */
-export function describePair(matrix: LatencyMatrix, row: number, col: number): string[] {
+export function describePair(matrix: LatencyMatrix, row: number, col: number, theme: GrafanaTheme2): string[] {
   const k = row * matrix.cols.length + col;
   const a = matrix.rows[row]!;
   const b = matrix.cols[col]!;
-  const line = (from: string, to: string, index: number) =>
-    index < 0 || Number.isNaN(matrix.samples[index]!)
-      ? `${from} → ${to}: no data`
-      : `${from} → ${to}: ${formatValue(matrix.values[index]!, matrix.unit)}, loss ${formatValue(matrix.loss[index]!, 'percent')}, ${matrix.samples[index]} samples`;
+  const field = matrix.valueField;
+  const line = (from: string, to: string, index: number) => {
+    if (index < 0 || matrix.cellFrame[index]! < 0) return `${from} → ${to}: ${formatField(field, NaN, theme)}`;
+    const parts = [formatField(field, matrix.values[index]!, theme)];
+    if (!Number.isNaN(matrix.loss[index]!)) parts.push(`loss ${lossText(matrix, matrix.loss[index]!, theme)}`);
+    if (!Number.isNaN(matrix.samples[index]!)) parts.push(`${matrix.samples[index]} samples`);
+    return `${from} → ${to}: ${parts.join(', ')}`;
+  };
   const back = reverseIndex(matrix, row, col);
   const lines = [`${a.name} (${a.location || '?'}) ↔ ${b.name} (${b.location || '?'})`, line(a.name, b.name, k)];
   lines.push(line(b.name, a.name, back));
   if (back >= 0 && Number.isFinite(matrix.values[k]!) && Number.isFinite(matrix.values[back]!)) {
-    lines.push(`asymmetry (A→B − B→A): ${formatValue(matrix.values[k]! - matrix.values[back]!, matrix.unit)}`);
+    lines.push(`asymmetry (A→B − B→A): ${formatField(field, matrix.values[k]! - matrix.values[back]!, theme)}`);
   }
   return lines;
 }
 
+/** The data links of a cell: the value field's links for the row the pair was read from. */
+export function cellLinks(matrix: LatencyMatrix, row: number, col: number) {
+  const k = row * matrix.cols.length + col;
+  const frame = matrix.cellFrame[k]!;
+  return frame < 0 ? [] : linksAt(matrix.valueFields[frame], matrix.cellRow[k]!);
+}
+
 /** Sources × destinations coloured by the statistic or by direction asymmetry, drawn on canvas. */
 export function MatrixPanel(props: PanelProps<MatrixOptions>) {
-  const { data, width, height, replaceVariables } = props;
+  const { data, width, height } = props;
   const options = { ...defaultMatrixOptions, ...props.options };
+  const fields = { ...defaultPairFields, ...options.fields };
   const theme = useTheme2();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
   const tooltipRef = useRef<HTMLDivElement>(null);
-  const matrix = useMemo(() => buildMatrix(data.series, options.order), [data.series, options.order]);
+  const fieldsKey = JSON.stringify(fields);
+  const built = useMemo(
+    () => buildMatrix(data.series, fields, options.order),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the mapping by value, not by object identity
+    [data.series, fieldsKey, options.order],
+  );
+  const matrix = isFieldProblem(built) ? undefined : built;
   const grouped = options.order === 'location';
   const gridHeight = Math.max(0, height - legendHeightPx);
   const view = useMemo(() => {
     if (!matrix) return undefined;
     const cellValues = options.mode === 'asymmetry' ? asymmetry(matrix) : matrix.values;
-    const extent = finiteExtent(cellValues) ?? [0, 1];
     let scale: ColourScale;
     if (options.mode === 'asymmetry') {
+      const extent = finiteExtent(cellValues) ?? [0, 1];
       const m = Math.max(Math.abs(extent[0]), Math.abs(extent[1]));
-      scale = new ColourScale('diverging', -m, m);
+      scale = new ColourScale(divergingPalette(), -m, m);
     } else {
-      const log = options.scale === 'log' && extent[0] > 0;
-      scale = new ColourScale('sequential', options.min ?? extent[0], options.max ?? extent[1], log);
+      scale = fieldColourScale(matrix.valueField, theme, cellValues, options.scale === 'log');
     }
     const layout = layoutMatrix(matrix, width, gridHeight, grouped);
     return { cellValues, scale, layout };
-  }, [matrix, options.mode, options.scale, options.min, options.max, width, gridHeight, grouped]);
+  }, [matrix, options.mode, options.scale, width, gridHeight, grouped, theme]);
   const hover = useRef<{ matrix?: LatencyMatrix; layout?: MatrixLayout }>({});
   hover.current = { matrix, layout: view?.layout };
 
@@ -86,13 +111,10 @@ export function MatrixPanel(props: PanelProps<MatrixOptions>) {
   if (problem) return <PanelMessage {...problem} />;
   if (!matrix || !view) {
     return (
-      <PanelMessage
-        kind="empty"
-        title="This panel needs a table of pairs"
-        hint="Set the query's Format to Table and group by src, dst, src_loc and dst_loc (fields src, dst and value are required)."
-      />
+      <PanelMessage kind="empty" {...describeFieldProblem(built as Exclude<typeof built, LatencyMatrix>, 'pairs')} />
     );
   }
+  const hasLinks = matrix.valueFields.some((f) => (f?.config.links?.length ?? 0) > 0);
 
   const onMove = (event: React.MouseEvent<HTMLCanvasElement>) => {
     const { matrix: m, layout } = hover.current;
@@ -105,7 +127,10 @@ export function MatrixPanel(props: PanelProps<MatrixOptions>) {
     const at = cellAt(layout, x, y);
     if (!at) return hideTooltip(tooltip, overlay, width, gridHeight, layout);
     tooltip.textContent = '';
-    for (const text of describePair(m, at.row, at.col)) {
+    const lines = describePair(m, at.row, at.col, theme);
+    const links = hasLinks ? cellLinks(m, at.row, at.col) : [];
+    if (links.length > 0) lines.push(`click: ${links.map((l) => l.title || l.href).join(' · ')}`);
+    for (const text of lines) {
       const div = document.createElement('div');
       div.textContent = text;
       tooltip.appendChild(div);
@@ -132,19 +157,12 @@ export function MatrixPanel(props: PanelProps<MatrixOptions>) {
   const onClick = (event: React.MouseEvent<HTMLCanvasElement>) => {
     const rect = event.currentTarget.getBoundingClientRect();
     const at = cellAt(view.layout, event.clientX - rect.left, event.clientY - rect.top);
-    if (!at || !options.pairLink) return;
-    const a = matrix.rows[at.row]!;
-    const b = matrix.cols[at.col]!;
-    const url = replaceVariables(
-      fillLink(options.pairLink, { src: a.name, dst: b.name, src_loc: a.location, dst_loc: b.location }),
-    );
-    window.location.assign(url);
+    if (!at) return;
+    const [link] = cellLinks(matrix, at.row, at.col);
+    if (link) followLink(link);
   };
 
-  const title =
-    options.mode === 'asymmetry'
-      ? 'A→B − B→A'
-      : (data.series[0]?.fields.find((f) => f.name === 'value')?.config.displayName ?? 'value');
+  const title = options.mode === 'asymmetry' ? 'A→B − B→A' : (matrix.valueField.config.displayName ?? fields.value);
   return (
     <div style={{ width, height, position: 'relative' }} data-testid="matrix-panel">
       <div style={{ position: 'relative', width, height: gridHeight }}>
@@ -158,7 +176,7 @@ export function MatrixPanel(props: PanelProps<MatrixOptions>) {
         <canvas
           ref={overlayRef}
           className={styles.layer}
-          style={{ cursor: options.pairLink ? 'pointer' : 'default' }}
+          style={{ cursor: hasLinks ? 'pointer' : 'default' }}
           data-testid="matrix-overlay"
           onMouseMove={onMove}
           onMouseLeave={onLeave}
@@ -180,12 +198,12 @@ export function MatrixPanel(props: PanelProps<MatrixOptions>) {
       </div>
       <Legend
         scale={view.scale}
-        unit={matrix.unit}
+        format={(v) => formatField(matrix.valueField, v, theme)}
         title={title}
         swatches={[
           { label: 'no reply (100 % loss)', colour: `rgb(${lossColours.total.join(', ')})`, shape: 'square' },
           { label: `loss ≥ ${options.lossThresholdPct} %`, colour: lossColours.partial, shape: 'corner' },
-          { label: 'no data', colour: 'transparent', shape: 'square' },
+          { label: matrix.valueField.config.noValue || 'no data', colour: 'transparent', shape: 'square' },
         ]}
       />
     </div>

@@ -1,7 +1,22 @@
 import { createDataFrame, FieldType } from '@grafana/data';
 import { describe, expect, it } from 'vitest';
 import { cellAt, layoutMatrix } from './matrix-layout';
-import { asymmetry, buildMatrix, locationGroups, reverseIndex } from './matrix-model';
+import { defaultPairFields } from '../../shared/frame-fields';
+import {
+  asymmetry,
+  buildMatrix as build,
+  isFieldProblem,
+  locationGroups,
+  reverseIndex,
+  type MatrixOrder,
+} from './matrix-model';
+
+/** The matrix of frames read with today's field names (a field problem fails the test). */
+function buildMatrix(series: Parameters<typeof build>[0], order?: MatrixOrder) {
+  const m = build(series, defaultPairFields, order);
+  if (isFieldProblem(m)) throw new Error(`field problem: ${m.needs.join(', ')}`);
+  return m;
+}
 
 /** Pairs as [src, dst, value, loss]; locations by name. */
 function frame(pairs: Array<[string, string, number, number]>, locations: Record<string, string>) {
@@ -35,7 +50,7 @@ describe('buildMatrix', () => {
     expect(m.values[1 * 3 + 0]).toBe(14);
     expect(m.values[2 * 3 + 1]).toBeNaN();
     expect(m.loss[1 * 3 + 2]).toBe(100);
-    expect(m.unit).toBe('ms');
+    expect(m.valueField.config.unit).toBe('ms');
   });
 
   it('gives a destination the location of the collector with the same name', () => {
@@ -68,10 +83,31 @@ describe('buildMatrix', () => {
     expect(diff[1 * 3 + 2]).toBeNaN(); // c→b was never measured
   });
 
-  it('returns undefined for frames without src, dst and value', () => {
+  it('names the fields it needs and the ones it found for frames without src, dst and value', () => {
     expect(
-      buildMatrix([createDataFrame({ fields: [{ name: 'x', type: FieldType.number, values: [1] }] })]),
-    ).toBeUndefined();
+      build([createDataFrame({ fields: [{ name: 'x', type: FieldType.number, values: [1] }] })], defaultPairFields),
+    ).toEqual({ needs: ['src', 'dst', 'value'], found: ['x'] });
+  });
+
+  it('reduces a pair read from several rows with the chosen reducer and sums its samples', () => {
+    const rows = frame(
+      [
+        ['a', 'b', 10, 0],
+        ['a', 'b', 20, 50],
+        ['a', 'b', 60, 10],
+        ['b', 'a', 7, 0],
+      ],
+      locations,
+    );
+    const mean = build([rows], defaultPairFields, 'name');
+    const max = build([rows], { ...defaultPairFields, reducer: 'max' }, 'name');
+    if (isFieldProblem(mean) || isFieldProblem(max)) throw new Error('field problem');
+    expect(mean.values[1]).toBe(30); // a → b: (10 + 20 + 60) / 3
+    expect(mean.loss[1]).toBe(20); // (0 + 50 + 10) / 3
+    expect(mean.samples[1]).toBe(30); // 3 rows × 10 samples
+    expect(mean.values[2]).toBe(7); // b → a, one row: as read
+    expect(max.values[1]).toBe(60);
+    expect(mean.cellRow[1]).toBe(2); // links point at the last row of the pair
   });
 });
 

@@ -1,8 +1,8 @@
-// A table frame (src, dst, value, loss_pct, samples, src_loc, dst_loc) → a dense source ×
+// The pairs of the panel's frames (any datasource, through the field mapping) → a dense source ×
 // destination matrix in typed arrays, ordered for display, with the reverse direction of every
-// pair one index away (for the tooltip and the asymmetry view).
-import type { DataFrame } from '@grafana/data';
-import { readPairTable } from '../../shared/frame-fields';
+// pair one index away (for the tooltip and the asymmetry view). The geo map reads the same model.
+import { FieldType, reduceField, type DataFrame, type Field } from '@grafana/data';
+import { readPairTable, type FieldProblem, type PairFieldMapping, type PairRow } from '../../shared/frame-fields';
 
 /** A row or column of the matrix: a collector (row) or a target/peer (column). */
 export interface MatrixNode {
@@ -19,11 +19,19 @@ export interface LatencyMatrix {
   values: Float64Array;
   loss: Float64Array;
   samples: Float64Array;
+  /** Frame and row each cell was read from (the last one when a pair spans several rows), −1 if none: data links. */
+  cellFrame: Int32Array;
+  cellRow: Int32Array;
   /** Column index of each row's node (−1 when that name is no column), for reverse lookups. */
   rowAsCol: Int32Array;
   /** Row index of each column's node (−1 when that name is no row). */
   colAsRow: Int32Array;
-  unit: string | undefined;
+  /** The fields the values and losses came from: their config formats and colours them. */
+  valueField: Field;
+  lossField: Field | undefined;
+  /** Each frame's value field, for the data links of the row a cell came from. */
+  valueFields: Array<Field | undefined>;
+  frames: DataFrame[];
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
@@ -48,30 +56,52 @@ function locationKey(location: string): string {
   return comma < 0 ? `~${location}` : `${location.slice(comma + 1).trim()},${location.slice(0, comma)}`;
 }
 
-/** Builds the matrix from the panel's frames; undefined when no frame has src, dst and value. */
-export function buildMatrix(series: DataFrame[], order: MatrixOrder = 'location'): LatencyMatrix | undefined {
-  const table = readPairTable(series);
-  if (!table) return undefined;
+/** One value out of several rows of the same pair, with a Grafana reducer (mean, last, max…). */
+function reduceValues(values: number[], reducer: string): number {
+  const field: Field = { name: 'value', type: FieldType.number, config: {}, values };
+  const result = reduceField({ field, reducers: [reducer] })[reducer];
+  return typeof result === 'number' ? result : NaN;
+}
+
+/**
+ * Builds the matrix from the panel's frames through the field mapping; a field problem when no
+ * frame has the mapped source, target and value. A pair read from several rows (a time series, or
+ * a table with a time column) gets the mapping's reducer over its values and losses, and the sum
+ * of its sample counts.
+ */
+export function buildMatrix(
+  series: DataFrame[],
+  mapping: PairFieldMapping,
+  order: MatrixOrder = 'location',
+): LatencyMatrix | FieldProblem {
+  const read = readPairTable(series, mapping);
+  if (!('table' in read)) return read;
+  const table = read.table;
   const rowNodes = new Map<string, MatrixNode>();
   const colNodes = new Map<string, MatrixNode>();
   const locationOf = new Map<string, string>();
   for (const { src, dst, srcLoc, dstLoc } of table.rows) {
     if (!rowNodes.has(src)) rowNodes.set(src, { name: src, location: srcLoc });
+    else if (srcLoc && !rowNodes.get(src)!.location) rowNodes.get(src)!.location = srcLoc;
     if (!colNodes.has(dst)) colNodes.set(dst, { name: dst, location: dstLoc });
+    else if (dstLoc && !colNodes.get(dst)!.location) colNodes.get(dst)!.location = dstLoc;
     if (srcLoc) locationOf.set(src, srcLoc);
   }
   // A target that is also a collector has that collector's location even if the query had none.
   for (const node of colNodes.values()) if (!node.location) node.location = locationOf.get(node.name) ?? '';
   // Row score for "value" order: mean of the row's values.
-  const sums = new Map<string, [number, number]>();
-  for (const { src, value } of table.rows) {
-    if (!Number.isFinite(value)) continue;
-    const entry = sums.get(src) ?? [0, 0];
-    entry[0] += value;
-    entry[1] += 1;
-    sums.set(src, entry);
+  const score = new Map<string, number>();
+  if (order === 'value') {
+    const sums = new Map<string, [number, number]>();
+    for (const { src, value } of table.rows) {
+      if (!Number.isFinite(value)) continue;
+      const entry = sums.get(src) ?? [0, 0];
+      entry[0] += value;
+      entry[1] += 1;
+      sums.set(src, entry);
+    }
+    for (const [name, [sum, n]] of sums) score.set(name, sum / n);
   }
-  const score = new Map([...sums].map(([k, [sum, n]]) => [k, sum / n]));
   const rows = [...rowNodes.values()].sort(compareNodes(order, score));
   const cols = [...colNodes.values()].sort(compareNodes(order === 'value' ? 'location' : order, score));
   const rowIndex = new Map(rows.map((n, i) => [n.name, i]));
@@ -83,17 +113,57 @@ export function buildMatrix(series: DataFrame[], order: MatrixOrder = 'location'
     values: new Float64Array(size).fill(NaN),
     loss: new Float64Array(size).fill(NaN),
     samples: new Float64Array(size).fill(NaN),
+    cellFrame: new Int32Array(size).fill(-1),
+    cellRow: new Int32Array(size).fill(-1),
     rowAsCol: Int32Array.from(rows, (n) => colIndex.get(n.name) ?? -1),
     colAsRow: Int32Array.from(cols, (n) => rowIndex.get(n.name) ?? -1),
-    unit: table.unit,
+    valueField: table.valueField,
+    lossField: table.lossField,
+    valueFields: table.valueFields,
+    frames: table.frames,
   };
-  for (const row of table.rows) {
-    const k = rowIndex.get(row.src)! * cols.length + colIndex.get(row.dst)!;
+  fillCells(matrix, table.rows, rowIndex, colIndex, mapping.reducer);
+  return matrix;
+}
+
+/**
+ * Writes every row into its cell. A cell read more than once (a series over time) gets the
+ * reducer over its values and losses and the sum of its samples; links point at its last row.
+ */
+function fillCells(
+  matrix: LatencyMatrix,
+  rows: PairRow[],
+  rowIndex: Map<string, number>,
+  colIndex: Map<string, number>,
+  reducer: string,
+): void {
+  const colCount = matrix.cols.length;
+  const repeated = new Map<number, Array<Pick<PairRow, 'value' | 'lossPct' | 'samples'>>>();
+  for (const row of rows) {
+    const k = rowIndex.get(row.src)! * colCount + colIndex.get(row.dst)!;
+    if (matrix.cellFrame[k]! >= 0) {
+      const list = repeated.get(k);
+      if (list) list.push(row);
+      else repeated.set(k, [{ value: matrix.values[k]!, lossPct: matrix.loss[k]!, samples: matrix.samples[k]! }, row]);
+    }
     matrix.values[k] = row.value;
     matrix.loss[k] = row.lossPct;
     matrix.samples[k] = row.samples;
+    matrix.cellFrame[k] = row.frameIndex;
+    matrix.cellRow[k] = row.rowIndex;
   }
-  return matrix;
+  for (const [k, list] of repeated) {
+    matrix.values[k] = reduceValues(list.map((r) => r.value).filter(Number.isFinite), reducer);
+    const losses = list.map((r) => r.lossPct).filter(Number.isFinite);
+    matrix.loss[k] = losses.length ? reduceValues(losses, reducer) : NaN;
+    const samples = list.map((r) => r.samples).filter(Number.isFinite);
+    matrix.samples[k] = samples.length ? samples.reduce((a, b) => a + b, 0) : NaN;
+  }
+}
+
+/** True when a build returned a field problem instead of a matrix. */
+export function isFieldProblem(result: LatencyMatrix | FieldProblem): result is FieldProblem {
+  return 'needs' in result;
 }
 
 /** Flat index of the reverse pair (B → A) of cell (row, col), or −1 when B is no collector or A no target. */

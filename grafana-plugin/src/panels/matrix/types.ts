@@ -1,3 +1,4 @@
+import { defaultPairFields, type PairFieldMapping } from '../../shared/frame-fields';
 import type { MatrixOrder } from './matrix-model';
 
 export interface MatrixOptions {
@@ -5,20 +6,22 @@ export interface MatrixOptions {
   mode: 'value' | 'asymmetry';
   order: MatrixOrder;
   scale: 'linear' | 'log';
-  /** Fixed colour domain; empty = the data's range. */
-  min?: number;
-  max?: number;
   lossThresholdPct: number;
-  /** Where a cell click goes; ${src}, ${dst}, ${src_loc}, ${dst_loc} and dashboard variables are filled in. */
-  pairLink: string;
+  /** Which fields (or labels) hold source, target, value, loss… */
+  fields: PairFieldMapping;
 }
 
-export const defaultPairLink = '/d/pingsphere-pair/pingsphere-pair?var-src=${src}&var-dst=${dst}&${__url_time_range}';
+/**
+ * The cell link of 0.1.x, now the value field's data link: Grafana fills `${__data.fields.…}` from
+ * the clicked cell's row and `${__url_time_range}` from the dashboard.
+ */
+export const defaultPairLink =
+  '/d/pingsphere-pair/pingsphere-pair?var-src=${__data.fields.src}&var-dst=${__data.fields.dst}&${__url_time_range}';
 
 export const defaultMatrixOptions: MatrixOptions = {
   mode: 'value',
   order: 'location',
   scale: 'linear',
   lossThresholdPct: 1,
-  pairLink: defaultPairLink,
+  fields: defaultPairFields,
 };

@@ -1,17 +1,21 @@
 import React, { useLayoutEffect, useMemo, useRef } from 'react';
 import { css } from '@emotion/css';
-import type { PanelProps } from '@grafana/data';
+import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { useTheme2 } from '@grafana/ui';
 import { sizeCanvas } from '../../shared/canvas';
-import { ColourScale, finiteExtent, formatValue } from '../../shared/colour-scale';
+import { fieldColourScale } from '../../shared/colour-scale';
+import { formatField } from '../../shared/display';
+import { describeFieldProblem } from '../../shared/frame-fields';
 import { Legend, legendHeightPx } from '../../shared/Legend';
 import { dataProblem, PanelMessage } from '../../shared/PanelMessage';
 import { resolveTimeZone } from '../../shared/time-zone';
-import { buildTimeOfDay, type DayAxis, type TimeOfDayGrid } from './timeofday-model';
+import { buildTimeOfDay, type DayAxis, type TimeOfDayFields, type TimeOfDayGrid } from './timeofday-model';
 
 export interface TimeOfDayOptions {
   axis: DayAxis;
   scale: 'linear' | 'log';
+  /** Time and value fields; empty = each frame's first time / number field (as before 0.2). */
+  fields?: TimeOfDayFields;
 }
 
 const summaryHeightPx = 20;
@@ -26,11 +30,11 @@ function layout(grid: TimeOfDayGrid, width: number, height: number) {
 }
 
 /** One line saying when latency is highest, e.g. "highest at 14:00–15:00: 23.1 ms (mean 12.0 ms)". */
-export function peakSummary(grid: TimeOfDayGrid): string {
+export function peakSummary(grid: TimeOfDayGrid, theme: GrafanaTheme2): string {
   if (!Number.isFinite(grid.overallMean)) return 'no values in this range';
   const h = String(grid.peakHour).padStart(2, '0');
   const next = String((grid.peakHour + 1) % 24).padStart(2, '0');
-  return `highest at ${h}:00–${next}:00: ${formatValue(grid.peakMean, grid.unit)} (mean of all hours ${formatValue(grid.overallMean, grid.unit)})`;
+  return `highest at ${h}:00–${next}:00: ${formatField(grid.valueField, grid.peakMean, theme)} (mean of all hours ${formatField(grid.valueField, grid.overallMean, theme)})`;
 }
 
 /** Hour of day × weekday (or date) heatmap of the statistic, in the dashboard's time zone. */
@@ -38,18 +42,24 @@ export function TimeOfDayPanel({ data, width, height, options, timeZone }: Panel
   const theme = useTheme2();
   const zone = resolveTimeZone(timeZone);
   const axis = options.axis ?? 'weekday';
-  const grid = useMemo(() => buildTimeOfDay(data.series, zone, axis), [data.series, zone, axis]);
+  const timeField = options.fields?.time ?? '';
+  const valueField = options.fields?.value ?? '';
+  const built = useMemo(
+    () => buildTimeOfDay(data.series, zone, axis, { time: timeField, value: valueField }),
+    [data.series, zone, axis, timeField, valueField],
+  );
+  const grid = 'needs' in built ? undefined : built;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const tooltipRef = useRef<HTMLDivElement>(null);
   const gridHeight = Math.max(0, height - legendHeightPx - summaryHeightPx);
-  const scale = useMemo(() => {
-    const extent = (grid && finiteExtent(grid.mean)) ?? [0, 1];
-    return new ColourScale('sequential', extent[0], extent[1], options.scale === 'log' && extent[0] > 0);
-  }, [grid, options.scale]);
+  const scale = useMemo(
+    () => grid && fieldColourScale(grid.valueField, theme, grid.mean, options.scale === 'log'),
+    [grid, options.scale, theme],
+  );
 
   useLayoutEffect(() => {
     const canvas = canvasRef.current;
-    if (!canvas || !grid) return;
+    if (!canvas || !grid || !scale) return;
     const ctx = sizeCanvas(canvas, width, gridHeight);
     if (!ctx) return;
     const g = layout(grid, width, gridHeight);
@@ -75,12 +85,13 @@ export function TimeOfDayPanel({ data, width, height, options, timeZone }: Panel
 
   const problem = dataProblem(data);
   if (problem) return <PanelMessage {...problem} />;
-  if (!grid) {
+  if (!grid || !scale) {
+    const { title } = describeFieldProblem(built as Exclude<typeof built, TimeOfDayGrid>, 'time series');
     return (
       <PanelMessage
         kind="empty"
-        title="This panel needs time series"
-        hint="Set the query's Format to Time series (an interval of 1h or less works best); filter to a pair or a source, or leave the filters empty for the whole mesh."
+        title={title}
+        hint="Set the time and value fields under Fields, or query with Format = Time series (an interval of 1h or less works best); filter to a pair or a source, or leave the filters empty for the whole mesh."
       />
     );
   }
@@ -97,7 +108,7 @@ export function TimeOfDayPanel({ data, width, height, options, timeZone }: Panel
       return;
     }
     const k = d * 24 + h;
-    tooltip.textContent = `${grid.days[d]} ${String(h).padStart(2, '0')}:00–${String((h + 1) % 24).padStart(2, '0')}:00 (${zone}): ${formatValue(grid.mean[k]!, grid.unit)} from ${grid.count[k]} points`;
+    tooltip.textContent = `${grid.days[d]} ${String(h).padStart(2, '0')}:00–${String((h + 1) % 24).padStart(2, '0')}:00 (${zone}): ${formatField(grid.valueField, grid.mean[k]!, theme)} from ${grid.count[k]} points`;
     tooltip.style.display = 'block';
     tooltip.style.left = `${Math.min(event.clientX - rect.left + 12, Math.max(0, width - 320))}px`;
     tooltip.style.top = `${event.clientY - rect.top + 12}px`;
@@ -106,7 +117,7 @@ export function TimeOfDayPanel({ data, width, height, options, timeZone }: Panel
   return (
     <div style={{ width, height, position: 'relative' }} data-testid="timeofday-panel">
       <div className={styles.summary} style={{ color: theme.colors.text.secondary }} data-testid="timeofday-summary">
-        {peakSummary(grid)} · {zone}
+        {peakSummary(grid, theme)} · {zone}
       </div>
       <div style={{ position: 'relative', width, height: gridHeight }}>
         <canvas
@@ -128,7 +139,12 @@ export function TimeOfDayPanel({ data, width, height, options, timeZone }: Panel
           }}
         />
       </div>
-      <Legend scale={scale} unit={grid.unit} title="mean per hour" swatches={[]} />
+      <Legend
+        scale={scale}
+        format={(v) => formatField(grid.valueField, v, theme)}
+        title="mean per hour"
+        swatches={[]}
+      />
     </div>
   );
 }

@@ -1,6 +1,13 @@
 // Time-series frames → a day × hour-of-day grid of the statistic in a given time zone: the mean
 // of the points that fall in each cell (across series and, for weekdays, across weeks).
-import { FieldType, type DataFrame } from '@grafana/data';
+import { FieldType, type DataFrame, type Field } from '@grafana/data';
+import { describeFrames, findField, type FieldProblem } from '../../shared/frame-fields';
+
+/** Which fields hold the time and the value; empty = the frame's first time / number field. */
+export interface TimeOfDayFields {
+  time: string;
+  value: string;
+}
 
 export type DayAxis = 'weekday' | 'date';
 
@@ -10,7 +17,8 @@ export interface TimeOfDayGrid {
   /** Row-major days × 24: mean, point count. NaN where nothing fell. */
   mean: Float64Array;
   count: Uint32Array;
-  unit: string | undefined;
+  /** The value field of the first frame read: its standard options format and colour the cells. */
+  valueField: Field;
   /** The hour (0-23) whose mean over all days is highest, and the mean of all points. */
   peakHour: number;
   peakMean: number;
@@ -51,18 +59,26 @@ export function localCalendar(timeZone: string): (ms: number) => { weekday: numb
   };
 }
 
-/** Buckets every (time, value) point of every frame; undefined when no frame has time and number fields. */
-export function buildTimeOfDay(series: DataFrame[], timeZone: string, axis: DayAxis): TimeOfDayGrid | undefined {
+/** The mapped field of a type, or the frame's first field of that type when the mapping is empty. */
+function pick(frame: DataFrame, name: string, type: FieldType): Field | undefined {
+  return name ? findField(frame, name, type) : frame.fields.find((f) => f.type === type);
+}
+
+/** Buckets every (time, value) point of every frame; a field problem when no frame has both fields. */
+export function buildTimeOfDay(
+  series: DataFrame[],
+  timeZone: string,
+  axis: DayAxis,
+  fields: TimeOfDayFields = { time: '', value: '' },
+): TimeOfDayGrid | FieldProblem {
   const calendar = localCalendar(timeZone);
   const points: Array<{ row: string | number; hour: number; value: number }> = [];
-  let unit: string | undefined;
-  let sawSeries = false;
+  let valueField: Field | undefined;
   for (const frame of series) {
-    const time = frame.fields.find((f) => f.type === FieldType.time);
-    const value = frame.fields.find((f) => f.type === FieldType.number);
+    const time = pick(frame, fields.time, FieldType.time);
+    const value = pick(frame, fields.value, FieldType.number);
     if (!time || !value) continue;
-    sawSeries = true;
-    unit ??= value.config.unit;
+    valueField ??= value;
     for (let i = 0; i < frame.length; i++) {
       const v = value.values[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) continue;
@@ -70,7 +86,12 @@ export function buildTimeOfDay(series: DataFrame[], timeZone: string, axis: DayA
       points.push({ row: axis === 'weekday' ? at.weekday : at.date, hour: at.hour, value: v });
     }
   }
-  if (!sawSeries) return undefined;
+  if (!valueField) {
+    return {
+      needs: [fields.time || 'a time field', fields.value || 'a number field'],
+      found: describeFrames(series),
+    };
+  }
   const days = axis === 'weekday' ? weekdays : [...new Set(points.map((p) => p.row as string))].sort();
   const rowOf = new Map<string | number, number>(
     axis === 'weekday' ? weekdays.map((_, i) => [i, i]) : days.map((d, i) => [d, i]),
@@ -95,5 +116,13 @@ export function buildTimeOfDay(series: DataFrame[], timeZone: string, axis: DayA
     const m = hourCount[h] ? hourSum[h]! / hourCount[h]! : -Infinity;
     if (m > peakMean) [peakHour, peakMean] = [h, m];
   }
-  return { days, mean, count, unit, peakHour, peakMean, overallMean: points.length ? total / points.length : NaN };
+  return {
+    days,
+    mean,
+    count,
+    valueField,
+    peakHour,
+    peakMean,
+    overallMean: points.length ? total / points.length : NaN,
+  };
 }
