@@ -320,7 +320,10 @@ describe('npm run demo (as root: collectors in namespaces on the emulated WAN; t
       expect(await icmp.textContent('[data-testid="geomap-note"]')).toBe('6 nodes, 30 directed links');
       await icmp.close();
 
-      // One pair's time of day on the compressed clock: a minute of the demo is hours of it.
+      // One pair's time of day on the compressed clock: a minute of the demo is hours of it. At
+      // least 70 s of data (7 emulated hours, the first few before the mesh is complete).
+      const sinceMs = scenario.compressedDay!.sinceMs;
+      if (Date.now() < sinceMs + 70_000) await new Promise((r) => setTimeout(r, sinceMs + 70_000 - Date.now()));
       const fra = scenario.sites.find((s) => s.site === 'frankfurt')!.collector!;
       const sin = scenario.sites.find((s) => s.site === 'singapore')!.collector!;
       const pair = await open(`family=http&stat=p50#pair=${fra}|${sin}`);
