@@ -1,27 +1,47 @@
-// `npm run demo`: the whole product on one machine with nothing but loopback. Starts a QuestDB
-// from the local jar and three collectors on 127.0.0.1-3 that mesh through addpeers discovery,
-// ping each other over HTTP, sweep loopback targets over ICMP and store everything in QuestDB;
-// serves a live page built from the Grafana plugin's panels (matrix, time of day, geo map) for
-// anyone without Grafana; prints where to look and a progress line every 10 s; stops everything
-// it started on Ctrl-C (SIGINT) or SIGTERM.
+// `npm run demo`: the whole product on one machine. Starts a QuestDB from the local jar and
+// collectors that mesh through addpeers discovery, ping each other over HTTP, sweep ICMP targets
+// and store everything in QuestDB; serves a live page built from the Grafana plugin's panels
+// (matrix, time of day, geo map) for anyone without Grafana; prints where to look and a progress
+// line every 10 s; stops everything it started on Ctrl-C (SIGINT) or SIGTERM.
+//
+// As root, the collectors run in network namespaces on an emulated WAN (testbed's EmulatedWan:
+// delays from great-circle distances, jitter, loss, direction asymmetry, a compressed busy
+// hour), so the numbers look like the places they are labelled with, and are really measured.
+// Without root (or with PINGSPHERE_DEMO_WAN=0) it falls back to collectors on loopback and says why.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cacheDir, LocalQuestDb, repoRoot, ServiceProcess } from '@pingsphere/testbed';
+import {
+  cacheDir,
+  LocalQuestDb,
+  removeStaleNamespaces,
+  repoRoot,
+  ServiceProcess,
+  type EmulatedWan,
+  type PortRelay,
+  type WanSite,
+} from '@pingsphere/testbed';
 import { serveLivePage, type LivePage } from '../grafana-plugin/harness/server.js';
+import { createDemoWan, delayTable, demoNamespacePrefix, type DemoScenario } from './demo/emulated-sites.js';
+import { RunRecord } from './demo/run-record.js';
+import { demoCities } from './demo/scenario.js';
+import { targetsFileText } from './demo/targets-file.js';
 
-const collectors = [
-  { address: '127.0.0.1', location: 'Frankfurt,DE' },
-  { address: '127.0.0.2', location: 'Virginia,US' },
-  { address: '127.0.0.3', location: 'Singapore,SG' },
-];
 // PINGSPHERE_DEMO_PORT, PINGSPHERE_DEMO_PAGE_PORT and PINGSPHERE_DEMO_DIR let the demo's own test
 // stay clear of a user's demo.
 const collectorPort = Number(process.env.PINGSPHERE_DEMO_PORT ?? 8080);
 const pagePort = Number(process.env.PINGSPHERE_DEMO_PAGE_PORT ?? 8090);
 const demoDir = process.env.PINGSPHERE_DEMO_DIR ?? join(cacheDir, 'demo');
 const cli = join(repoRoot, 'collector/bin/pingsphere.mjs');
+
+/** A collector as the demo runs it: its address in the mesh and where the host reaches its API. */
+interface DemoCollector {
+  location: string;
+  address: string;
+  apiBase: string;
+  process: ServiceProcess;
+}
 
 function say(message: string): void {
   process.stdout.write(`[demo] ${message}\n`);
@@ -43,7 +63,16 @@ async function preferredPorts(): Promise<{ http?: number; pg?: number }> {
   };
 }
 
-/** ICMP needs CAP_NET_RAW or ping sockets; without either the demo runs the HTTP mesh alone. */
+/** Why the demo cannot build its emulated WAN here, or undefined when it can. */
+function whyNoWan(): string | undefined {
+  if (process.env.PINGSPHERE_DEMO_WAN === '0') return 'PINGSPHERE_DEMO_WAN=0 turned it off';
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    return 'not running as root: network namespaces and the emulator need CAP_SYS_ADMIN and CAP_NET_ADMIN (run `sudo npm run demo`)';
+  }
+  return undefined;
+}
+
+/** ICMP needs CAP_NET_RAW or ping sockets; without either the loopback demo runs the HTTP mesh alone. */
 function icmpAvailable(): { ok: true } | { ok: false; why: string } {
   const probe = spawnSync(process.execPath, [cli, 'icmp', '-q', '-c', '1', '-t', '300', '127.0.0.1'], {
     encoding: 'utf8',
@@ -52,49 +81,136 @@ function icmpAvailable(): { ok: true } | { ok: false; why: string } {
   return probe.status === 0 ? { ok: true } : { ok: false, why: (probe.stderr || 'unknown error').trim() };
 }
 
-async function addPeer(collector: string, peerListOf: string): Promise<void> {
-  const response = await fetch(`http://${collector}:${collectorPort}/v1/addpeer`, {
+async function addPeer(collector: DemoCollector, peerListOf: DemoCollector): Promise<void> {
+  const response = await fetch(`${collector.apiBase}/v1/addpeer`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ url: `http://${peerListOf}:${collectorPort}/v1/peers?addpeers=true` }),
+    body: JSON.stringify({ url: `http://${peerListOf.address}:${collectorPort}/v1/peers?addpeers=true` }),
   });
-  if (!response.ok) throw new Error(`addpeer on ${collector} failed: ${response.status} ${await response.text()}`);
+  if (!response.ok) {
+    throw new Error(`addpeer on ${collector.location} failed: ${response.status} ${await response.text()}`);
+  }
 }
 
 async function main(): Promise<void> {
-  mkdirSync(demoDir, { recursive: true });
-  const started: ServiceProcess[] = [];
+  const collectors: DemoCollector[] = [];
+  const relays: PortRelay[] = [];
+  let record: RunRecord | undefined;
   let questdb: LocalQuestDb | undefined;
+  let wan: EmulatedWan | undefined;
   let page: LivePage | undefined;
   let stopping = false;
   const stop = async (reason: string, code = 0) => {
     if (stopping) return;
     stopping = true;
-    say(`${reason}: stopping collectors and QuestDB …`);
+    say(`${reason}: stopping collectors${wan ? ', the emulated WAN' : ''} and QuestDB …`);
     await page?.close();
-    await Promise.all(started.map((c) => c.stop()));
+    await Promise.all(collectors.filter(Boolean).map((c) => c.process.stop()));
+    await Promise.all(relays.map((r) => r.close()));
+    await wan?.dispose();
     await questdb?.stop();
+    record?.release();
     say('stopped cleanly.');
     process.exit(code);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  const step = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (stopping) await new Promise(() => undefined); // stop() exits the process
+    return work();
+  };
 
   try {
-    say(`starting QuestDB from the local jar (data in ${join(demoDir, 'questdb')}) …`);
-    questdb = await LocalQuestDb.launch({ rootDir: join(demoDir, 'questdb'), ports: await preferredPorts() });
+    record = await RunRecord.claim(demoDir, say);
+    const staleNamespaces = await removeStaleNamespaces(demoNamespacePrefix).catch(() => []);
+    if (staleNamespaces.length > 0) {
+      say(`removed ${staleNamespaces.length} network namespaces a killed demo left: ${staleNamespaces.join(', ')}`);
+    }
+    const noWan = whyNoWan();
+    say(
+      `starting QuestDB from the local jar (data in ${join(demoDir, 'questdb')})${noWan ? '' : ' and the emulated WAN'} …`,
+    );
+    // The WAN needs nothing from QuestDB: both come up at once.
+    const wanStarting = noWan
+      ? Promise.resolve(undefined)
+      : createDemoWan().then(
+          (built) => {
+            wan = built.wan;
+            record!.add('wan-emulator', built.wan.emulator.pid);
+            return built;
+          },
+          (error: Error) => error,
+        );
+    questdb = await step(async () =>
+      LocalQuestDb.launch({
+        rootDir: join(demoDir, 'questdb'),
+        ports: await preferredPorts(),
+        dieWithParent: true,
+        detached: true,
+      }),
+    );
+    record.add('QuestDB', questdb.pid);
     say(`QuestDB ready: console ${questdb.httpUrl}  PG wire 127.0.0.1:${questdb.ports.pg}`);
 
-    const icmp = icmpAvailable();
+    let scenario: DemoScenario;
     const targetsFile = join(demoDir, 'icmp-targets.txt');
-    // The collectors themselves and a /24 of loopback addresses (the kernel answers all of 127/8).
-    writeFileSync(targetsFile, `${collectors.map((c) => c.address).join('\n')}\n127.0.1.0/24\n`);
-    if (!icmp.ok) say(`ICMP sweeps are off: ${icmp.why}`);
+    let icmp: { ok: true } | { ok: false; why: string } = { ok: true };
+    const started = await step(() => wanStarting);
+    if (started && !(started instanceof Error)) {
+      const wan = started.wan;
+      scenario = started.scenario;
+      const sites = wan.sites.filter((s) => s.ns);
+      const collectorTargets = sites.map((s) => ({
+        address: s.address!,
+        name: `${demoCities.find((c) => c.site === s.name)!.code.toLowerCase()}-collector`,
+        group: 'collectors',
+        loc: demoCities.find((c) => c.site === s.name)!.location,
+      }));
+      writeFileSync(targetsFile, targetsFileText([...collectorTargets, ...started.targets], false));
+      say(
+        `emulated WAN up: ${sites.length} collector namespaces and ${started.targets.length} ICMP targets in ${wan.sites.length} cities, every packet through the WAN emulator (pid ${wan.emulator.pid})`,
+      );
+    } else {
+      const why = noWan ?? `it could not be built (${(started as Error).message})`;
+      say(`no emulated WAN: ${why}. Falling back to collectors on loopback: every latency below is loopback noise.`);
+      scenario = {
+        mode: 'loopback',
+        note: [`Loopback demo: no emulated WAN (${why}). Locations are labels only; latencies are loopback noise.`],
+        sites: [],
+        paths: [],
+      };
+      icmp = icmpAvailable();
+      if (!icmp.ok) say(`ICMP sweeps are off: ${icmp.why}`);
+      // The collectors themselves and a /24 of loopback addresses (the kernel answers all of 127/8).
+      writeFileSync(targetsFile, `127.0.0.1\n127.0.0.2\n127.0.0.3\n127.0.1.0/24\n`);
+    }
+    writeFileSync(join(demoDir, 'scenario.json'), `${JSON.stringify(scenario, null, 1)}\n`);
 
-    for (const [index, { address, location }] of collectors.entries()) {
-      // A chain to start from (2 pings 1, 3 pings 2); addpeers discovery completes the mesh below.
-      const firstPeer = index > 0 ? [`http://${collectors[index - 1]!.address}:${collectorPort}/v1/ping`] : [];
-      const collector = new ServiceProcess(`collector ${location}`, process.execPath, [
+    const placements: { location: string; site: WanSite | undefined }[] = wan
+      ? wan.sites
+          .filter((s) => s.ns)
+          .map((s) => ({ location: demoCities.find((c) => c.site === s.name)!.location, site: s }))
+      : demoCities
+          .filter((c) => c.collector)
+          .slice(0, 3)
+          .map((c) => ({ location: c.location, site: undefined }));
+    const addressOf = (index: number) => placements[index]!.site?.address ?? `127.0.0.${index + 1}`;
+    const startCollector = async (index: number, location: string, site: WanSite | undefined) => {
+      const address = addressOf(index);
+      let apiBase = `http://${address}:${collectorPort}`;
+      if (site?.ns) {
+        // The host reaches the collector's API, and the collector QuestDB, through relays; the
+        // namespace itself has no link to the host.
+        const relay = await step(() =>
+          site.ns!.relayPorts({
+            fromHost: [{ hostPort: questdb!.ports.http }],
+            toHost: [{ address, port: collectorPort }],
+          }),
+        );
+        relays.push(relay);
+        apiBase = `http://127.0.0.1:${relay.hostPorts.get(`${address}:${collectorPort}`)}`;
+      }
+      const args = [
         cli,
         'collect',
         '-q',
@@ -109,26 +225,58 @@ async function main(): Promise<void> {
         '-d',
         '2',
         '--questdb',
-        questdb.clientConf,
+        questdb!.clientConf,
         '--spool-dir',
         join(demoDir, `spool-${address}`),
         ...(icmp.ok ? ['--icmp-targets', targetsFile, '--icmp-interval', '5'] : []),
-        ...firstPeer,
-      ]);
-      started.push(collector);
-      const url = `http://${address}:${collectorPort}/v1/ping`;
-      await collector.waitUntilReady(async () => (await fetch(url)).ok, 30_000, `Is ${address}:${collectorPort} free?`);
-      say(`collector ${location} ready: http://${address}:${collectorPort}/v1/peers`);
-    }
-    const [a, b, c] = collectors.map((collector) => collector.address) as [string, string, string];
-    await addPeer(a, c);
-    await addPeer(c, b);
-    await addPeer(b, c);
-    say('mesh complete through addpeers discovery: every collector pings the other two');
-    say(`metrics: http://${a}:${collectorPort}/metrics`);
-    page = await serveLivePage({ questdbUrl: questdb.httpUrl, port: (await isFree(pagePort)) ? pagePort : 0 });
+        // Every collector starts with the first as its peer; addpeers discovery completes the mesh.
+        ...(index > 0 ? [`http://${addressOf(0)}:${collectorPort}/v1/ping`] : []),
+      ];
+      const [command, argv] = site?.ns
+        ? ['ip', ['netns', 'exec', site.ns.name, process.execPath, ...args]]
+        : [process.execPath, args];
+      const collector: DemoCollector = {
+        location,
+        address,
+        apiBase,
+        process: new ServiceProcess(`collector ${location}`, command, argv, { dieWithParent: true, detached: true }),
+      };
+      collectors[index] = collector;
+      record!.add(`collector ${location}`, collector.process.pid);
+      await step(() =>
+        collector.process.waitUntilReady(
+          async () => (await fetch(`${apiBase}/v1/ping`)).ok,
+          90_000,
+          `Is ${address}:${collectorPort} free?`,
+        ),
+      );
+      say(`collector ${location} ready: ${apiBase}/v1/peers${site ? `  (in the WAN at ${address})` : ''}`);
+    };
+    // All at once: on a busy 2-core machine each Node start-up takes seconds.
+    await Promise.all(placements.map(({ location, site }, index) => startCollector(index, location, site)));
+    const hub = () => collectors[0]!;
+    // The first collector reads everyone's list (learning each), then everyone reads the first's.
+    for (const other of collectors.slice(1)) await step(() => addPeer(hub(), other));
+    for (const other of collectors.slice(1)) await step(() => addPeer(other, hub()));
+    say(`mesh complete through addpeers discovery: every collector pings the other ${collectors.length - 1}`);
+    say(`metrics: ${hub().apiBase}/metrics`);
+    page = await step(async () =>
+      serveLivePage({
+        questdbUrl: questdb!.httpUrl,
+        port: (await isFree(pagePort)) ? pagePort : 0,
+        scenario,
+      }),
+    );
+    if (wan) for (const line of delayTable()) say(line);
     say(`live view (matrix, time of day, geo map; no Grafana needed): ${page.url}?family=http&stat=p50&refresh=5000`);
-    if (icmp.ok) say(`  ICMP view: ${page.url}?family=icmp&stat=p50&refresh=5000`);
+    say(`  direction asymmetry: ${page.url}?family=http&stat=p50&mode=asymmetry&refresh=5000`);
+    if (icmp.ok && wan) {
+      const between = collectors.map((c) => c.address).join(',');
+      say(`  ICMP between the collectors: ${page.url}?family=icmp&stat=p50&dst=${between}&refresh=5000`);
+      say(`  ICMP to all targets (one column each): ${page.url}?family=icmp&stat=p50&refresh=5000`);
+    } else if (icmp.ok) {
+      say(`  ICMP view: ${page.url}?family=icmp&stat=p50&refresh=5000`);
+    }
     say('all up. Press Ctrl-C to stop everything.');
   } catch (error) {
     process.stderr.write(`[demo] error: ${(error as Error).message}\n`);

@@ -40,6 +40,8 @@ const debianPackages = {
     { pkg: 'debootstrap', provides: '/usr/sbin/debootstrap' },
     // A real DNS server inside a test's namespace (hostname targets re-resolved when their TTL ends).
     { pkg: 'dnsmasq-base', provides: '/usr/sbin/dnsmasq' },
+    // Kernel-stamped captures: the truth the WAN emulator's own error is measured against.
+    { pkg: 'tcpdump', provides: '/usr/bin/tcpdump' },
   ],
   demo: [{ pkg: 'iproute2', provides: '/usr/sbin/ip' }],
   bench: [

@@ -14,6 +14,12 @@ export interface LivePageOptions {
   questdbUrl?: string;
   port?: number;
   host?: string;
+  /**
+   * What the serving process set up, served as /scenario.json for the page to show: `note` lines
+   * (the demo's emulated WAN, say) and `compressedDay` ({ periodMs, epochMs }: the data's busy
+   * cycle is a day compressed into periodMs, so the time-of-day panel reads it on that clock).
+   */
+  scenario?: unknown;
   /** Pages to serve instead of harness/dist (bench:plugin --baseline serves an older build). */
   distDir?: string;
 }
@@ -48,7 +54,7 @@ export async function serveLivePage(options: LivePageOptions = {}): Promise<Live
   }
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
-    void handle(request, response, options.questdbUrl, root).catch((error: Error) => {
+    void handle(request, response, options.questdbUrl, root, options.scenario).catch((error: Error) => {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: `proxy to QuestDB failed: ${error.message}` }));
     });
@@ -74,8 +80,14 @@ async function handle(
   response: ServerResponse,
   questdbUrl: string | undefined,
   root: string,
+  scenario: unknown,
 ) {
   const url = new URL(request.url ?? '/', 'http://page');
+  if (url.pathname === '/scenario.json') {
+    return scenario === undefined
+      ? json(response, 404, { error: 'no scenario: this page was started without one' })
+      : json(response, 200, scenario);
+  }
   if (url.pathname === '/questdb/exec') {
     const sql = url.searchParams.get('query') ?? '';
     if (!questdbUrl) return json(response, 503, { error: 'this page was started without a QuestDB URL' });

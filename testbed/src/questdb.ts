@@ -34,6 +34,10 @@ export interface QuestDbOptions {
    * omitted. setCredentials() changes it for the next start().
    */
   credentials?: QuestDbCredentials;
+  /** Stopped by the kernel if the launching process is killed (ServiceProcess's dieWithParent). */
+  dieWithParent?: boolean;
+  /** In a process group of its own, so a terminal's Ctrl-C reaches only the launcher, which stops it in order. */
+  detached?: boolean;
 }
 
 export interface QuestDbCredentials {
@@ -114,6 +118,11 @@ export class LocalQuestDb {
     return { host: '127.0.0.1', port: this.ports.pg, user: 'admin', password: 'quest', database: 'qdb' };
   }
 
+  /** The server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.isRunning ? this.process?.pid : undefined;
+  }
+
   get isRunning(): boolean {
     return this.process !== undefined && !this.process.hasExited;
   }
@@ -122,16 +131,21 @@ export class LocalQuestDb {
   async start(): Promise<void> {
     if (this.isRunning) return;
     writeServerConf(this.rootDir, this.ports, this.credentials);
-    this.process = new ServiceProcess('QuestDB', 'java', [
-      `-Xmx${this.options.maxHeap ?? '2g'}`,
-      '-Dnoebug',
-      '-p',
-      questDbJarPath,
-      '-m',
-      'io.questdb/io.questdb.ServerMain',
-      '-d',
-      this.rootDir,
-    ]);
+    this.process = new ServiceProcess(
+      'QuestDB',
+      'java',
+      [
+        `-Xmx${this.options.maxHeap ?? '2g'}`,
+        '-Dnoebug',
+        '-p',
+        questDbJarPath,
+        '-m',
+        'io.questdb/io.questdb.ServerMain',
+        '-d',
+        this.rootDir,
+      ],
+      { dieWithParent: this.options.dieWithParent ?? false, detached: this.options.detached ?? false },
+    );
     await this.process.waitUntilReady(
       async () => (await this.query('select 1', 2_000)).count === 1,
       this.options.startTimeoutMs ?? 60_000,

@@ -1,4 +1,16 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const setpriv = '/usr/bin/setpriv';
+
+/**
+ * The command wrapped so that the kernel sends it SIGTERM when its parent (this process) dies,
+ * even by SIGKILL, where no exit hook runs (util-linux setpriv --pdeathsig; the setting survives
+ * the exec). Unwrapped where setpriv is missing: then only a later run's clean-up stops it.
+ */
+export function withParentDeathSignal(command: string, args: readonly string[]): [string, string[]] {
+  return existsSync(setpriv) ? [setpriv, ['--pdeathsig', 'TERM', '--', command, ...args]] : [command, [...args]];
+}
 
 /** The last lines a service printed, kept so start-up failures can show them. */
 class OutputTail {
@@ -40,14 +52,16 @@ export class ServiceProcess {
   private exitCode: number | null | undefined;
   private readonly exited: Promise<void>;
 
+  /** `dieWithParent`: stopped by the kernel if this process is killed (see withParentDeathSignal). */
   constructor(
     readonly name: string,
     command: string,
     args: readonly string[],
-    options: SpawnOptions = {},
+    { dieWithParent = false, ...options }: SpawnOptions & { dieWithParent?: boolean } = {},
   ) {
     installExitHook();
-    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const [file, argv] = dieWithParent ? withParentDeathSignal(command, args) : [command, args];
+    this.child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     running.add(this.child);
     this.child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk));

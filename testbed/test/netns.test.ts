@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { NetworkNamespace, TestNetwork, withNetworkNamespace } from '../src/index.js';
+import { NetworkNamespace, removeStaleNamespaces, repoRoot, TestNetwork, withNetworkNamespace } from '../src/index.js';
 
 describe('withNetworkNamespace', () => {
   it('gives the body a namespace whose only interface is lo, up, with no route off the host', async () => {
@@ -79,6 +80,102 @@ describe('withNetworkNamespace', () => {
     } finally {
       await ns.dispose();
       host.close();
+    }
+  });
+});
+
+describe('NetworkNamespace.relayPorts', () => {
+  it('makes a service inside reachable on a host loopback port, and a host port reachable inside, in one relay', async () => {
+    const host = createServer((c) => c.end('from host'));
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const hostPort = (host.address() as { port: number }).port;
+    const ns = await NetworkNamespace.create();
+    try {
+      const server = ns.spawn('node', [
+        '-e',
+        `require('net').createServer(c=>c.end('from inside')).listen(7100,'127.0.0.1',()=>console.log('up'))`,
+      ]);
+      await new Promise((resolve) => server.stdout?.once('data', resolve));
+      const relay = await ns.relayPorts({
+        fromHost: [{ hostPort, insidePort: 7200 }],
+        toHost: [{ address: '127.0.0.1', port: 7100 }],
+      });
+      const exposed = relay.hostPorts.get('127.0.0.1:7100')!;
+      const reply = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        connect(exposed, '127.0.0.1')
+          .on('data', (d) => (text += d.toString()))
+          .on('end', () => resolve(text))
+          .on('error', reject);
+      });
+      expect(reply).toBe('from inside');
+      const inside = await ns.exec('node', [
+        '-e',
+        `require('net').connect(7200,'127.0.0.1').on('data',d=>{process.stdout.write(d);process.exit(0)})`,
+      ]);
+      expect(inside.stdout).toBe('from host');
+      await relay.close();
+      await expect(
+        new Promise((resolve, reject) => connect(exposed, '127.0.0.1').on('connect', resolve).on('error', reject)),
+      ).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      await ns.dispose();
+      host.close();
+    }
+  });
+});
+
+function processState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
+  } catch {
+    return 'gone';
+  }
+}
+
+describe('removeStaleNamespaces', () => {
+  it("removes the namespaces (and what runs in them) of a killed owner, never a live owner's or another prefix's", async () => {
+    // An owner in another process that dies by SIGKILL, leaving its namespace and a process in it.
+    const script = [
+      "import { NetworkNamespace } from './testbed/src/netns.ts';",
+      "const ns = await NetworkNamespace.createOwned('psstaletest', 'left');",
+      "ns.spawn('sleep', ['300'], { detached: true, stdio: 'ignore' }).unref();",
+      'console.log(ns.name);',
+      'setInterval(() => undefined, 1000);',
+    ].join('\n');
+    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const leftName = await new Promise<string>((resolve) =>
+      owner.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const leftPids = execFileSync('ip', ['netns', 'pids', leftName]).toString().trim().split(/\s+/).map(Number);
+    expect(leftPids.length).toBeGreaterThan(0);
+    owner.kill('SIGKILL');
+    await new Promise((resolve) => owner.once('exit', resolve));
+
+    const ours = await NetworkNamespace.createOwned('psstaletest', 'mine');
+    // Our pid with another start time: a later process that got a dead owner's pid.
+    const reusedPid = `psstaletest-${process.pid}-1-reused`;
+    const otherPrefix = `psstaletestx-${owner.pid}-1-other`;
+    execFileSync('ip', ['netns', 'add', reusedPid]);
+    execFileSync('ip', ['netns', 'add', otherPrefix]);
+    try {
+      const removed = await removeStaleNamespaces('psstaletest');
+      expect(removed.sort()).toEqual([leftName, reusedPid].sort());
+      const listed = execFileSync('ip', ['netns', 'list']).toString();
+      expect(listed).toContain(ours.name);
+      expect(listed).toContain(otherPrefix);
+      expect(listed).not.toContain(leftName);
+      // Killed: gone, or a zombie until whoever adopted the orphan reaps it.
+      for (const pid of leftPids) expect(['gone', 'Z']).toContain(processState(pid));
+    } finally {
+      await ours.dispose();
+      execFileSync('ip', ['netns', 'del', otherPrefix]);
+      spawnSync('ip', ['netns', 'del', reusedPid]);
     }
   });
 });

@@ -1,6 +1,7 @@
 // The live page: the three panels fed by the datasource's query runner, reading QuestDB's /exec
 // through the serving process's same-origin proxy (/questdb). Used by the browser tests and the
 // demo. Controls live in the URL: ?family=icmp|http&stat=p50&minutes=15&theme=dark|light&mode=asymmetry
+// &dst=ADDRESS,… (only these destinations)
 import React, { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { DataFrame } from '@grafana/data';
@@ -18,6 +19,7 @@ import { TimeOfDayPanel, type TimeOfDayOptions } from '../../src/panels/timeofda
 import { defaultPairFields } from '../../src/shared/frame-fields';
 import { resolveTimeZone } from '../../src/shared/time-zone';
 import { harnessTheme, panelProps, ThemeProvider } from './panel-host';
+import { emulatedHourInterval, fetchScenario, onEmulatedClock, type PageScenario } from './scenario';
 
 const params = new URLSearchParams(window.location.search);
 const family = (params.get('family') ?? 'icmp') as Family;
@@ -26,6 +28,7 @@ const minutes = Number(params.get('minutes') ?? 15);
 const themeMode = params.get('theme') === 'light' ? 'light' : 'dark';
 const mode = params.get('mode') === 'asymmetry' ? 'asymmetry' : 'value';
 const refreshMs = Number(params.get('refresh') ?? 0);
+const onlyDst = params.get('dst')?.split(',').filter(Boolean);
 const runner = new PingSphereQueryRunner(new FetchQuestDbClient(new URL('questdb', window.location.href).href));
 
 interface Loaded {
@@ -41,7 +44,8 @@ function pairFromHash(): { src: string; dst: string } | undefined {
   return match ? { src: match[1]!, dst: match[2]! } : undefined;
 }
 
-async function load(pair: { src: string; dst: string } | undefined): Promise<Loaded> {
+async function load(pair: { src: string; dst: string } | undefined, scenario: PageScenario | null): Promise<Loaded> {
+  const day = scenario?.compressedDay;
   const toMs = Date.now();
   const fromMs = toMs - minutes * 60_000;
   const context: QueryContext = {
@@ -52,17 +56,27 @@ async function load(pair: { src: string; dst: string } | undefined): Promise<Loa
     rollupMinRangeHours: 6,
   };
   const base = { refId: 'A', family, stat, phase: 'connect' as const, source: 'raw' as const };
-  const table: PingSphereQuery = { ...base, format: 'table', groupBy: ['src', 'dst', 'src_loc', 'dst_loc'] };
+  const table: PingSphereQuery = {
+    ...base,
+    format: 'table',
+    groupBy: ['src', 'dst', 'src_loc', 'dst_loc'],
+    ...(onlyDst ? { filters: { dst: onlyDst } } : {}),
+  };
   const series: PingSphereQuery = {
     ...base,
     format: 'time_series',
     groupBy: ['src', 'dst'],
-    interval: '1m',
-    filters: pair ? { src: [pair.src], dst: [pair.dst] } : {},
+    interval: day ? emulatedHourInterval(day) : '1m',
+    filters: pair ? { src: [pair.src], dst: [pair.dst] } : onlyDst ? { dst: onlyDst } : {},
   };
+  // On a compressed day, only the data of this run is on its clock.
+  const seriesContext = day?.sinceMs ? { ...context, fromMs: Math.max(fromMs, day.sinceMs) } : context;
   try {
-    const [tableFrames, seriesFrames] = await Promise.all([runner.run(table, context), runner.run(series, context)]);
-    return { table: tableFrames, series: seriesFrames, fromMs, toMs };
+    const [tableFrames, seriesFrames] = await Promise.all([
+      runner.run(table, context),
+      runner.run(series, seriesContext),
+    ]);
+    return { table: tableFrames, series: day ? onEmulatedClock(seriesFrames, day) : seriesFrames, fromMs, toMs };
   } catch (error) {
     return { table: [], series: [], fromMs, toMs, error: (error as Error).message };
   }
@@ -71,15 +85,18 @@ async function load(pair: { src: string; dst: string } | undefined): Promise<Loa
 function LivePage() {
   const [pair, setPair] = useState(pairFromHash());
   const [data, setData] = useState<Loaded | undefined>();
+  const [scenario, setScenario] = useState<PageScenario | null | undefined>();
+  useEffect(() => void fetchScenario().then(setScenario), []);
   useEffect(() => {
     const onHash = () => setPair(pairFromHash());
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {
+    if (scenario === undefined) return;
     let stopped = false;
     const refresh = () =>
-      load(pair).then((loaded) => {
+      load(pair, scenario).then((loaded) => {
         if (!stopped) setData(loaded);
       });
     void refresh();
@@ -88,7 +105,7 @@ function LivePage() {
       stopped = true;
       if (timer) clearInterval(timer);
     };
-  }, [pair]);
+  }, [pair, scenario]);
   useEffect(() => {
     if (data) document.body.dataset.state = data.error ? 'error' : 'ready';
   }, [data]);
@@ -105,7 +122,9 @@ function LivePage() {
     },
     overrides: [],
   };
-  const timeOfDayOptions: TimeOfDayOptions = { axis: 'weekday', scale: 'linear' };
+  const day = scenario?.compressedDay;
+  // On a compressed day the rows are the emulated days (dates), not weekdays.
+  const timeOfDayOptions: TimeOfDayOptions = { axis: day ? 'date' : 'weekday', scale: 'linear' };
   const geoOptions: GeoMapOptions = {
     colourBy: 'value',
     fit: 'world',
@@ -127,6 +146,18 @@ function LivePage() {
         <h2 style={{ margin: '0 0 8px' }}>
           PingSphere · {family.toUpperCase()} {stat} · last {minutes} min
         </h2>
+        {scenario?.note && (
+          <section
+            data-testid="scenario-note"
+            style={{ color: theme.colors.text.secondary, fontSize: 12, maxWidth: width * 2 + 32, margin: '0 0 8px' }}
+          >
+            {scenario.note.map((line) => (
+              <p key={line} style={{ margin: '2px 0' }}>
+                {line}
+              </p>
+            ))}
+          </section>
+        )}
         <div style={{ display: 'flex', flexWrap: 'wrap', gap: 16 }}>
           <section data-testid="section-matrix" style={{ background: theme.colors.background.primary, padding: 8 }}>
             <h3>Latency matrix{mode === 'asymmetry' ? ' (asymmetry)' : ''}</h3>
@@ -156,7 +187,10 @@ function LivePage() {
             />
           </section>
           <section data-testid="section-timeofday" style={{ background: theme.colors.background.primary, padding: 8 }}>
-            <h3 data-testid="timeofday-title">Time of day · {pair ? `${pair.src} → ${pair.dst}` : 'whole mesh'}</h3>
+            <h3 data-testid="timeofday-title">
+              Time of day · {pair ? `${pair.src} → ${pair.dst}` : 'whole mesh'}
+              {day && ` · emulated clock: 1 day = ${day.periodMs / 60_000} min of the demo (UTC hours)`}
+            </h3>
             <TimeOfDayPanel
               {...panelProps({
                 ...common,
@@ -165,6 +199,7 @@ function LivePage() {
                 plugin: timeOfDayPlugin,
                 width: width * 2 + 32,
                 height: 300,
+                ...(day ? { timeZone: 'utc' } : {}),
               })}
             />
           </section>
