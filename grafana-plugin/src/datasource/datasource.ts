@@ -8,6 +8,7 @@ import {
   type ScopedVars,
 } from '@grafana/data';
 import { resolveTimeZone } from '../shared/time-zone';
+import { defaultHourlyMinRangeHours } from './inventory-sql';
 import type { QuestDbClient } from './questdb-client';
 import { PingSphereQueryRunner, type HealthReport } from './query-runner';
 import { defaultQuery, type PingSphereOptions, type PingSphereQuery, type PingSphereVariableQuery } from './types';
@@ -23,6 +24,7 @@ const multiValueSeparator = '\u001f';
 export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSphereOptions> {
   readonly runner: PingSphereQueryRunner;
   private readonly rollupMinRangeHours: number;
+  private readonly hourlyMinRangeHours: number;
 
   constructor(
     instanceSettings: DataSourceInstanceSettings<PingSphereOptions>,
@@ -32,6 +34,7 @@ export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSph
     super(instanceSettings);
     this.runner = new PingSphereQueryRunner(client);
     this.rollupMinRangeHours = instanceSettings.jsonData.rollupMinRangeHours ?? 6;
+    this.hourlyMinRangeHours = instanceSettings.jsonData.hourlyMinRangeHours ?? defaultHourlyMinRangeHours;
   }
 
   override getDefaultQuery(): Partial<PingSphereQuery> {
@@ -53,8 +56,9 @@ export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSph
           .filter((v) => v !== ''),
       );
     }
-    const interval = query.interval ? this.templates.replace(query.interval, scopedVars) : query.interval;
-    return { ...defaultQuery, ...query, filters, interval };
+    const one = (value: string | undefined) => (value ? this.templates.replace(value, scopedVars) : value);
+    const interval = one(query.interval);
+    return { ...defaultQuery, ...query, filters, interval, group: one(query.group), target: one(query.target) };
   }
 
   async query(request: DataQueryRequest<PingSphereQuery>): Promise<DataQueryResponse> {
@@ -64,6 +68,7 @@ export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSph
       intervalMs: request.intervalMs,
       timeZone: resolveTimeZone(request.timezone),
       rollupMinRangeHours: this.rollupMinRangeHours,
+      hourlyMinRangeHours: this.hourlyMinRangeHours,
     };
     const results = await Promise.all(
       request.targets
@@ -81,9 +86,11 @@ export class PingSphereDataSource extends DataSourceApi<PingSphereQuery, PingSph
   }
 
   override async metricFindQuery(query: PingSphereVariableQuery): Promise<MetricFindValue[]> {
+    const group = query.group ? this.templates.replace(query.group) : undefined;
     const values = await this.runner.variableValues({
       family: query.family ?? 'icmp',
       dimension: query.dimension ?? 'src',
+      ...(group ? { group } : {}),
     });
     return values.map((text) => ({ text, value: text }));
   }

@@ -32,6 +32,12 @@ export function valueConfig(query: Pick<PingSphereQuery, 'stat'>): FieldConfig {
 const columnConfig: Record<string, FieldConfig> = {
   loss_pct: { unit: 'percent', min: 0, max: 100, displayName: 'loss %' },
   samples: { unit: 'none', decimals: 0 },
+  // The inventory views (inventory-sql.ts).
+  targets: { unit: 'none', decimals: 0 },
+  targets_down: { unit: 'none', decimals: 0, displayName: 'targets down' },
+  worst_src: { displayName: 'seen worst from' },
+  group_key: { displayName: 'group key' },
+  dst_name: { displayName: 'name' },
 };
 
 /** One table frame, columns as QuestDB returned them (value, loss_pct, samples get units). */

@@ -3,6 +3,7 @@
 import type { DataFrame } from '@grafana/data';
 import { toTableFrame, toTimeSeriesFrames } from './frames';
 import { QuestDbError, type QuestDbClient } from './questdb-client';
+import { buildInventorySql, buildInventoryVariableSql } from './inventory-sql';
 import { buildSql, buildVariableSql, type QueryContext } from './sql';
 import type { PingSphereQuery, PingSphereVariableQuery } from './types';
 
@@ -20,6 +21,11 @@ export class PingSphereQueryRunner {
 
   /** Runs one query (template variables already replaced) and returns its frames. */
   async run(query: PingSphereQuery, context: QueryContext): Promise<DataFrame[]> {
+    if (query.queryType && query.queryType !== 'pairs') {
+      // The inventory views are tables of aggregates (a row per cell or target), whatever the format.
+      const inventory = buildInventorySql(query, context);
+      return [toTableFrame(await this.client.exec(inventory.sql), query, inventory.sql)];
+    }
     const built = buildSql(query, context);
     const reply = await this.client.exec(built.sql);
     return query.format === 'table' ? [toTableFrame(reply, query, built.sql)] : toTimeSeriesFrames(reply, query, built);
@@ -27,7 +33,12 @@ export class PingSphereQueryRunner {
 
   /** Distinct values of a dimension, for template variables (collectors, locations, targets). */
   async variableValues(query: PingSphereVariableQuery): Promise<string[]> {
-    const reply = await this.client.exec(buildVariableSql(query.family, query.dimension));
+    const { dimension } = query;
+    const sql =
+      dimension === 'group' || dimension === 'target'
+        ? buildInventoryVariableSql(dimension, query.group)
+        : buildVariableSql(query.family, dimension);
+    const reply = await this.client.exec(sql);
     return reply.dataset.map((row) => row[0]).filter((v): v is string => typeof v === 'string' && v !== '');
   }
 

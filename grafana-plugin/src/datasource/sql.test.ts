@@ -59,10 +59,11 @@ describe('buildSql', () => {
     expect(sql).not.toContain('SAMPLE BY');
   });
 
-  it('joins ICMP targets to the location of the collector with the same name', () => {
+  it('joins ICMP targets to the location of the collector with the same name, else the inventory’s', () => {
     const built = buildSql(query({ format: 'table', groupBy: ['src', 'dst', 'src_loc', 'dst_loc'] }), context);
-    expect(built.sql).toContain('LEFT JOIN (SELECT src::varchar host, src_loc loc FROM icmp WHERE ts >= ');
-    expect(built.sql).toContain('LATEST ON ts PARTITION BY src) peer ON (dst = peer.host)');
+    expect(built.sql).toContain('(SELECT src::varchar host, src_loc::varchar loc FROM icmp WHERE ts >= ');
+    expect(built.sql).toContain('LATEST ON ts PARTITION BY src) UNION ALL SELECT target host');
+    expect(built.sql).toContain('GROUP BY host) peer ON (dst = peer.host)');
     expect(built.sql).toContain('last_not_null(peer.loc) dst_loc');
   });
 

@@ -14,6 +14,8 @@ export interface QueryContext {
   timeZone: string;
   /** Ranges at least this long read the roll-ups when the statistic allows it. */
   rollupMinRangeHours: number;
+  /** Group views (icmp_groups, icmp_focus on a group) read the hourly roll-up from this range on (default 24 h). */
+  hourlyMinRangeHours?: number;
 }
 
 /** A built statement and what it reads, for the query inspector and the tests. */
@@ -185,10 +187,13 @@ export function buildSql(query: PingSphereQuery, context: QueryContext): BuiltSq
   const dims = [...new Set(query.groupBy)];
   const { keys, attributes } = splitDimensions(dims);
   const needsPeerJoin = query.family === 'icmp' && (dims.includes('dst_loc') || 'dst_loc' in (query.filters ?? {}));
-  // ICMP rows name the target only; its location is that of the collector with the same name.
-  const from = needsPeerJoin
-    ? `${table} LEFT JOIN (SELECT src::varchar host, src_loc loc FROM icmp WHERE ${timeFilter} LATEST ON ts PARTITION BY src) peer ON (dst = peer.host)`
-    : table;
+  // ICMP rows name the target only; its location is that of the collector with the same name, else
+  // the one the target inventory gives it (the labelled targets file's loc=).
+  const places =
+    `SELECT host, first(loc) loc FROM (SELECT host, loc FROM ` +
+    `(SELECT src::varchar host, src_loc::varchar loc FROM icmp WHERE ${timeFilter} LATEST ON ts PARTITION BY src) UNION ALL ` +
+    `SELECT target host, loc::varchar loc FROM targets WHERE removed = false AND loc IS NOT NULL) GROUP BY host`;
+  const from = needsPeerJoin ? `${table} LEFT JOIN (${places}) peer ON (dst = peer.host)` : table;
   const selected = dims.map((d) => (attributes.includes(d) ? `last_not_null(${column(d)}) ${d}` : `${column(d)} ${d}`));
   const values =
     format === 'table'

@@ -3,7 +3,7 @@ import type { QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineFieldRow, Input, MultiSelect, RadioButtonGroup, Select, TagsInput } from '@grafana/ui';
 import type { PingSphereDataSource } from '../datasource';
 import { defaultQuery, type Dimension, type PingSphereOptions, type PingSphereQuery } from '../types';
-import { dimensionOptions, familyOptions, phaseOptions, statOptions } from './options';
+import { dimensionOptions, familyOptions, phaseOptions, queryTypeOptions, statOptions } from './options';
 
 type Props = QueryEditorProps<PingSphereDataSource, PingSphereQuery, PingSphereOptions>;
 
@@ -16,8 +16,68 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
   };
   const setFilter = (dimension: Dimension, values: string[]) =>
     update({ filters: { ...q.filters, [dimension]: values } });
+  const queryType = q.queryType ?? 'pairs';
+  const typeRow = (
+    <InlineFieldRow>
+      <InlineField label="Query type" labelWidth={12}>
+        <Select
+          aria-label="Query type"
+          width={36}
+          options={queryTypeOptions}
+          value={queryType}
+          onChange={(v) => update({ queryType: v.value!, ...(v.value === 'pairs' ? {} : { family: 'icmp' }) })}
+        />
+      </InlineField>
+    </InlineFieldRow>
+  );
+  if (queryType !== 'pairs') {
+    const text = (key: 'group' | 'target', label: string, tooltip: string) => (
+      <InlineField label={label} labelWidth={12} tooltip={tooltip}>
+        <Input
+          aria-label={label}
+          width={24}
+          placeholder={key === 'group' ? '$group' : '$target'}
+          defaultValue={q[key] ?? ''}
+          onBlur={(e) => update({ [key]: e.currentTarget.value.trim() || undefined })}
+        />
+      </InlineField>
+    );
+    return (
+      <>
+        {typeRow}
+        <InlineFieldRow>
+          <InlineField label="Statistic" labelWidth={12}>
+            <Select
+              aria-label="Statistic"
+              width={16}
+              options={statOptions}
+              value={q.stat}
+              onChange={(v) => update({ stat: v.value! })}
+            />
+          </InlineField>
+          {queryType !== 'icmp_groups' && text('group', 'Group', 'Group key (a variable such as $group works)')}
+          {queryType === 'icmp_focus' && text('target', 'Target', 'Address; beats the group when set')}
+          {queryType === 'icmp_worst_targets' && (
+            <InlineField label="Top" labelWidth={8}>
+              <Input
+                aria-label="Top"
+                type="number"
+                width={10}
+                defaultValue={q.limit ?? 20}
+                onBlur={(e) => update({ limit: Number(e.currentTarget.value) || 20 })}
+              />
+            </InlineField>
+          )}
+          <InlineField label="Collectors" labelWidth={12} tooltip="Values or template variables, e.g. $collector">
+            <TagsInput placeholder="any" tags={q.filters?.src ?? []} onChange={(tags) => setFilter('src', tags)} />
+          </InlineField>
+        </InlineFieldRow>
+      </>
+    );
+  }
   return (
     <>
+      {typeRow}
       <InlineFieldRow>
         <InlineField label="Family" labelWidth={12}>
           <RadioButtonGroup options={familyOptions} value={q.family} onChange={(family) => update({ family })} />

@@ -1,7 +1,7 @@
 import React from 'react';
-import { InlineField, InlineFieldRow, RadioButtonGroup, Select } from '@grafana/ui';
+import { InlineField, InlineFieldRow, Input, RadioButtonGroup, Select } from '@grafana/ui';
 import type { PingSphereVariableQuery } from '../types';
-import { dimensionOptions, familyOptions } from './options';
+import { familyOptions, variableDimensionOptions } from './options';
 
 interface Props {
   query: Partial<PingSphereVariableQuery>;
@@ -10,10 +10,15 @@ interface Props {
 
 /** A template variable lists collectors, targets or locations seen in one family's table. */
 export function VariableQueryEditor({ query, onChange }: Props) {
-  const current: PingSphereVariableQuery = { family: query.family ?? 'icmp', dimension: query.dimension ?? 'src' };
+  const current: PingSphereVariableQuery = {
+    family: query.family ?? 'icmp',
+    dimension: query.dimension ?? 'src',
+    ...(query.group ? { group: query.group } : {}),
+  };
   const update = (patch: Partial<PingSphereVariableQuery>) => {
     const next = { ...current, ...patch };
-    onChange(next, `${next.family}: distinct ${next.dimension}`);
+    const of = next.dimension === 'target' && next.group ? ` of group ${next.group}` : '';
+    onChange(next, `${next.family}: distinct ${next.dimension}${of}`);
   };
   return (
     <InlineFieldRow>
@@ -24,11 +29,21 @@ export function VariableQueryEditor({ query, onChange }: Props) {
         <Select
           aria-label="Values of"
           width={24}
-          options={dimensionOptions}
+          options={variableDimensionOptions}
           value={current.dimension}
           onChange={(v) => update({ dimension: v.value! })}
         />
       </InlineField>
+      {current.dimension === 'target' && (
+        <InlineField label="Of group" labelWidth={12} tooltip="Empty = every target; a variable such as $group works">
+          <Input
+            width={20}
+            placeholder="any"
+            defaultValue={current.group ?? ''}
+            onBlur={(e) => update({ group: e.currentTarget.value.trim() || undefined })}
+          />
+        </InlineField>
+      )}
     </InlineFieldRow>
   );
 }

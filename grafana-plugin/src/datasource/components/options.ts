@@ -1,5 +1,14 @@
 import type { SelectableValue } from '@grafana/data';
-import { phaseLabels, statLabels, type Dimension, type Family, type HttpPhase, type Stat } from '../types';
+import {
+  phaseLabels,
+  queryTypeLabels,
+  statLabels,
+  type Dimension,
+  type Family,
+  type HttpPhase,
+  type QueryType,
+  type Stat,
+} from '../types';
 
 export const familyOptions: Array<SelectableValue<Family>> = [
   { label: 'ICMP', value: 'icmp', description: 'native sweeps (table icmp)' },
@@ -20,4 +29,15 @@ export const dimensionOptions: Array<SelectableValue<Dimension>> = [
   { label: 'destination', value: 'dst' },
   { label: 'source location', value: 'src_loc' },
   { label: 'destination location', value: 'dst_loc' },
+];
+
+export const queryTypeOptions: Array<SelectableValue<QueryType>> = (Object.keys(queryTypeLabels) as QueryType[]).map(
+  (value) => ({ label: queryTypeLabels[value], value }),
+);
+
+/** Variable values: the query dimensions, plus the ICMP target inventory's groups and targets. */
+export const variableDimensionOptions: Array<SelectableValue<Dimension | 'group' | 'target'>> = [
+  ...dimensionOptions,
+  { label: 'target group (inventory)', value: 'group', description: 'group keys of the targets table' },
+  { label: 'target (inventory)', value: 'target', description: 'addresses of the targets table, of one group if set' },
 ];
