@@ -130,6 +130,7 @@ function LivePage() {
     fit: 'world',
     lossThresholdPct: 1,
     locations: '',
+    colourSources: false,
     fields: defaultPairFields,
   };
   return (

@@ -130,7 +130,9 @@ export function buildWorstTargetsSql(query: PingSphereQuery, context: QueryConte
   const table = targetTable(context);
   const limit = query.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-    throw new QueryError(`limit ${String(query.limit)} is not a whole number from 1 to 10000: set how many targets to list`);
+    throw new QueryError(
+      `limit ${String(query.limit)} is not a whole number from 1 to 10000: set how many targets to list`,
+    );
   }
   if (table === 'icmp' && query.stat.startsWith('p')) {
     throw new QueryError(
@@ -178,7 +180,8 @@ export function buildFocusSql(query: PingSphereQuery, context: QueryContext): Bu
 }
 
 function requireValue(value: string | undefined, name: string, what: string): string {
-  if (!value) throw new QueryError(`${what} needs a ${name}: set it in the query (a dashboard variable such as $group works)`);
+  if (!value)
+    throw new QueryError(`${what} needs a ${name}: set it in the query (a dashboard variable such as $group works)`);
   return value;
 }
 

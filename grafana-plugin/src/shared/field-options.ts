@@ -51,6 +51,19 @@ export function addPairFieldOptions<T extends { fields: PairFieldMapping }>(buil
     defaultValue: defaultPairFields.samples,
     settings: { filter: (f: Field) => f.type === FieldType.number },
   });
+  for (const [path, name, description] of [
+    ['targets', 'Targets', 'Optional: how many targets a cell stands for (a target group).'],
+    ['down', 'Targets down', 'Optional: how many of those are down (marked in the cell, counted in tooltips).'],
+  ] as const) {
+    builder.addFieldNamePicker({
+      path: `fields.${path}`,
+      name,
+      description,
+      category,
+      defaultValue: defaultPairFields[path],
+      settings: { filter: (f: Field) => f.type === FieldType.number },
+    });
+  }
   nameOrLabel('sourceLocation', 'Source location', 'Optional: "City,CC" of the source.');
   nameOrLabel('targetLocation', 'Target location', 'Optional: "City,CC" of the target.');
   builder.addSelect({

@@ -15,6 +15,9 @@ export interface PairFieldMapping {
   samples: string;
   sourceLocation: string;
   targetLocation: string;
+  /** Optional: how many targets a cell stands for, and how many of them are down (the ICMP group matrix). */
+  targets: string;
+  down: string;
   /** Grafana reducer id (ReducerID) for pairs that appear on several rows, e.g. a time series. */
   reducer: string;
 }
@@ -28,6 +31,8 @@ export const defaultPairFields: PairFieldMapping = {
   samples: 'samples',
   sourceLocation: 'src_loc',
   targetLocation: 'dst_loc',
+  targets: 'targets',
+  down: 'targets_down',
   reducer: 'mean',
 };
 
@@ -40,6 +45,9 @@ export interface PairRow {
   value: number;
   lossPct: number;
   samples: number;
+  /** Targets behind the pair and how many are down (NaN without those fields). */
+  targets: number;
+  down: number;
   frameIndex: number;
   rowIndex: number;
 }
@@ -123,6 +131,8 @@ export function readPairTable(series: DataFrame[], mapping: PairFieldMapping): {
     const dstLoc = column(frame, value, mapping.targetLocation);
     const loss = findField(frame, mapping.loss, FieldType.number);
     const samples = findField(frame, mapping.samples, FieldType.number);
+    const targets = findField(frame, mapping.targets, FieldType.number);
+    const down = findField(frame, mapping.down, FieldType.number);
     first ??= { value, loss };
     valueFields[frameIndex] = value;
     for (let r = 0; r < frame.length; r++) {
@@ -134,6 +144,8 @@ export function readPairTable(series: DataFrame[], mapping: PairFieldMapping): {
         value: numberAt(value, r),
         lossPct: numberAt(loss, r),
         samples: numberAt(samples, r),
+        targets: numberAt(targets, r),
+        down: numberAt(down, r),
         frameIndex,
         rowIndex: r,
       });

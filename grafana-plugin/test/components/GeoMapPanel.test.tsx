@@ -19,6 +19,7 @@ const options: GeoMapOptions = {
   fit: 'world',
   lossThresholdPct: 1,
   locations: '',
+  colourSources: false,
   fields: defaultPairFields,
 };
 const size = { width: 800, height: 452 }; // map 400 px high: 452 − 34 (legend) − 18 (note)

@@ -11,6 +11,7 @@ import { plugin as matrixPlugin } from '../../src/panels/matrix/module';
 import { legacyLinkToDataLink } from '../../src/panels/matrix/migration';
 import { defaultPairLink } from '../../src/panels/matrix/types';
 import { plugin as timeOfDayPlugin } from '../../src/panels/timeofday/module';
+import { savedBefore } from '../../src/panels/matrix/migration';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +51,7 @@ async function migrate(saved: typeof savedMatrix | Record<string, unknown>) {
 
 describe('saved 0.1.0 panels in 0.2; Grafana is not running: the migration handler is called as Grafana calls it', () => {
   it('is the version Grafana compares saved panels with', () => {
-    expect(pkg.version).toBe('0.2.0');
+    expect(pkg.version).toBe('0.3.0');
     expect(savedMatrix.pluginVersion).not.toBe(pkg.version); // so Grafana runs the handler
   });
 
@@ -121,5 +122,77 @@ describe('saved 0.1.0 panels in 0.2; Grafana is not running: the migration handl
       });
       expect(withDefaults, type).toMatchObject(options);
     }
+  });
+});
+
+describe('saved 0.2.0 panels in 0.3 (the group matrix and target-centric map); Grafana is not running', () => {
+  /** A matrix panel as 0.2.0 saved it: its own data link, no 0.1 options, the 0.2 mapping. */
+  const saved02 = {
+    id: 7,
+    type: 'pingsphere-matrix-panel',
+    pluginVersion: '0.2.0',
+    options: {
+      mode: 'value',
+      order: 'name',
+      scale: 'linear',
+      lossThresholdPct: 2,
+      fields: {
+        source: 'from',
+        target: 'to',
+        value: 'v',
+        loss: 'l',
+        samples: 's',
+        sourceLocation: 'a',
+        targetLocation: 'b',
+        reducer: 'max',
+      },
+    },
+    fieldConfig: {
+      defaults: { unit: 's', links: [{ title: 'Mine', url: '/d/x?var-a=${__data.fields.from}' }] },
+      overrides: [],
+    },
+  };
+
+  it('compares versions by major and minor', () => {
+    expect([savedBefore('0.1.3', 0, 2), savedBefore(undefined, 0, 2), savedBefore('0.2.0', 0, 2)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([savedBefore('0.2.9', 0, 3), savedBefore('1.0.0', 0, 3)]).toEqual([true, false]);
+  });
+
+  it('matrix: keeps the saved mapping and links as they are, adds the new targets/down fields with defaults', async () => {
+    const { options, fieldConfig } = await migrate(saved02);
+    expect(options.fields).toEqual({ ...saved02.options.fields, targets: 'targets', down: 'targets_down' });
+    expect(options).toMatchObject({ order: 'name', lossThresholdPct: 2 });
+    // Not treated as 0.1: no Pair detail link added to the panel's own.
+    expect(fieldConfig.defaults.links).toEqual(saved02.fieldConfig.defaults.links);
+    expect(fieldConfig.defaults.unit).toBe('s');
+  });
+
+  it('geo map: source colouring stays off for a saved panel, its options and mapping are kept', async () => {
+    const panel = {
+      id: 8,
+      type: 'pingsphere-geomap-panel',
+      pluginVersion: '0.2.0',
+      options: {
+        colourBy: 'loss',
+        fit: 'collectors',
+        lossThresholdPct: 3,
+        locations: 'lab = 1, 2',
+        fields: { source: 'from' },
+      },
+      fieldConfig: { defaults: {}, overrides: [] },
+    } as unknown as PanelModel;
+    const options = (await geoMapPlugin.onPanelMigration!(panel)) as Record<string, unknown>;
+    expect(options).toMatchObject({
+      colourBy: 'loss',
+      fit: 'collectors',
+      lossThresholdPct: 3,
+      locations: 'lab = 1, 2',
+    });
+    expect(options.colourSources).toBe(false);
+    expect(options.fields).toMatchObject({ source: 'from', target: 'dst', targets: 'targets', down: 'targets_down' });
   });
 });

@@ -13,7 +13,18 @@ import { dataProblem, PanelMessage } from '../../shared/PanelMessage';
 import { lossColours } from '../matrix/matrix-renderer';
 import { hitTest, layoutGeo, type GeoLayout } from './geo-layout';
 import { buildGeoMesh, type GeoLink, type GeoMesh } from './geo-model';
-import { paintGeo } from './geo-renderer';
+import { linkColour, paintGeo } from './geo-renderer';
+
+/** The colour of each source's link (its highest value when it has several), for `colourSources`. */
+export function sourceColours(mesh: GeoMesh, paint: Parameters<typeof linkColour>[1]): Map<string, string> {
+  const worst = new Map<string, GeoLink>();
+  for (const link of mesh.links) {
+    const seen = worst.get(link.from);
+    const rank = (l: GeoLink) => (paint.colourBy === 'loss' ? l.lossPct : l.value);
+    if (!seen || rank(link) > rank(seen) || Number.isNaN(rank(seen))) worst.set(link.from, link);
+  }
+  return new Map([...worst].map(([name, link]) => [name, linkColour(link, paint)]));
+}
 
 export interface GeoMapOptions {
   colourBy: 'value' | 'loss';
@@ -21,6 +32,11 @@ export interface GeoMapOptions {
   lossThresholdPct: number;
   /** Lines "name-or-location = lat,lon" that beat the city table. */
   locations: string;
+  /**
+   * Fill each source with the colour of its link (its worst one when it has several): the
+   * target-centric map, where every collector is coloured by its RTT to one target or group.
+   */
+  colourSources: boolean;
   /** Which fields (or labels) hold source, target, value, loss, locations. */
   fields: PairFieldMapping;
 }
@@ -94,26 +110,26 @@ export function GeoMapPanel({ data, width, height, options }: PanelProps<GeoMapO
     if (!canvas || !view) return;
     const ctx = sizeCanvas(canvas, width, mapHeight);
     if (!ctx) return;
+    const mapTheme = {
+      isDark: theme.isDark,
+      text: theme.colors.text.primary,
+      land: theme.isDark ? '#2f3440' : '#e4e6eb',
+      border: theme.isDark ? '#4a5060' : '#b8bcc6',
+      water: theme.colors.background.primary,
+      node: theme.colors.primary.main,
+    };
+    const style = { scale: view.scale, colourBy, lossThresholdPct: threshold, theme: mapTheme };
     paintGeo(
       ctx,
       {
         layout: view.layout,
-        scale: view.scale,
-        colourBy,
-        lossThresholdPct: threshold,
-        theme: {
-          isDark: theme.isDark,
-          text: theme.colors.text.primary,
-          land: theme.isDark ? '#2f3440' : '#e4e6eb',
-          border: theme.isDark ? '#4a5060' : '#b8bcc6',
-          water: theme.colors.background.primary,
-          node: theme.colors.primary.main,
-        },
+        ...style,
+        ...(options.colourSources && mesh ? { nodeColours: sourceColours(mesh, style) } : {}),
       },
       width,
       mapHeight,
     );
-  }, [view, width, mapHeight, colourBy, threshold, theme]);
+  }, [view, mesh, width, mapHeight, colourBy, threshold, theme, options.colourSources]);
 
   const problem = dataProblem(data);
   if (problem) return <PanelMessage {...problem} />;

@@ -11,15 +11,17 @@ export interface GeoPaint {
   scale: ColourScale;
   colourBy: 'value' | 'loss';
   lossThresholdPct: number;
+  /** Fill of a node by name (a source coloured by its RTT to the target); others get theme.node. */
+  nodeColours?: Map<string, string>;
   theme: { isDark: boolean; text: string; land: string; border: string; water: string; node: string };
 }
 
 /** Colour of a link: purple when lossy (past the threshold), else the scale's colour. */
 export function linkColour(
-  curve: LinkCurve,
+  link: Pick<LinkCurve['link'], 'lossPct' | 'value'>,
   paint: Pick<GeoPaint, 'scale' | 'colourBy' | 'lossThresholdPct' | 'theme'>,
 ): string {
-  const { lossPct, value } = curve.link;
+  const { lossPct, value } = link;
   if (lossPct >= 100) return `rgb(${lossColours.total.join(', ')})`;
   if (paint.colourBy === 'loss') return paint.scale.css(Number.isFinite(lossPct) ? lossPct : 0);
   if (lossPct >= paint.lossThresholdPct && lossPct > 0) return lossColours.partial;
@@ -53,7 +55,7 @@ export function paintGeo(ctx: CanvasRenderingContext2D, paint: GeoPaint, width: 
   ctx.stroke();
 
   for (const curve of layout.curves) {
-    const colour = linkColour(curve, paint);
+    const colour = linkColour(curve.link, paint);
     ctx.strokeStyle = colour;
     ctx.fillStyle = colour;
     ctx.lineWidth = 2;
@@ -71,7 +73,7 @@ export function paintGeo(ctx: CanvasRenderingContext2D, paint: GeoPaint, width: 
   for (const node of layout.nodes) {
     ctx.beginPath();
     ctx.arc(node.x, node.y, nodeRadiusPx, 0, 2 * Math.PI);
-    ctx.fillStyle = theme.node;
+    ctx.fillStyle = paint.nodeColours?.get(node.name) ?? theme.node;
     ctx.fill();
     ctx.strokeStyle = theme.water;
     ctx.lineWidth = 1.5;

@@ -1,8 +1,10 @@
 import { PanelPlugin } from '@grafana/data';
 import { addPairFieldOptions, standardFieldConfig } from '../../shared/field-options';
 import { GeoMapPanel, type GeoMapOptions } from './GeoMapPanel';
+import { migrateGeoMapPanel } from './migration';
 
 export const plugin = new PanelPlugin<GeoMapOptions>(GeoMapPanel)
+  .setMigrationHandler(migrateGeoMapPanel)
   .useFieldConfig(standardFieldConfig)
   .setPanelOptions((builder) => {
     builder
@@ -29,6 +31,13 @@ export const plugin = new PanelPlugin<GeoMapOptions>(GeoMapPanel)
         },
       })
       .addNumberInput({ path: 'lossThresholdPct', name: 'Mark loss from (%)', defaultValue: 1 })
+      .addBooleanSwitch({
+        path: 'colourSources',
+        name: 'Colour sources by their link',
+        description:
+          'Fill each source with the colour of its link (its worst one): the target-centric map, one target or group seen from every collector.',
+        defaultValue: false,
+      })
       .addTextInput({
         path: 'locations',
         name: 'Locations',

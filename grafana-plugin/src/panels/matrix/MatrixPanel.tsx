@@ -11,7 +11,7 @@ import { followLink, linksAt } from '../../shared/links';
 import { dataProblem, PanelMessage } from '../../shared/PanelMessage';
 import { cellAt, layoutMatrix, type MatrixLayout } from './matrix-layout';
 import { asymmetry, buildMatrix, isFieldProblem, reverseIndex, type LatencyMatrix } from './matrix-model';
-import { lossColours, paintHover, paintMatrix } from './matrix-renderer';
+import { downColour, lossColours, paintHover, paintMatrix } from './matrix-renderer';
 import { defaultMatrixOptions, type MatrixOptions } from './types';
 
 /** Loss as text: the loss field's display (unit, decimals), or a percentage when there is no such field. */
@@ -31,6 +31,10 @@ export function describePair(matrix: LatencyMatrix, row: number, col: number, th
     const parts = [formatField(field, matrix.values[index]!, theme)];
     if (!Number.isNaN(matrix.loss[index]!)) parts.push(`loss ${lossText(matrix, matrix.loss[index]!, theme)}`);
     if (!Number.isNaN(matrix.samples[index]!)) parts.push(`${matrix.samples[index]} samples`);
+    const targets = matrix.targets[index]!;
+    const down = matrix.down[index]!;
+    if (!Number.isNaN(down)) parts.push(Number.isNaN(targets) ? `${down} down` : `${down} of ${targets} targets down`);
+    else if (!Number.isNaN(targets)) parts.push(`${targets} targets`);
     return `${from} → ${to}: ${parts.join(', ')}`;
   };
   const back = reverseIndex(matrix, row, col);
@@ -203,6 +207,9 @@ export function MatrixPanel(props: PanelProps<MatrixOptions>) {
         swatches={[
           { label: 'no reply (100 % loss)', colour: `rgb(${lossColours.total.join(', ')})`, shape: 'square' },
           { label: `loss ≥ ${options.lossThresholdPct} %`, colour: lossColours.partial, shape: 'corner' },
+          ...(matrix.down.some((d) => d > 0)
+            ? [{ label: 'targets down', colour: `rgb(${downColour.join(', ')})`, shape: 'square' as const }]
+            : []),
           { label: matrix.valueField.config.noValue || 'no data', colour: 'transparent', shape: 'square' },
         ]}
       />

@@ -19,6 +19,9 @@ export interface LatencyMatrix {
   values: Float64Array;
   loss: Float64Array;
   samples: Float64Array;
+  /** Targets behind each cell and how many are down (NaN without those fields; the last row's value). */
+  targets: Float64Array;
+  down: Float64Array;
   /** Frame and row each cell was read from (the last one when a pair spans several rows), −1 if none: data links. */
   cellFrame: Int32Array;
   cellRow: Int32Array;
@@ -113,6 +116,8 @@ export function buildMatrix(
     values: new Float64Array(size).fill(NaN),
     loss: new Float64Array(size).fill(NaN),
     samples: new Float64Array(size).fill(NaN),
+    targets: new Float64Array(size).fill(NaN),
+    down: new Float64Array(size).fill(NaN),
     cellFrame: new Int32Array(size).fill(-1),
     cellRow: new Int32Array(size).fill(-1),
     rowAsCol: Int32Array.from(rows, (n) => colIndex.get(n.name) ?? -1),
@@ -149,6 +154,8 @@ function fillCells(
     matrix.values[k] = row.value;
     matrix.loss[k] = row.lossPct;
     matrix.samples[k] = row.samples;
+    matrix.targets[k] = row.targets;
+    matrix.down[k] = row.down;
     matrix.cellFrame[k] = row.frameIndex;
     matrix.cellRow[k] = row.rowIndex;
   }

@@ -7,6 +7,9 @@ import { locationGroups, type LatencyMatrix } from './matrix-model';
 /** Colours that are not on any value scale, so loss never reads as a latency. */
 export const lossColours = { total: [142, 36, 170] as const, partial: 'rgb(142, 36, 170)' };
 
+/** The mark of a cell with targets down (bottom-left quarter): near black, apart from values and loss. */
+export const downColour = [24, 27, 31] as const;
+
 export interface MatrixPaint {
   matrix: LatencyMatrix;
   /** What colours the cells: the statistic, or A→B − B→A in asymmetry mode. */
@@ -58,18 +61,20 @@ function cellPixels({ matrix, cellValues, scale, layout, lossThresholdPct }: Mat
       [r, g, b] = [lut[i]!, lut[i + 1]!, lut[i + 2]!];
     } else continue; // no data: leave transparent
     const marked = loss > 0 && loss < 100 && loss >= lossThresholdPct;
+    const down = matrix.down[k]! > 0;
     const row = Math.floor(k / layout.cols);
     const col = k - row * layout.cols;
     const topLeft = (row * 2 * width + col * 2) * 4;
     for (const [offset, corner] of [
-      [topLeft, false],
-      [topLeft + 4, marked],
-      [topLeft + width * 4, false],
-      [topLeft + width * 4 + 4, false],
+      [topLeft, 'cell'],
+      [topLeft + 4, marked ? 'loss' : 'cell'],
+      [topLeft + width * 4, down ? 'down' : 'cell'],
+      [topLeft + width * 4 + 4, 'cell'],
     ] as const) {
-      pixels[offset] = corner ? lr : r;
-      pixels[offset + 1] = corner ? lg : g;
-      pixels[offset + 2] = corner ? lb : b;
+      const [pr, pg, pb] = corner === 'loss' ? lossColours.total : corner === 'down' ? downColour : [r, g, b];
+      pixels[offset] = pr;
+      pixels[offset + 1] = pg;
+      pixels[offset + 2] = pb;
       pixels[offset + 3] = 255;
     }
   }
