@@ -48,7 +48,7 @@ export default defineConfig({
         test: {
           name: 'grafana-plugin-live',
           environment: 'jsdom',
-          include: ['grafana-plugin/test/{live,bundle}/**/*.test.{ts,tsx}'],
+          include: ['grafana-plugin/test/{live,bundle,views}/**/*.test.{ts,tsx}'],
           setupFiles: ['grafana-plugin/test/setup-jsdom.ts'],
         },
       },

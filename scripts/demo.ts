@@ -273,9 +273,10 @@ async function main(): Promise<void> {
     if (icmp.ok && wan) {
       const between = collectors.map((c) => c.address).join(',');
       say(`  ICMP between the collectors: ${page.url}?family=icmp&stat=p50&dst=${between}&refresh=5000`);
-      say(`  ICMP to all targets (one column each): ${page.url}?family=icmp&stat=p50&refresh=5000`);
+      say(`  ICMP by target group (click a group for its targets): ${page.url}?family=icmp&stat=avg&refresh=5000`);
+      say(`  ICMP to all targets (one column each): ${page.url}?family=icmp&stat=p50&view=pairs&refresh=5000`);
     } else if (icmp.ok) {
-      say(`  ICMP view: ${page.url}?family=icmp&stat=p50&refresh=5000`);
+      say(`  ICMP by target group (click a group for its targets): ${page.url}?family=icmp&stat=avg&refresh=5000`);
     }
     say('all up. Press Ctrl-C to stop everything.');
   } catch (error) {

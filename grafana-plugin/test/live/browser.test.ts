@@ -61,7 +61,7 @@ async function grid(page: Page) {
 
 describe('live page over a real collector run; Grafana itself is not running: the panels get hand-built PanelProps', () => {
   it('draws every ICMP pair in the matrix in the colour of its p50, with a legend for the range', async () => {
-    const page = await open('family=icmp&stat=p50&theme=dark');
+    const page = await open('family=icmp&stat=p50&theme=dark&view=pairs');
     expect(await page.getAttribute('[data-testid="matrix-canvas"]', 'aria-label')).toBe('latency matrix 3 × 3');
     // The numbers the page shows come from the same SQL the test runs directly.
     const runner = new PingSphereQueryRunner(new FetchQuestDbClient(mesh.questdb.httpUrl));
@@ -103,7 +103,7 @@ describe('live page over a real collector run; Grafana itself is not running: th
   });
 
   it('shows both directions of a pair on hover and opens the pair on click', async () => {
-    const page = await open('family=icmp&stat=p50&theme=dark');
+    const page = await open('family=icmp&stat=p50&theme=dark&view=pairs');
     const g = await grid(page);
     const canvas = await page.locator('[data-testid="matrix-overlay"]').boundingBox();
     // Row 127.0.0.1 (index 1), column 127.0.0.2 (index 0).
@@ -126,7 +126,7 @@ describe('live page over a real collector run; Grafana itself is not running: th
   });
 
   it('fills the time-of-day cell of the hour the collectors ran, in the browser time zone', async () => {
-    const page = await open('family=icmp&stat=avg&theme=light');
+    const page = await open('family=icmp&stat=avg&theme=light&view=pairs');
     const summary = await page.textContent('[data-testid="timeofday-summary"]');
     const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(summary).toMatch(
