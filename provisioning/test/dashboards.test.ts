@@ -20,6 +20,7 @@ import { FetchQuestDbClient } from '../../grafana-plugin/src/datasource/questdb-
 import { PingSphereQueryRunner } from '../../grafana-plugin/src/datasource/query-runner';
 import type { PingSphereQuery, PingSphereVariableQuery } from '../../grafana-plugin/src/datasource/types';
 import { defaultPairLink } from '../../grafana-plugin/src/panels/matrix/types';
+import { planOfLines, publishTargets } from '../../collector/test/fixtures/inventory-fixture.js';
 
 interface Target {
   refId: string;
@@ -74,6 +75,8 @@ function pluginIds(): Map<string, string> {
 
 // Panels of Grafana itself that the dashboards use.
 const grafanaPanels = new Set(['timeseries', 'table', 'stat', 'bargauge', 'text', 'row']);
+/** The group of the ICMP targets' inventory (the dashboards' $group). */
+const inventoryGroup = 'mesh-nodes';
 const collectors = [
   { name: 'fra', location: 'Frankfurt,DE' },
   { name: 'virginia', location: 'Virginia,US' },
@@ -90,6 +93,17 @@ describe('provisioned dashboards and datasources', () => {
     questdb = await LocalQuestDb.launch();
     spoolDir = mkdtempSync(join(tmpdir(), 'dashboards-spool-'));
     const sink = await QuestDbSink.open({ conf: questdb.clientConf, spoolDir, flushIntervalMs: 50, warn: () => {} });
+    // The ICMP targets (the collectors' addresses) as a labelled inventory, before the probes: the
+    // group roll-ups join it when they refresh.
+    const plan = await planOfLines(
+      collectors.map((c, j) => `198.18.0.${j + 1} name=${c.name}-node group=${inventoryGroup} loc="${c.location}"\n`),
+    );
+    await publishTargets(
+      questdb.clientConf,
+      collectors.map((c) => c.name),
+      plan,
+      nowMs - 3_600_000,
+    );
     // 40 minutes of a three-collector mesh: every pair every 30 s, and ICMP sweeps of each other.
     const http: HttpResult[] = [];
     const icmp: IcmpResult[] = [];
@@ -136,15 +150,22 @@ describe('provisioned dashboards and datasources', () => {
     expect(await questdb.waitForCount('select count() from http', http.length)).toBe(http.length);
     expect(await questdb.waitForCount('select count() from icmp', icmp.length)).toBe(icmp.length);
     runner = new PingSphereQueryRunner(new FetchQuestDbClient(questdb.httpUrl));
-  });
+    // icmp_group_1m refreshes once per closed minute: wait for the first refresh of the mesh's minutes.
+    const deadline = Date.now() + 90_000;
+    while (Number((await questdb.query('select count() from icmp_group_1m')).dataset[0]![0]) === 0) {
+      if (Date.now() > deadline) throw new Error('icmp_group_1m did not refresh within 90 s');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }, 180_000);
 
   afterAll(async () => {
     await questdb?.dispose();
     rmSync(spoolDir, { recursive: true, force: true });
   });
 
-  it('are the three dashboards of the demo, with unique uids, and Grafana home is the overview', () => {
+  it('are the four dashboards of the demo, with unique uids, and Grafana home is the overview', () => {
     expect(dashboards.map((d) => d.dashboard.title).sort()).toEqual([
+      'PingSphere ICMP targets',
       'PingSphere collector health',
       'PingSphere mesh overview',
       'PingSphere pair',
@@ -193,8 +214,16 @@ describe('provisioned dashboards and datasources', () => {
   it('fill their template variables from QuestDB', async () => {
     for (const { dashboard } of dashboards) {
       for (const variable of dashboard.templating.list) {
-        const values = await runner.variableValues(variable.query);
-        expect(values.sort(), `${dashboard.title}: $${variable.name}`).toEqual(collectors.map((c) => c.name).sort());
+        const query = { ...variable.query, ...(variable.query.group ? { group: inventoryGroup } : {}) };
+        const values = await runner.variableValues(query);
+        // Collectors, or the inventory's group and its targets (the collectors' addresses).
+        const expected =
+          variable.query.dimension === 'group'
+            ? [inventoryGroup]
+            : variable.query.dimension === 'target'
+              ? collectors.map((_, j) => `198.18.0.${j + 1}`)
+              : collectors.map((c) => c.name).sort();
+        expect(values.sort(), `${dashboard.title}: $${variable.name}`).toEqual(expected);
       }
     }
   });
@@ -205,9 +234,12 @@ describe('provisioned dashboards and datasources', () => {
       collector: collectors.map((c) => c.name),
       src: ['fra'],
       dst: ['virginia'],
+      group: [inventoryGroup],
+      target: ['198.18.0.2'],
     };
     const interpolate = (value: unknown): unknown => {
-      if (typeof value === 'string') return value;
+      // A single-value field that is a variable ($group, $target): its value.
+      if (typeof value === 'string') return value.startsWith('$') ? (variables[value.slice(1)]?.[0] ?? value) : value;
       if (Array.isArray(value)) {
         return value.flatMap((v) =>
           typeof v === 'string' && v.startsWith('$') ? (variables[v.slice(1)] ?? [v]) : [v],
