@@ -80,6 +80,12 @@ function sourceFilter(query: PingSphereQuery, column = 'src'): string {
   return sources.length > 0 ? ` AND ${column} IN (${sources.map(quote).join(', ')})` : '';
 }
 
+/**
+ * The place of a group: its targets' location when they share one; none when they are spread over
+ * several (a "web" group in nine cities has no single place to draw or sort it by).
+ */
+const groupPlace = 'CASE WHEN count_distinct(loc) = 1 THEN first(loc) END';
+
 /** The inventory's current targets: one row per (collector, target), removed ones left out. */
 const currentTargets = 'targets WHERE removed = false';
 const currentTargetsQuery = `SELECT src, target, name, "group", group_key, loc FROM ${currentTargets}`;
@@ -98,7 +104,7 @@ export function buildGroupMatrixSql(query: PingSphereQuery, context: QueryContex
     `FROM ${table} WHERE ${where} GROUP BY src, group_key), ` +
     `latest AS (SELECT src, group_key, targets - targets_up down FROM ${table} WHERE ${where} ` +
     'LATEST ON ts PARTITION BY src, group_key), ' +
-    `inventory AS (SELECT src, group_key, first(loc) loc, count() targets FROM ${currentTargets} GROUP BY src, group_key) ` +
+    `inventory AS (SELECT src, group_key, ${groupPlace} loc, count() targets FROM ${currentTargets} GROUP BY src, group_key) ` +
     'SELECT cell.src src, cell.group_key dst, cell.src_loc src_loc, inventory.loc dst_loc, cell.value value, ' +
     'cell.loss_pct loss_pct, cell.samples samples, inventory.targets targets, latest.down targets_down ' +
     'FROM cell LEFT JOIN latest ON cell.src = latest.src AND cell.group_key = latest.group_key ' +
@@ -163,7 +169,7 @@ export function buildFocusSql(query: PingSphereQuery, context: QueryContext): Bu
     const sql =
       `WITH probe AS (SELECT src, dst, last(src_loc) src_loc, ${valueColumns(table, query.stat, 'this range')} FROM ${table} ` +
       `WHERE ${timeFilter(context)} AND dst = ${quote(query.target)}${sourceFilter(query)} GROUP BY src, dst), ` +
-      `place AS (SELECT target, first(loc) loc FROM ${currentTargets} AND target = ${quote(query.target)} GROUP BY target) ` +
+      `place AS (SELECT target, ${groupPlace} loc FROM ${currentTargets} AND target = ${quote(query.target)} GROUP BY target) ` +
       'SELECT probe.src src, probe.dst dst, probe.src_loc src_loc, place.loc dst_loc, probe.value value, ' +
       'probe.loss_pct loss_pct, probe.samples samples FROM probe LEFT JOIN place ON probe.dst = place.target ORDER BY src';
     return { sql, table };
@@ -173,7 +179,7 @@ export function buildFocusSql(query: PingSphereQuery, context: QueryContext): Bu
   const sql =
     `WITH probe AS (SELECT src, group_key, last(src_loc) src_loc, ${valueColumns(table, query.stat, 'ICMP towards a group')} ` +
     `FROM ${table} WHERE ${timeFilter(context)} AND group_key = ${quote(group)}${sourceFilter(query)} GROUP BY src, group_key), ` +
-    `place AS (SELECT group_key, first(loc) loc FROM ${currentTargets} AND group_key = ${quote(group)} GROUP BY group_key) ` +
+    `place AS (SELECT group_key, ${groupPlace} loc FROM ${currentTargets} AND group_key = ${quote(group)} GROUP BY group_key) ` +
     'SELECT probe.src src, probe.group_key dst, probe.src_loc src_loc, place.loc dst_loc, probe.value value, ' +
     'probe.loss_pct loss_pct, probe.samples samples FROM probe LEFT JOIN place ON probe.group_key = place.group_key ORDER BY src';
   return { sql, table };
