@@ -128,8 +128,8 @@ try {
         if (state.state !== 'ready') throw new Error(`the live page failed at ${targets} targets`);
         return { renderMs: Number(state.renderMs), queryMs: Number(state.queryMs), label: label ?? '' };
       };
-      const groups = [];
-      const drill = [];
+      const groups: Array<Awaited<ReturnType<typeof renderOnce>>> = [];
+      const drill: Array<Awaited<ReturnType<typeof renderOnce>>> = [];
       await renderOnce(''); // warm-up
       for (let r = 0; r < repeats; r++) groups.push(await renderOnce(''));
       for (let r = 0; r < repeats; r++) drill.push(await renderOnce(`#group=${fixtureGroup(40).name}`));

@@ -61,8 +61,8 @@ describe('inventory views SQL', () => {
 
   it('ranks worst targets inside QuestDB with their worst collector, and checks the limit', () => {
     const { sql } = buildWorstTargetsSql(query({ stat: 'loss_pct', limit: 5, group: 'edge' }), context(1));
-    expect(sql).toContain('row_number() OVER (PARTITION BY dst ORDER BY value DESC, loss_pct DESC) position');
-    expect(sql).toContain("WHERE r.position = 1 AND t.group_key = 'edge' ORDER BY value DESC, loss_pct DESC LIMIT 5");
+    expect(sql).toContain('row_number() OVER (PARTITION BY dst ORDER BY value DESC, loss_pct DESC) worst_rank');
+    expect(sql).toContain("WHERE r.worst_rank = 1 AND t.group_key = 'edge' ORDER BY value DESC, loss_pct DESC LIMIT 5");
     expect(() => buildWorstTargetsSql(query({ limit: 0 }), context(1))).toThrow(/limit 0 is not a whole number/);
     expect(() => buildWorstTargetsSql(query({ stat: 'p99' }), context(1))).toThrow(/pick avg, max or loss_pct/);
   });

@@ -102,12 +102,12 @@ export function buildGroupMatrixSql(query: PingSphereQuery, context: QueryContex
   const sql =
     `WITH cell AS (SELECT src, group_key, last(src_loc) src_loc, ${valueColumns(table, query.stat, 'ICMP by group')} ` +
     `FROM ${table} WHERE ${where} GROUP BY src, group_key), ` +
-    `latest AS (SELECT src, group_key, targets - targets_up down FROM ${table} WHERE ${where} ` +
+    `recent AS (SELECT src, group_key, targets - targets_up down FROM ${table} WHERE ${where} ` +
     'LATEST ON ts PARTITION BY src, group_key), ' +
     `inventory AS (SELECT src, group_key, ${groupPlace} loc, count() targets FROM ${currentTargets} GROUP BY src, group_key) ` +
     'SELECT cell.src src, cell.group_key dst, cell.src_loc src_loc, inventory.loc dst_loc, cell.value value, ' +
-    'cell.loss_pct loss_pct, cell.samples samples, inventory.targets targets, latest.down targets_down ' +
-    'FROM cell LEFT JOIN latest ON cell.src = latest.src AND cell.group_key = latest.group_key ' +
+    'cell.loss_pct loss_pct, cell.samples samples, inventory.targets targets, recent.down targets_down ' +
+    'FROM cell LEFT JOIN recent ON cell.src = recent.src AND cell.group_key = recent.group_key ' +
     'LEFT JOIN inventory ON cell.src = inventory.src AND cell.group_key = inventory.group_key ' +
     'WHERE cell.group_key IS NOT NULL ORDER BY src, dst';
   return { sql, table };
@@ -151,11 +151,11 @@ export function buildWorstTargetsSql(query: PingSphereQuery, context: QueryConte
     `WITH probe AS (SELECT src, dst, ${valueColumns(table, query.stat, 'ICMP worst targets')} FROM ${table} ` +
     `WHERE ${timeFilter(context)}${sourceFilter(query)} GROUP BY src, dst), ` +
     'ranked AS (SELECT src, dst, value, loss_pct, samples, ' +
-    'row_number() OVER (PARTITION BY dst ORDER BY value DESC, loss_pct DESC) position FROM probe WHERE value IS NOT NULL) ' +
+    'row_number() OVER (PARTITION BY dst ORDER BY value DESC, loss_pct DESC) worst_rank FROM probe WHERE value IS NOT NULL) ' +
     'SELECT r.dst target, t.name name, t."group" "group", t.group_key group_key, t.loc loc, r.src worst_src, ' +
     'r.value value, r.loss_pct loss_pct, r.samples samples ' +
     `FROM ranked r LEFT JOIN (${currentTargetsQuery}) t ON r.src = t.src AND r.dst = t.target ` +
-    `WHERE r.position = 1${group} ORDER BY value DESC, loss_pct DESC LIMIT ${limit}`;
+    `WHERE r.worst_rank = 1${group} ORDER BY value DESC, loss_pct DESC LIMIT ${limit}`;
   return { sql, table };
 }
 

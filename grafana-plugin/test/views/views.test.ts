@@ -308,41 +308,67 @@ describe('the live page over the fixture in Chromium; Grafana is not running: th
     const overlay = (await page.locator('[data-testid="matrix-overlay"]').boundingBox())!;
     const seen = { down: 0, clean: 0, lowest: false, highest: false };
     const values = [...cells.values()].map((c) => c.sum / c.replies);
-    for (let row = 0; row < 3; row++) {
-      for (let col = 0; col < 212; col++) {
-        await page.mouse.move(overlay.x + g.x + (col + 0.5) * g.cell, overlay.y + g.y + (row + 0.5) * g.cell);
-        const lines = await page.locator('[data-testid="matrix-tooltip"] > div').allTextContents();
-        const match = /^(\S+) → (.+): [\d.]+ ms, loss [\d.]+%, (\d+) samples, (\d+) of (\d+) targets down$/.exec(
-          lines[1]!,
-        );
-        expect(match, lines.join(' / ')).not.toBeNull();
-        const truth = cells.get(`${match![1]}|${match![2]}`)!;
-        expect([Number(match![3]), Number(match![4]), Number(match![5])]).toEqual([
-          truth.probes,
-          truth.downInLastSweep,
-          truth.targets,
-        ]);
-        // The bottom-left quarter of the cell: the down mark, or the cell's own colour.
-        const mark = await pixel(page, 'matrix-canvas', g.x + (col + 0.25) * g.cell, g.y + (row + 0.75) * g.cell);
+    // Which source is each row and which group each column: from the tooltips (row 0 across, column
+    // 0 down), whose counts are checked against the hand-computed cells on the way.
+    const hover = async (row: number, col: number) => {
+      await page.mouse.move(overlay.x + g.x + (col + 0.5) * g.cell, overlay.y + g.y + (row + 0.5) * g.cell);
+      const lines = await page.locator('[data-testid="matrix-tooltip"] > div').allTextContents();
+      const match = /^(\S+) → (.+): [\d.]+ ms, loss [\d.]+%, (\d+) samples, (\d+) of (\d+) targets down$/.exec(
+        lines[1]!,
+      );
+      expect(match, lines.join(' / ')).not.toBeNull();
+      const truth = cells.get(`${match![1]}|${match![2]}`)!;
+      expect([Number(match![3]), Number(match![4]), Number(match![5])]).toEqual([
+        truth.probes,
+        truth.downInLastSweep,
+        truth.targets,
+      ]);
+      return { src: match![1]!, group: match![2]! };
+    };
+    const sources: string[] = [];
+    for (let row = 0; row < 3; row++) sources.push((await hover(row, 0)).src);
+    expect([...sources].sort()).toEqual(fixtureSources.map((s) => s.src).sort());
+    const groups: string[] = [];
+    for (let col = 0; col < 212; col++) groups.push((await hover(0, col)).group);
+    expect(new Set(groups).size).toBe(212);
+    // Every cell's pixels in one read: the bottom-left quarter (the down mark, or the cell's colour)
+    // and the bottom-right one (always the cell's colour; top-right is the loss mark).
+    const points = sources.flatMap((_, row) =>
+      groups.flatMap((_, col) => [
+        [g.x + (col + 0.25) * g.cell, g.y + (row + 0.75) * g.cell],
+        [g.x + (col + 0.75) * g.cell, g.y + (row + 0.75) * g.cell],
+      ]),
+    );
+    const colours = await page.evaluate((list) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="matrix-canvas"]')!;
+      const ratio = canvas.width / canvas.clientWidth;
+      const ctx = canvas.getContext('2d')!;
+      return list.map(([x, y]) =>
+        [...ctx.getImageData(Math.floor(x! * ratio), Math.floor(y! * ratio), 1, 1).data].slice(0, 3),
+      );
+    }, points);
+    sources.forEach((src, row) => {
+      groups.forEach((group, col) => {
+        const truth = cells.get(`${src}|${group}`)!;
+        const mark = colours[(row * groups.length + col) * 2]!;
+        const cell = colours[(row * groups.length + col) * 2 + 1]!;
         if (truth.downInLastSweep > 0) {
-          expect(mark).toEqual(downMark);
+          expect(mark, `${src} ${group}`).toEqual(downMark);
           seen.down++;
         } else {
-          expect(mark).not.toEqual(downMark);
+          expect(mark, `${src} ${group}`).toEqual(cell);
           seen.clean++;
         }
         const value = truth.sum / truth.replies;
-        // The bottom-right quarter: always the cell's colour (top-right is the loss mark).
-        const centre = await pixel(page, 'matrix-canvas', g.x + (col + 0.75) * g.cell, g.y + (row + 0.75) * g.cell);
         if (value === Math.min(...values)) {
-          expect(centre).toEqual(green);
+          expect(cell).toEqual(green);
           seen.lowest = true;
         } else if (value === Math.max(...values)) {
-          expect(centre).toEqual(red);
+          expect(cell).toEqual(red);
           seen.highest = true;
         }
-      }
-    }
+      });
+    });
     expect(seen.down).toBeGreaterThan(0);
     expect(seen.clean).toBeGreaterThan(0);
     expect(seen.lowest && seen.highest).toBe(true);
