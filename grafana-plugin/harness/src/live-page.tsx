@@ -44,6 +44,8 @@ interface Loaded {
   /** What the geo map draws: the table, or the view towards one group or target. */
   map: DataFrame[];
   worst?: DataFrame[];
+  /** The target the map looks towards when nothing is clicked (the worst one). */
+  mapTarget?: string;
   series: DataFrame[];
   fromMs: number;
   toMs: number;
@@ -124,9 +126,17 @@ async function load(focus: Focus, scenario: PageScenario | null): Promise<Loaded
       worst ? runner.run(worst, context) : undefined,
       runner.run(series, seriesContext),
     ]);
+    // Nothing clicked yet in the group view: the map looks towards the worst target (groups spread
+    // over several places have no one place to draw).
+    const worstTarget = worstFrames?.[0]?.fields.find((f) => f.name === 'target')?.values[0] as string | undefined;
+    const towardsWorst =
+      byGroup && !map && worstTarget
+        ? await runner.run({ ...inventory, queryType: 'icmp_focus', target: worstTarget }, context)
+        : undefined;
     return {
       table: tableFrames,
-      map: mapFrames ?? tableFrames,
+      map: mapFrames ?? towardsWorst ?? tableFrames,
+      ...(towardsWorst ? { mapTarget: worstTarget } : {}),
       worst: worstFrames,
       series: day ? onEmulatedClock(seriesFrames, day) : seriesFrames,
       fromMs,
@@ -213,7 +223,9 @@ function LivePage() {
       ? `Every collector towards ${pair.dst}`
       : group
         ? `Every collector towards group ${group}`
-        : 'Geo map (groups at their places)';
+        : data.mapTarget
+          ? `Every collector towards the worst target, ${data.mapTarget} (click a group or target for another)`
+          : 'Geo map (groups at their places)';
   const day = scenario?.compressedDay;
   // On a compressed day the rows are the emulated days (dates), not weekdays.
   const timeOfDayOptions: TimeOfDayOptions = { axis: day ? 'date' : 'weekday', scale: 'linear' };
@@ -223,7 +235,7 @@ function LivePage() {
     lossThresholdPct: 1,
     locations: '',
     // Towards one group or target, each collector takes the colour of its RTT to it.
-    colourSources: byGroup && (pair !== undefined || group !== undefined),
+    colourSources: byGroup && (pair !== undefined || group !== undefined || data.mapTarget !== undefined),
     fields: defaultPairFields,
   };
   return (

@@ -385,6 +385,12 @@ describe('the live page over the fixture in Chromium; Grafana is not running: th
       .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(table.map((r) => r[0])).toEqual(worst.map((w) => w.target));
     expect(table.map((r) => r[4])).toEqual(worst.map((w) => w.src));
+    // Nothing clicked yet: the map looks towards the worst target, every collector coloured by its RTT.
+    expect(await page.textContent('[data-testid="geomap-title"]')).toContain(
+      `towards the worst target, ${worst[0]!.target}`,
+    );
+    expect(await page.textContent('[data-testid="geomap-note"]')).toBe('4 nodes, 3 directed links');
+    await expectSourcesColoured(page, (s) => targetAverages[s]![indexOf(worst[0]!.target)]!);
     await page.mouse.move(0, 0);
     await page.screenshot({ path: screenshotPath('views-group-matrix'), fullPage: true });
     await page.close();
