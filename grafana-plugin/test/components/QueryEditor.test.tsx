@@ -50,4 +50,17 @@ describe('QueryEditor', () => {
     fireEvent.click(screen.getByLabelText('Table'));
     expect(onChange).toHaveBeenCalledWith(expect.objectContaining({ format: 'table' }));
   });
+
+  it('shows the inventory query types with their own fields: a group for drill-down, a limit for worst targets', () => {
+    show({ family: 'icmp', queryType: 'icmp_group_targets', group: '$group' });
+    expect((screen.getByLabelText('Group') as HTMLInputElement).value).toBe('$group');
+    expect(screen.queryByLabelText('Top')).toBeNull();
+    expect(screen.queryByText('Group by')).toBeNull();
+    const { onChange } = show({ family: 'icmp', queryType: 'icmp_worst_targets' });
+    const top = screen.getByLabelText('Top') as HTMLInputElement;
+    expect(top.value).toBe('20');
+    fireEvent.change(top, { target: { value: '50' } });
+    fireEvent.blur(top);
+    expect(onChange).toHaveBeenCalledWith(expect.objectContaining({ queryType: 'icmp_worst_targets', limit: 50 }));
+  });
 });
