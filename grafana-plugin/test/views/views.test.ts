@@ -91,7 +91,7 @@ let browser: Browser;
 let runner: PingSphereQueryRunner;
 
 beforeAll(async () => {
-  questdb = await LocalQuestDb.launch();
+  questdb = await LocalQuestDb.launch({ maxHeap: '4g' }); // the fixture's icmp_1m percentiles need it
   const started = performance.now();
   await loadFixture({ ...shape, conf: questdb.clientConf, startMs, sweeps, everyMinutes });
   process.stderr.write(
