@@ -110,7 +110,8 @@ async function load(focus: Focus, scenario: PageScenario | null): Promise<Loaded
   const series: PingSphereQuery = {
     ...base,
     format: 'time_series',
-    groupBy: ['src', 'dst'],
+    // The whole mesh as one series in the group view: a series per target would be a million.
+    groupBy: byGroup && !pair ? [] : ['src', 'dst'],
     interval: day ? emulatedHourInterval(day) : '1m',
     filters: pair ? { src: [pair.src], dst: [pair.dst] } : onlyDst ? { dst: onlyDst } : {},
   };
