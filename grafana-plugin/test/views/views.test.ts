@@ -290,6 +290,28 @@ async function grid(page: Page) {
   return { x: x!, y: y!, cell: cell! };
 }
 
+/**
+ * The matrix tooltip's lines over each [row, col] cell, in one round trip: real mousemove events on
+ * the panel's overlay canvas (the panel writes its tooltip synchronously), read back in the page.
+ */
+async function tooltipsAt(page: Page, at: number[][]): Promise<string[][]> {
+  return page.evaluate((cellsAt) => {
+    const overlay = document.querySelector<HTMLCanvasElement>('[data-testid="matrix-overlay"]')!;
+    const [gx, gy, cell] = document
+      .querySelector('[data-testid="matrix-canvas"]')!
+      .getAttribute('data-grid')!
+      .split(',')
+      .map(Number);
+    const box = overlay.getBoundingClientRect();
+    return cellsAt.map(([row, col]) => {
+      const clientX = box.left + gx! + (col! + 0.5) * cell!;
+      const clientY = box.top + gy! + (row! + 0.5) * cell!;
+      overlay.dispatchEvent(new MouseEvent('mousemove', { clientX, clientY, bubbles: true }));
+      return [...document.querySelectorAll('[data-testid="matrix-tooltip"] > div')].map((d) => d.textContent ?? '');
+    });
+  }, at);
+}
+
 /** Natural Earth 1 (Šavrič et al. 2015), the published polynomial: unit-sphere x, y of a lon/lat. */
 function naturalEarth1(lon: number, lat: number): [number, number] {
   const l = (lon * Math.PI) / 180;
@@ -333,16 +355,13 @@ describe('the live page over the fixture in Chromium; Grafana is not running: th
     const page = await open('');
     expect(await page.getAttribute('[data-testid="matrix-canvas"]', 'aria-label')).toBe('latency matrix 3 × 210');
     const g = await grid(page);
-    const overlay = (await page.locator('[data-testid="matrix-overlay"]').boundingBox())!;
     const seen = { down: 0, clean: 0, lowest: false, highest: false };
     const values = [...cells.values()].map((c) => c.sum / c.replies);
     // Which source is each row and which group each column: from the tooltips (row 0 across, column
     // 0 down), whose counts are checked against the hand-computed cells on the way.
-    const hover = async (row: number, col: number) => {
-      await page.mouse.move(overlay.x + g.x + (col + 0.5) * g.cell, overlay.y + g.y + (row + 0.5) * g.cell);
-      const lines = await page.locator('[data-testid="matrix-tooltip"] > div').allTextContents();
+    const check = (lines: string[]) => {
       const match = /^(\S+) → (.+): [\d.]+ ms, loss [\d.]+%, (\d+) samples, (\d+) of (\d+) targets down$/.exec(
-        lines[1]!,
+        lines[1] ?? '',
       );
       expect(match, lines.join(' / ')).not.toBeNull();
       const truth = cells.get(`${match![1]}|${match![2]}`)!;
@@ -353,11 +372,19 @@ describe('the live page over the fixture in Chromium; Grafana is not running: th
       ]);
       return { src: match![1]!, group: match![2]! };
     };
-    const sources: string[] = [];
-    for (let row = 0; row < 3; row++) sources.push((await hover(row, 0)).src);
+    const sources = (
+      await tooltipsAt(
+        page,
+        [0, 1, 2].map((row) => [row, 0]),
+      )
+    ).map((lines) => check(lines).src);
     expect([...sources].sort()).toEqual(fixtureSources.map((s) => s.src).sort());
-    const groups: string[] = [];
-    for (let col = 0; col < 210; col++) groups.push((await hover(0, col)).group);
+    const groups = (
+      await tooltipsAt(
+        page,
+        Array.from({ length: 210 }, (_, col) => [0, col]),
+      )
+    ).map((lines) => check(lines).group);
     expect(new Set(groups).size).toBe(210);
     // Every cell's pixels in one read: the bottom-left quarter (the down mark, or the cell's colour)
     // and the bottom-right one (always the cell's colour; top-right is the loss mark).
@@ -426,12 +453,11 @@ describe('the live page over the fixture in Chromium; Grafana is not running: th
     const group = fixtureGroup(7).name;
     const g = await grid(page);
     const overlay = (await page.locator('[data-testid="matrix-overlay"]').boundingBox())!;
-    let col = -1;
-    for (let c = 0; c < 210 && col < 0; c++) {
-      await page.mouse.move(overlay.x + g.x + (c + 0.5) * g.cell, overlay.y + g.y + 0.5 * g.cell);
-      const first = await page.locator('[data-testid="matrix-tooltip"] > div').first().textContent();
-      if (first!.includes(`↔ ${group} (`)) col = c;
-    }
+    const firstLines = await tooltipsAt(
+      page,
+      Array.from({ length: 210 }, (_, c) => [0, c]),
+    );
+    const col = firstLines.findIndex((lines) => lines[0]!.includes(`↔ ${group} (`));
     expect(col).toBeGreaterThanOrEqual(0);
     await page.mouse.click(overlay.x + g.x + (col + 0.5) * g.cell, overlay.y + g.y + 0.5 * g.cell);
     await waitReady(page);
