@@ -20,7 +20,6 @@ import { FetchQuestDbClient } from '../../grafana-plugin/src/datasource/questdb-
 import { PingSphereQueryRunner } from '../../grafana-plugin/src/datasource/query-runner';
 import type { PingSphereQuery, PingSphereVariableQuery } from '../../grafana-plugin/src/datasource/types';
 import { defaultPairLink } from '../../grafana-plugin/src/panels/matrix/types';
-import { planOfLines, publishTargets } from '../../collector/test/fixtures/inventory-fixture.js';
 
 interface Target {
   refId: string;
@@ -93,17 +92,23 @@ describe('provisioned dashboards and datasources', () => {
     questdb = await LocalQuestDb.launch();
     spoolDir = mkdtempSync(join(tmpdir(), 'dashboards-spool-'));
     const sink = await QuestDbSink.open({ conf: questdb.clientConf, spoolDir, flushIntervalMs: 50, warn: () => {} });
-    // The ICMP targets (the collectors' addresses) as a labelled inventory, before the probes: the
-    // group roll-ups join it when they refresh.
-    const plan = await planOfLines(
-      collectors.map((c, j) => `198.18.0.${j + 1} name=${c.name}-node group=${inventoryGroup} loc="${c.location}"\n`),
+    // The ICMP targets (the collectors' addresses) as a labelled inventory, before the probes (the
+    // group roll-ups join it when they refresh): the rows the collector's targets writer writes,
+    // over ILP (its module reads the city table by file URL, which this jsdom environment lacks).
+    const firstSeenUs = (nowMs - 3_600_000) * 1000;
+    const inventory = collectors.flatMap((src) =>
+      collectors.map(
+        (c, j) =>
+          `targets,src=${src.name},group=${inventoryGroup},group_key=${inventoryGroup},loc=${c.location.replace(',', '\\,')} ` +
+          `target="198.18.0.${j + 1}",name="${c.name}-node",removed=f,last_seen=${nowMs * 1000}t ${firstSeenUs}`,
+      ),
     );
-    await publishTargets(
-      questdb.clientConf,
-      collectors.map((c) => c.name),
-      plan,
-      nowMs - 3_600_000,
-    );
+    const wrote = await fetch(`${questdb.httpUrl}/write?precision=u`, {
+      method: 'POST',
+      body: inventory.join('\n') + '\n',
+    });
+    expect(wrote.status).toBe(204);
+    expect(await questdb.waitForCount('select count() from targets', inventory.length)).toBe(inventory.length);
     // 40 minutes of a three-collector mesh: every pair every 30 s, and ICMP sweeps of each other.
     const http: HttpResult[] = [];
     const icmp: IcmpResult[] = [];
