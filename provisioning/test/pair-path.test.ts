@@ -42,6 +42,8 @@ const dashboard = JSON.parse(
 const pathPanel = dashboard.panels.find((p) => p.title === 'Latest path $src → $dst')!;
 const nowMs = Date.now();
 const minute = 60_000;
+// QuestDB's TIMESTAMP is UTC; node-postgres would read a zone-less timestamp as local time.
+pg.types.setTypeParser(1114, (text) => new Date(`${text.replace(' ', 'T')}Z`));
 
 /** Grafana's replacement of the pair's variables and the PostgreSQL datasource's $__timeFilter (the last 24 h). */
 function interpolate(sql: string): string {

@@ -103,6 +103,15 @@ export async function run(args: string[]): Promise<number> {
   const src = config.hostname || osHostname();
   const sinks = await buildSinks(config, src, process.env, logLine);
   const fanout = new ResultFanout(sinks);
+  // Before any probe: the pair watch sees every batch from the first one on.
+  const tracing = config.trace
+    ? (await import('../trace/collector-tracing.js')).collectorTracing(
+        config.trace,
+        { src, srcLoc: config.location },
+        fanout,
+        say,
+      )
+    : null;
   const inventory = InventoryService.wanted(config)
     ? new InventoryService(config, config.spoolDir ?? defaultSpoolDir(config, src, process.env), say)
     : null;
@@ -212,6 +221,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (endpoints.length > 0 && config.verbosity > 1) say(`starting ping across ${endpoints.length} endpoints`);
   autoMesh?.start();
+  tracing?.start();
   icmp?.start();
   inventory?.start();
 
@@ -228,6 +238,8 @@ export async function run(args: string[]): Promise<number> {
   await autoMesh?.stop();
   await inventory?.stop();
   await Promise.all([mesh.stop(), icmp?.stop()]);
+  // A trace in progress gets a few seconds to write its paths; the sinks close after it.
+  await tracing?.stop();
   await targetsTable?.stop();
   await app?.close();
   await fanout.close();

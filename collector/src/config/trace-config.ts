@@ -129,8 +129,8 @@ export function parseTraceConfig(values: Map<string, string | boolean>, number: 
       probesPerHop: number('trace-probes', 3, {
         integer: true,
         min: 1,
-        max: 100,
-        what: 'use a whole number from 1 to 100',
+        max: 16,
+        what: 'use a whole number from 1 to 16',
       }),
       flows: number('trace-flows', 1, {
         integer: true,
