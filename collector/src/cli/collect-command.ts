@@ -152,6 +152,7 @@ export async function run(args: string[]): Promise<number> {
   metrics.readSinks(() => sinks);
   metrics.readIcmp(() => icmp?.stats() ?? null);
   metrics.readInventory(() => inventory?.stats() ?? null);
+  metrics.readTrace(() => tracing?.stats() ?? null);
   const srvIps = await resolveHostIps(config.hostname, logLine);
   const ownAddresses = selfAddresses(config, srvIps);
   const server: ServerIdentity = {
