@@ -149,6 +149,7 @@ describe('TraceScheduler', () => {
     const started = Date.now();
     await tracing.stop();
     expect(Date.now() - started).toBeLessThan(2000);
+    expect(log.at(-1)).toBe('trace: a trace still running at shutdown was abandoned');
     release();
   });
 });

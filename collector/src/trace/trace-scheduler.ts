@@ -64,6 +64,7 @@ export class TraceScheduler {
   private windowTimer: NodeJS.Timeout | undefined;
   private roundTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private abandoned = false;
   private lastError = '';
   private readonly figures = {
     runs: 0,
@@ -147,6 +148,9 @@ export class TraceScheduler {
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.stopGraceMs ?? 5000)));
     await Promise.race([this.running, grace]);
     clearTimeout(timer);
+    // Past the grace time the sinks close: a run that still ends later keeps its paths to itself.
+    this.abandoned = this.running !== undefined;
+    if (this.abandoned) this.options.log('trace: a trace still running at shutdown was abandoned');
   }
 
   private triggered(trigger: PairTrigger): void {
@@ -222,6 +226,7 @@ export class TraceScheduler {
         if (rows[0]?.pathChange) this.figures.pathChanges += 1;
       }
     }
+    if (this.abandoned) return;
     this.figures.hops += records.length;
     if (records.length > 0) this.options.deliver({ family: 'path', results: records });
   }

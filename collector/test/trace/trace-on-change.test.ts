@@ -181,120 +181,124 @@ describe('pingsphere collect --trace-on-change across a router chain (IPv4)', ()
       `select ts, dst, dst_ip, hop, addr, rtt_avg, rtt_jump_ms, slow_hop, reached, path_change, reason from path where ${where} order by ts, hop`,
     )) as unknown as PathRow[];
 
-  it('traces the pair whose RTT rose, marks the hop behind the slowed link, then flags the changed route', async () => {
-    const targets = join(dir, 'targets.txt');
-    writeFileSync(targets, '198.18.22.2 name=far\n');
-    const collector = startCollectorIn(chain.col, [
-      '-H',
-      'col',
-      '-d',
-      '0.25',
-      '-I',
-      '198.18.22.2',
-      '--icmp-targets',
-      targets,
-      '--icmp-interval',
-      '0.25',
-      '--trace-on-change',
-      '--trace-window',
-      '1',
-      '--trace-baseline',
-      '10',
-      '--trace-rtt-change',
-      '50',
-      '--trace-rtt-change-ms',
-      '10',
-      // Only a window that loses everything: one lost probe of four must not trace (and hold off) the pair.
-      '--trace-loss',
-      '100',
-      '--trace-interval',
-      '4',
-      '--trace-max-hops',
-      '6',
-      '--trace-timeout',
-      '500',
-      '--trace-rate',
-      '200',
-      '--questdb',
-      questdb.clientConf,
-      '--spool-dir',
-      join(dir, 'spool'),
-      // The peer by name (its Host header), reached at its address (-I): traced as "far-peer".
-      'http://far-peer:8080/v1/ping',
-    ]);
-    await runThenStop([collector], async () => {
-      // A scheduled trace of the undisturbed chain first: r1, r2, dst, nothing slow.
-      await collector.waitFor(
-        async () => (await rows("reason = 'scheduled' and dst = '198.18.22.2'")).length >= 3,
-        60_000,
-        'a scheduled trace of the chain in QuestDB',
-      );
-      const before = await rows("reason = 'scheduled' and dst = '198.18.22.2'");
-      expect(before.slice(0, 3).map((r) => [r.hop, r.addr, r.reached])).toEqual([
-        [1, '198.18.20.1', false],
-        [2, '198.18.21.2', false],
-        [3, '198.18.22.2', true],
+  it(
+    'traces the pair whose RTT rose, marks the hop behind the slowed link, then flags the changed route',
+    { timeout: 300_000 },
+    async () => {
+      const targets = join(dir, 'targets.txt');
+      writeFileSync(targets, '198.18.22.2 name=far\n');
+      const collector = startCollectorIn(chain.col, [
+        '-H',
+        'col',
+        '-d',
+        '0.25',
+        '-I',
+        '198.18.22.2',
+        '--icmp-targets',
+        targets,
+        '--icmp-interval',
+        '0.25',
+        '--trace-on-change',
+        '--trace-window',
+        '1',
+        '--trace-baseline',
+        '10',
+        '--trace-rtt-change',
+        '50',
+        '--trace-rtt-change-ms',
+        '10',
+        // Only a window that loses everything: one lost probe of four must not trace (and hold off) the pair.
+        '--trace-loss',
+        '100',
+        '--trace-interval',
+        '4',
+        '--trace-max-hops',
+        '6',
+        '--trace-timeout',
+        '500',
+        '--trace-rate',
+        '200',
+        '--questdb',
+        questdb.clientConf,
+        '--spool-dir',
+        join(dir, 'spool'),
+        // The peer by name (its Host header), reached at its address (-I): traced as "far-peer".
+        'http://far-peer:8080/v1/ping',
       ]);
-      // Warm-up: five windows of baseline (a second each) before a change counts.
-      await collector.waitFor(
-        () => /trace: tracing pairs on change/.test(collector.stderr),
-        30_000,
-        'tracing to start',
-      );
-      await new Promise((r) => setTimeout(r, 7000));
-      const degradedAtMs = Date.now();
-      await chain.delayLink(30); // +60 ms per round trip from hop 2 on
-      await collector.waitFor(
-        async () => (await rows("reason = 'change' and dst = '198.18.22.2'")).length >= 3,
-        30_000,
-        'a change-triggered trace in QuestDB',
-      );
-      expect(collector.stderr).toMatch(/trace: 198\.18\.22\.2 \(198\.18\.22\.2\) degraded: RTT p50 \d+\.\d+ ms/);
-      const changed = (await rows("reason = 'change' and dst = '198.18.22.2'")).slice(0, 3);
-      expect(Date.parse(changed[0]!.ts)).toBeGreaterThanOrEqual(degradedAtMs - 1000);
-      expect(changed.map((r) => [r.hop, r.addr, r.slow_hop, r.path_change])).toEqual([
-        [1, '198.18.20.1', false, false],
-        [2, '198.18.21.2', true, false],
-        [3, '198.18.22.2', false, false],
-      ]);
-      // The hop behind the slowed link carries the added 60 ms (hop 1 is in front of it).
-      expect(changed[0]!.rtt_avg!).toBeLessThan(10);
-      expect(changed[1]!.rtt_jump_ms!).toBeGreaterThan(50);
-      expect(changed[1]!.rtt_jump_ms!).toBeLessThan(200);
-      // The HTTP peer's TCP handshakes slowed as much: its pair is traced under its host name.
-      await collector.waitFor(
-        async () => (await rows("dst = 'far-peer' and reason = 'change'")).length >= 3,
-        30_000,
-        "the HTTP peer's change trace",
-      );
-      const http = (await rows("dst = 'far-peer' and reason = 'change'")).slice(0, 3);
-      expect(http.map((r) => [r.dst_ip, r.hop, r.slow_hop])).toEqual([
-        ['198.18.22.2', 1, false],
-        ['198.18.22.2', 2, true],
-        ['198.18.22.2', 3, false],
-      ]);
+      await runThenStop([collector], async () => {
+        // A scheduled trace of the undisturbed chain first: r1, r2, dst, nothing slow.
+        await collector.waitFor(
+          async () => (await rows("reason = 'scheduled' and dst = '198.18.22.2'")).length >= 3,
+          60_000,
+          'a scheduled trace of the chain in QuestDB',
+        );
+        const before = await rows("reason = 'scheduled' and dst = '198.18.22.2'");
+        expect(before.slice(0, 3).map((r) => [r.hop, r.addr, r.reached])).toEqual([
+          [1, '198.18.20.1', false],
+          [2, '198.18.21.2', false],
+          [3, '198.18.22.2', true],
+        ]);
+        // Warm-up: five windows of baseline (a second each) before a change counts.
+        await collector.waitFor(
+          () => /trace: tracing pairs on change/.test(collector.stderr),
+          30_000,
+          'tracing to start',
+        );
+        await new Promise((r) => setTimeout(r, 7000));
+        const degradedAtMs = Date.now();
+        await chain.delayLink(30); // +60 ms per round trip from hop 2 on
+        await collector.waitFor(
+          async () => (await rows("reason = 'change' and dst = '198.18.22.2'")).length >= 3,
+          30_000,
+          'a change-triggered trace in QuestDB',
+        );
+        expect(collector.stderr).toMatch(/trace: 198\.18\.22\.2 \(198\.18\.22\.2\) degraded: RTT p50 \d+\.\d+ ms/);
+        const changed = (await rows("reason = 'change' and dst = '198.18.22.2'")).slice(0, 3);
+        expect(Date.parse(changed[0]!.ts)).toBeGreaterThanOrEqual(degradedAtMs - 1000);
+        expect(changed.map((r) => [r.hop, r.addr, r.slow_hop, r.path_change])).toEqual([
+          [1, '198.18.20.1', false, false],
+          [2, '198.18.21.2', true, false],
+          [3, '198.18.22.2', false, false],
+        ]);
+        // The hop behind the slowed link carries the added 60 ms (hop 1 is in front of it).
+        expect(changed[0]!.rtt_avg!).toBeLessThan(10);
+        expect(changed[1]!.rtt_jump_ms!).toBeGreaterThan(50);
+        expect(changed[1]!.rtt_jump_ms!).toBeLessThan(200);
+        // The HTTP peer's TCP handshakes slowed as much: its pair is traced under its host name.
+        await collector.waitFor(
+          async () => (await rows("dst = 'far-peer' and reason = 'change'")).length >= 3,
+          30_000,
+          "the HTTP peer's change trace",
+        );
+        const http = (await rows("dst = 'far-peer' and reason = 'change'")).slice(0, 3);
+        expect(http.map((r) => [r.dst_ip, r.hop, r.slow_hop])).toEqual([
+          ['198.18.22.2', 1, false],
+          ['198.18.22.2', 2, true],
+          ['198.18.22.2', 3, false],
+        ]);
 
-      // Another route: the next scheduled trace stores r3 at hop 2, flagged as a path change.
-      const reroutedAtMs = Date.now();
-      await chain.reroute();
-      await collector.waitFor(
-        async () =>
-          (await rows(`dst = '198.18.22.2' and path_change and ts > '${new Date(reroutedAtMs).toISOString()}'`))
-            .length >= 3,
-        30_000,
-        'a trace of the new route with path_change',
+        // Another route: the next scheduled trace stores r3 at hop 2, flagged as a path change.
+        const reroutedAtMs = Date.now();
+        await chain.reroute();
+        await collector.waitFor(
+          async () =>
+            (await rows(`dst = '198.18.22.2' and path_change and ts > '${new Date(reroutedAtMs).toISOString()}'`))
+              .length >= 3,
+          30_000,
+          'a trace of the new route with path_change',
+        );
+        const moved = await rows(
+          `dst = '198.18.22.2' and path_change and ts > '${new Date(reroutedAtMs).toISOString()}'`,
+        );
+        expect(moved.slice(0, 3).map((r) => [r.hop, r.addr])).toEqual([
+          [1, '198.18.20.1'],
+          [2, '198.18.23.2'],
+          [3, '198.18.22.2'],
+        ]);
+      });
+      expect(collector.stderr).toMatch(
+        /trace: 198\.18\.22\.2 \(198\.18\.22\.2, flow 0, change\): 3 hops, reached, latency added at hop 2 \(198\.18\.21\.2/,
       );
-      const moved = await rows(
-        `dst = '198.18.22.2' and path_change and ts > '${new Date(reroutedAtMs).toISOString()}'`,
-      );
-      expect(moved.slice(0, 3).map((r) => [r.hop, r.addr])).toEqual([
-        [1, '198.18.20.1'],
-        [2, '198.18.23.2'],
-        [3, '198.18.22.2'],
-      ]);
-    });
-    expect(collector.stderr).toMatch(
-      /trace: 198\.18\.22\.2 \(198\.18\.22\.2, flow 0, change\): 3 hops, reached, latency added at hop 2 \(198\.18\.21\.2/,
-    );
-  });
+    },
+  );
 });
