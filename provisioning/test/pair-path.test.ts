@@ -14,6 +14,7 @@ import { QuestDbSink } from '../../collector/src/sinks/questdb/questdb-sink.js';
 import { PathHistory } from '../../collector/src/trace/path-history.js';
 import type { PathRecord, TraceReason } from '../../collector/src/results/path-record.js';
 import type { TraceResult } from '../../collector/src/trace/trace-types.js';
+import { traceOf } from '../../collector/test/fixtures/traces.js';
 
 interface Target {
   refId: string;
@@ -57,22 +58,9 @@ function interpolate(sql: string): string {
     );
 }
 
-/** A trace answered by `routers` then the target, hop i with average RTT rtts[i]. */
+/** A trace answered by `routers` then the target, hop i with average RTT rtts[i] (min/max ± 0.25 ms). */
 function trace(target: string, atMs: number, routers: string[], rtts: number[]): TraceResult {
-  const addrs = [...routers, target];
-  const hops = addrs.map((addr, i) => ({
-    target,
-    flow: 0,
-    hop: i + 1,
-    addr,
-    sent: 3,
-    received: 3,
-    rttMsMin: rtts[i]! - 0.25,
-    rttMsAvg: rtts[i]!,
-    rttMsMax: rtts[i]! + 0.25,
-    reached: i === addrs.length - 1,
-  }));
-  return { target, flow: 0, hops, reached: true, startedAtUs: atMs * 1000 };
+  return traceOf(target, [...routers, target], rtts, { startedAtUs: atMs * 1000, spreadMs: 0.25 });
 }
 
 describe('Pair detail: latest path and path annotations', () => {

@@ -116,46 +116,19 @@ export function parseTraceConfig(values: Map<string, string | boolean>, number: 
       `--trace-baseline ${thresholds.baselineSeconds} is shorter than --trace-window ${thresholds.windowSeconds}: the baseline spans many windows (default ${d.baselineSeconds} s vs ${d.windowSeconds} s)`,
     );
   }
+  /** A whole number of `unit` from 1 to `max`. */
+  const whole = (name: string, fallback: number, max: number, unit: string) =>
+    number(name, fallback, { integer: true, min: 1, max, what: `use a whole number of ${unit} from 1 to ${max}` });
   return {
     onChange: onChange ? thresholds : null,
     intervalSeconds: interval ? number('trace-interval', 0, seconds) : null,
     trace: {
-      maxHops: number('trace-max-hops', 30, {
-        integer: true,
-        min: 1,
-        max: 255,
-        what: 'use a whole number of hops from 1 to 255',
-      }),
-      probesPerHop: number('trace-probes', 3, {
-        integer: true,
-        min: 1,
-        max: 16,
-        what: 'use a whole number from 1 to 16',
-      }),
-      flows: number('trace-flows', 1, {
-        integer: true,
-        min: 1,
-        max: 64,
-        what: 'use a whole number of flows from 1 to 64',
-      }),
-      ratePps: number('trace-rate', 1000, {
-        integer: true,
-        min: 1,
-        max: 1_000_000,
-        what: 'use a whole number of probes per second from 1 to 1000000',
-      }),
-      timeoutMs: number('trace-timeout', 1000, {
-        integer: true,
-        min: 1,
-        max: 60_000,
-        what: 'use a whole number of milliseconds from 1 to 60000',
-      }),
+      maxHops: whole('trace-max-hops', 30, 255, 'hops'),
+      probesPerHop: whole('trace-probes', 3, 16, 'probes per hop'),
+      flows: whole('trace-flows', 1, 64, 'flows'),
+      ratePps: whole('trace-rate', 1000, 1_000_000, 'probes per second'),
+      timeoutMs: whole('trace-timeout', 1000, 60_000, 'milliseconds'),
     },
-    batchTargets: number('trace-batch', 256, {
-      integer: true,
-      min: 1,
-      max: 100_000,
-      what: 'use a whole number of targets from 1 to 100000',
-    }),
+    batchTargets: whole('trace-batch', 256, 100_000, 'targets'),
   };
 }

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { HopResult, TraceResult } from './trace-types.js';
+import { traceOf } from '../../test/fixtures/traces.js';
+import type { TraceResult } from './trace-types.js';
 import { hopJumps, PathHistory, pathsDiffer } from './path-history.js';
 
-/** A trace whose hop i answers from addrs[i] with avg RTT rtts[i] (null: silent). */
+/** A trace of 198.18.9.1 whose hop i answers from addrs[i] (null: silent) with avg RTT rtts[i], min/max ± 0.5 ms. */
 function trace(addrs: (string | null)[], rtts: (number | null)[], startedAtUs = 1_000, flow = 0): TraceResult {
-  const target = '198.18.9.1';
-  const hops: HopResult[] = addrs.map((addr, i) => ({
-    target,
-    flow,
-    hop: i + 1,
-    addr,
-    sent: 3,
-    received: addr === null ? 0 : 3,
-    rttMsMin: rtts[i] === null ? null : rtts[i]! - 0.5,
-    rttMsAvg: rtts[i]!,
-    rttMsMax: rtts[i] === null ? null : rtts[i]! + 0.5,
-    reached: i === addrs.length - 1 && addr === target,
-  }));
-  return { target, flow, hops, reached: addrs.at(-1) === target, startedAtUs };
+  return traceOf('198.18.9.1', addrs, rtts, { startedAtUs, flow, spreadMs: 0.5 });
 }
 
 const context = { src: 'c1', srcLoc: 'Frankfurt,DE', dst: '198.18.9.1', reason: 'change' as const };

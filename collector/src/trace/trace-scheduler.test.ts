@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { icmpBatchOf } from '../icmp/icmp-batches.js';
 import type { PathBatch, ResultBatch } from '../results/result-batch.js';
 import { TraceScheduler, type TraceSchedulerOptions } from './trace-scheduler.js';
-import type { TraceOptions, TraceResult, TraceRunner } from './trace-types.js';
+import { traceOf } from '../../test/fixtures/traces.js';
+import type { TraceOptions, TraceRunner } from './trace-types.js';
 
 const traceOptions: TraceOptions = { maxHops: 8, probesPerHop: 3, flows: 1, ratePps: 100, timeoutMs: 100 };
 
@@ -17,25 +18,14 @@ function modelRunner(
     calls.push([...targets]);
     expect(options).toEqual(traceOptions);
     return Promise.resolve(
-      targets.map((target): TraceResult => {
-        const addrs = ['10.0.0.1', `10.0.${state.secondRouter}.1`, target];
-        const hops = addrs.map((addr, i) => {
-          const rtt = i + 1 + (i >= 1 ? state.extraMs : 0);
-          return {
-            target,
-            flow: 0,
-            hop: i + 1,
-            addr,
-            sent: 3,
-            received: 3,
-            rttMsMin: rtt,
-            rttMsAvg: rtt,
-            rttMsMax: rtt,
-            reached: i === 2,
-          };
-        });
-        return { target, flow: 0, hops, reached: true, startedAtUs: 1_700_000_000_000_000 + calls.length };
-      }),
+      targets.map((target) =>
+        traceOf(
+          target,
+          ['10.0.0.1', `10.0.${state.secondRouter}.1`, target],
+          [1, 2 + state.extraMs, 3 + state.extraMs],
+          { startedAtUs: 1_700_000_000_000_000 + calls.length },
+        ),
+      ),
     );
   };
 }
