@@ -191,6 +191,7 @@ export async function run(args: string[]): Promise<number> {
         token: config.token,
         autoMesh,
         targets: inventory?.api ?? null,
+        tracing,
         maxPeers: config.maxPeers,
         requestQuit: quitRequested,
         log: say,
