@@ -95,7 +95,7 @@ describe('PairWatch', () => {
     expect(triggers.map((t) => t.window)).toEqual([20, 25, 30]);
   });
 
-  it('watches HTTP peers by host and address, from the TCP connect time; a request that never connected is lost', () => {
+  it('watches HTTP peers by URL, traced at their last address, from the TCP connect time; a request that never connected is lost', () => {
     const triggers: PairTrigger[] = [];
     const watch = new PairWatch(
       thresholds,
@@ -107,10 +107,15 @@ describe('PairWatch', () => {
     for (let w = 0; w < 8; w++) {
       const connectMs = w === 7 ? 80 : 40;
       const results = [httpResult({ ...peer, connectMs }), httpResult({ ...peer, connectMs: connectMs + 1 })];
-      if (w === 1) results.push(httpResult({ ...peer, status: 0, connectMs: 0, ok: false, error: 'timeout' }));
+      // A request that timed out before connecting has no address, but is the peer's lost probe.
+      if (w === 1)
+        results.push(httpResult({ ...peer, dstIp: '', status: 0, connectMs: 0, ok: false, error: 'timeout' }));
       watch.observe({ family: 'http', results });
-      // An unreachable peer has no address to trace yet: not a pair.
-      watch.observe({ family: 'http', results: [httpResult({ dstIp: '', status: 0, connectMs: 0, ok: false })] });
+      // A peer never reached has no address to trace yet: not a pair.
+      watch.observe({
+        family: 'http',
+        results: [httpResult({ dst: 'http://dark:8080/v1/ping', dstIp: '', status: 0, connectMs: 0, ok: false })],
+      });
       watch.closeWindow(t0 + (w + 1) * 60_000);
     }
     expect(triggers.map((t) => [t.dst, t.address, t.reason])).toEqual([
@@ -119,6 +124,14 @@ describe('PairWatch', () => {
       ['virginia', '198.18.1.7', 'change'],
     ]);
     expect(watch.size).toBe(1);
+  });
+
+  it('traces an HTTP peer at the address it was last reached at (its DNS answer changed)', () => {
+    const watch = new PairWatch(null, () => {}, t0);
+    const peer = { dst: 'http://virginia:8080/v1/ping', dstHost: 'virginia' };
+    watch.observe({ family: 'http', results: [httpResult({ ...peer, dstIp: '198.18.1.7' })] });
+    watch.observe({ family: 'http', results: [httpResult({ ...peer, dstIp: '198.18.1.8' })] });
+    expect(watch.pairsFrom(0, 10)).toEqual({ pairs: [{ dst: 'virginia', address: '198.18.1.8' }], next: -1 });
   });
 
   it('keeps IPv6 targets apart from IPv4 ones and lists every pair for a scheduled round, in slices', () => {

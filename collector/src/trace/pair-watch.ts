@@ -224,10 +224,19 @@ export class PairWatch {
 
   private observeHttp(batch: HttpBatch): void {
     for (const result of batch.results) {
-      // An HTTP peer is traced at the address it was reached at; one never reached has none yet.
-      if (!result.dstIp) continue;
-      const dst = result.dstHost || result.dst;
-      const slot = this.namedSlot(`http ${dst} ${result.dstIp}`, { dst, address: result.dstIp });
+      // A peer is one pair per URL, traced at the address it was last reached at: a request that
+      // failed before connecting has no address but still counts against the peer it was for.
+      const key = `http ${result.dst}`;
+      let slot: number | undefined;
+      if (result.dstIp) {
+        const pair = { dst: result.dstHost || result.dst, address: result.dstIp };
+        slot = this.namedSlot(key, pair);
+        if (this.named.get(slot)!.address !== pair.address) this.named.set(slot, pair);
+      } else {
+        slot = this.namedSlots.get(key);
+        // Never reached yet: nothing to trace.
+        if (slot === undefined) continue;
+      }
       // The TCP handshake is the mesh's RTT; a request that never connected is a lost probe.
       if (result.connectMs > 0) this.record(slot, result.connectMs);
       else if (result.status === 0) this.record(slot, null);
