@@ -179,4 +179,24 @@ describe('PairWatch', () => {
     expect(triggers[0]!.detail).toContain('RTT p50 50.00 ms');
     expect(watch.size).toBe(100_000);
   });
+
+  it('holds a million targets in typed arrays of under 100 bytes a target (capacity included)', () => {
+    const targets = new TargetList();
+    targets.addIpv4Range(0x0a000000, 1_000_000);
+    const batch = allocateIcmpBatch(1_000_000, targets, { src: 'c1', srcLoc: '' });
+    for (let i = 0; i < batch.length; i++) {
+      batch.targetIndex[i] = i;
+      batch.rttNs[i] = 10e6;
+    }
+    const watch = new PairWatch(thresholds, () => {}, t0);
+    watch.observe(batch);
+    watch.closeWindow(t0 + 60_000);
+    const { pairs, stateBytes } = watch.stats();
+    expect(pairs).toBe(1_000_000);
+    // 46 bytes of columns a slot, at most twice that after the last doubling (1,048,576 slots
+    // here), plus the address index (8 bytes a cell, at most half full: 2,097,152 cells here):
+    // 65 bytes a target.
+    expect(stateBytes).toBe(1_048_576 * 46 + 2_097_152 * 8);
+    expect(stateBytes / pairs).toBeLessThan(100);
+  });
 });

@@ -1,8 +1,8 @@
 // Watches every pair this collector measures (collector → ICMP target, collector → HTTP peer) for
 // the degradations that call for a trace (--trace-on-change): the RTT p50 of the last window moving
 // away from the pair's baseline, or the window's loss passing a threshold. A sweep can hold a
-// million targets, so the state is a handful of typed-array columns indexed by a pair's slot (about
-// 40 bytes a pair, plus 16 in the IPv4 address index), no JavaScript object per pair: the window's
+// million targets, so the state is a handful of typed-array columns indexed by a pair's slot (46
+// bytes a pair, plus 16-32 in the IPv4 address index), no JavaScript object per pair: the window's
 // RTTs are a reservoir of 7 samples (exact p50 for up to 7 probes a window, a uniform sample's
 // median beyond), the baseline an exponentially weighted mean of the windows' p50s whose time
 // constant is the baseline span (one hour by default).
@@ -57,6 +57,8 @@ export interface PairWatchStats {
   triggers: number;
   /** Degradations not traced because the pair was traced less than --trace-holdoff ago. */
   heldOff: number;
+  /** Bytes of the per-pair arrays and the IPv4 index (capacity, not just what is used). */
+  stateBytes: number;
 }
 
 /** Samples kept per pair and window (odd: the median is one of them). */
@@ -153,7 +155,17 @@ export class PairWatch {
   }
 
   stats(): PairWatchStats {
-    return { pairs: this.count, ...this.figures };
+    const columns = [
+      this.samples,
+      this.seen,
+      this.sent,
+      this.baseline,
+      this.baseWindows,
+      this.lastTrigger,
+      this.slotIpv4,
+    ];
+    const stateBytes = columns.reduce((sum, column) => sum + column.byteLength, 0) + this.ipv4Slots.byteLength;
+    return { pairs: this.count, ...this.figures, stateBytes };
   }
 
   private baselineWindows(): number {
