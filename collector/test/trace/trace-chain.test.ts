@@ -160,3 +160,25 @@ describe('pingsphere trace of many targets in one run', () => {
     expect(result.stderr).toContain('40/40 reached');
   });
 });
+
+describe('a degradation on one link', () => {
+  it('shows in the next trace at the hop after the delayed link, and only from there', async () => {
+    const target = chain.targetsV4[1]!;
+    const added = async () => {
+      const hops = parseHops((await trace(['--json', '-q', '3', '--rate', '500', '-t', '1000', target])).stdout);
+      const min = (hop: number) => hops.find((h) => h.hop === hop)!.rtt_ms_min!;
+      return { atR2: min(chainHops.r2) - min(chainHops.r1), atR3: min(chainHops.r3) - min(chainHops.r2) };
+    };
+    const before = await added();
+    await chain.setDelayMs(delayMs + 25);
+    try {
+      const after = await added();
+      // 25 ms more each way on r2 → r3: +50 ms from hop 3 on, nothing at hop 2.
+      expect(after.atR3 - before.atR3).toBeGreaterThan(50 * 0.9);
+      expect(after.atR3 - before.atR3).toBeLessThan(50 + 40);
+      expect(Math.abs(after.atR2 - before.atR2)).toBeLessThan(10);
+    } finally {
+      await chain.setDelayMs(delayMs);
+    }
+  });
+});
