@@ -71,6 +71,11 @@ export interface RouterChainOptions {
   targets?: number;
   /** One-way delay r2 adds to the link toward r3, both directions (default 0). */
   delayMs?: number;
+  /**
+   * 'icmp-id' (default): r3 picks the ECMP branch by the probe's ICMP id. 'kernel': r3 leaves it
+   * to the kernel's own multipath hash with fib_multipath_hash_policy=1 (L4), to see what it does.
+   */
+  ecmpHash?: 'icmp-id' | 'kernel';
 }
 
 let instances = 0;
@@ -177,61 +182,70 @@ export class RouterChain {
       await ip(['-n', ns('dest').name, 'route', 'add', 'local', '198.19.0.0/16', 'dev', 'lo']);
       await ip(['-n', ns('dest').name, '-6', 'route', 'add', 'local', 'fd00:5055::/64', 'dev', 'lo']);
 
-      // r3: the ECMP branch by the probe's ICMP id (low bit), for probes coming from the tracer.
-      for (const [family, table, branch] of [
-        ['4', '201', 'r4a'],
-        ['4', '202', 'r4b'],
-        ['6', '201', 'r4a'],
-        ['6', '202', 'r4b'],
-      ] as const) {
-        const link = linkOf('r3', branch);
-        const via = family === '4' ? v4(link, 'right') : v6(link, 'right');
-        await ip(['-n', ns('r3').name, `-${family}`, 'route', 'add', 'default', 'via', via, 'table', table]);
-        await ip(['-n', ns('r3').name, `-${family}`, 'rule', 'add', 'fwmark', table, 'lookup', table, 'pref', '50']);
-      }
-      const fromTracer = `l${linkOf('r2', 'r3').id}`;
-      for (const [bit, mark] of [
-        ['0', '201'],
-        ['1', '202'],
-      ] as const) {
-        // IPv4: the ICMP header follows an IP header of IHL words; its id is bytes 4-5. IPv6:
-        // probes carry no extension headers, so the ICMPv6 id is at bytes 44-45.
-        await exec('r3', 'iptables', [
-          '-t',
-          'mangle',
-          '-A',
-          'PREROUTING',
-          '-i',
-          fromTracer,
-          '-p',
-          'icmp',
-          '-m',
-          'u32',
-          '--u32',
-          `0>>22&0x3C@4>>16&0x1=${bit}`,
-          '-j',
-          'MARK',
-          '--set-mark',
-          mark,
+      if ((options.ecmpHash ?? 'icmp-id') === 'kernel') {
+        await exec('r3', 'sysctl', [
+          '-q',
+          '-w',
+          'net.ipv4.fib_multipath_hash_policy=1',
+          'net.ipv6.fib_multipath_hash_policy=1',
         ]);
-        await exec('r3', 'ip6tables', [
-          '-t',
-          'mangle',
-          '-A',
-          'PREROUTING',
-          '-i',
-          fromTracer,
-          '-p',
-          'icmpv6',
-          '-m',
-          'u32',
-          '--u32',
-          `44>>16&0x1=${bit}`,
-          '-j',
-          'MARK',
-          '--set-mark',
-          mark,
-        ]);
+      } else {
+        // r3: the ECMP branch by the probe's ICMP id (low bit), for probes coming from the tracer.
+        for (const [family, table, branch] of [
+          ['4', '201', 'r4a'],
+          ['4', '202', 'r4b'],
+          ['6', '201', 'r4a'],
+          ['6', '202', 'r4b'],
+        ] as const) {
+          const link = linkOf('r3', branch);
+          const via = family === '4' ? v4(link, 'right') : v6(link, 'right');
+          await ip(['-n', ns('r3').name, `-${family}`, 'route', 'add', 'default', 'via', via, 'table', table]);
+          await ip(['-n', ns('r3').name, `-${family}`, 'rule', 'add', 'fwmark', table, 'lookup', table, 'pref', '50']);
+        }
+        const fromTracer = `l${linkOf('r2', 'r3').id}`;
+        for (const [bit, mark] of [
+          ['0', '201'],
+          ['1', '202'],
+        ] as const) {
+          // IPv4: the ICMP header follows an IP header of IHL words; its id is bytes 4-5. IPv6:
+          // probes carry no extension headers, so the ICMPv6 id is at bytes 44-45.
+          await exec('r3', 'iptables', [
+            '-t',
+            'mangle',
+            '-A',
+            'PREROUTING',
+            '-i',
+            fromTracer,
+            '-p',
+            'icmp',
+            '-m',
+            'u32',
+            '--u32',
+            `0>>22&0x3C@4>>16&0x1=${bit}`,
+            '-j',
+            'MARK',
+            '--set-mark',
+            mark,
+          ]);
+          await exec('r3', 'ip6tables', [
+            '-t',
+            'mangle',
+            '-A',
+            'PREROUTING',
+            '-i',
+            fromTracer,
+            '-p',
+            'icmpv6',
+            '-m',
+            'u32',
+            '--u32',
+            `44>>16&0x1=${bit}`,
+            '-j',
+            'MARK',
+            '--set-mark',
+            mark,
+          ]);
+        }
       }
 
       // r5: silent (drops the time-exceeded messages it would send; still forwards).
