@@ -138,7 +138,7 @@ describe.skipIf(!isRoot)('the collector image and the compose stack under podman
       let segments = '';
       while (Date.now() < deadline) {
         segments = (
-          await project.exec(service, ['find', '/var/lib/pingsphere/spool', '-name', '*.ndjson', '-user', 'node'])
+          await project.exec(service, ['find', '/var/lib/pingsphere/spool', '-name', '*.ilp', '-user', 'node'])
         ).stdout;
         if (segments.trim()) break;
         await new Promise((resolve) => setTimeout(resolve, 1000));
