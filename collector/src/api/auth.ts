@@ -8,15 +8,25 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
+/** Equal-length digests make the comparison constant-time whatever was sent. */
+function isToken(presented: string | undefined, token: string): boolean {
+  return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
+}
+
 // The scheme name is case-insensitive (RFC 7235 section 2.1): "bearer x" is a bearer token too.
 const bearer = /^bearer +(.*)$/i;
 
 /** Query parameters a token is sometimes put in; never read, but named in the refusal. */
 const tokenParameters = ['token', 'access_token'];
 
+/** The token of an `Authorization: Bearer …` header, if there is one. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  return bearer.exec(request.headers.authorization ?? '')?.[1]!.trim();
+}
+
 function presentedToken(request: FastifyRequest): string | undefined {
-  const header = bearer.exec(request.headers.authorization ?? '');
-  if (header) return header[1]!.trim();
+  const header = bearerToken(request);
+  if (header !== undefined) return header;
   const body = request.body as { token?: unknown } | undefined;
   if (body && typeof body === 'object' && typeof body.token === 'string') return body.token;
   return undefined;
@@ -25,9 +35,7 @@ function presentedToken(request: FastifyRequest): string | undefined {
 /** True if the request carries the token (always true when no token is configured). */
 export function isAuthorized(request: FastifyRequest, token: string | null): boolean {
   if (token === null) return true;
-  const presented = presentedToken(request);
-  // Equal-length digests make the comparison constant-time whatever was sent.
-  return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
+  return isToken(presentedToken(request), token);
 }
 
 /**
@@ -36,9 +44,7 @@ export function isAuthorized(request: FastifyRequest, token: string | null): boo
  */
 export function isBearerAuthorized(request: FastifyRequest, token: string | null): boolean {
   if (token === null) return true;
-  const header = request.headers.authorization;
-  if (!header?.startsWith('Bearer ')) return false;
-  return timingSafeEqual(digest(header.slice('Bearer '.length).trim()), digest(token));
+  return isToken(bearerToken(request), token);
 }
 
 /** Replies 401 with the fix, for a mutating request without the right token. */
