@@ -176,7 +176,9 @@ describe('Pair detail: latest path and path annotations', () => {
     expect(byName['Path changes']?.enable).toBe(true);
     expect(byName['Path changes']?.datasource.uid).toBe('pingsphere-questdb-pg');
     const changes = await client.query(interpolate(byName['Path changes']!.target.rawSql));
+    // -30 min differs from the trace before the range (10.0.9.1), -10 min from -20 min (10.0.2.1 at hop 2).
     expect(changes.rows.map((r: Record<string, unknown>) => [(r.time as Date).getTime(), r.text, r.tags])).toEqual([
+      [nowMs - 30 * minute, 'path to virginia changed (flow 0, scheduled trace)', 'path-change'],
       [nowMs - 10 * minute, 'path to virginia changed (flow 0, scheduled trace)', 'path-change'],
     ]);
     const degradations = await client.query(interpolate(byName['Degradation traces']!.target.rawSql));
