@@ -16,6 +16,7 @@ import { SweepScheduler } from '../icmp/sweep-scheduler.js';
 import { InventoryService } from '../inventory/inventory-service.js';
 import { TargetsTableWriter } from '../inventory/targets-table-writer.js';
 import { buildSinks, defaultSpoolDir } from '../sinks/build-sinks.js';
+import { applyDaemonResolverOptions } from './daemon-resolver-options.js';
 import { applyDaemonV8Flags } from './daemon-v8-flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -85,6 +86,7 @@ export async function run(args: string[]): Promise<number> {
   }
   for (const line of [...warnings, ...notes]) logLine(line);
   applyDaemonV8Flags();
+  applyDaemonResolverOptions();
   const endpoints = parseEndpoints(config);
   if (endpoints.length === 0 && config.serverPort === 0 && !InventoryService.wanted(config)) {
     // pingmesh prints its usage here; so do we, on stderr and with a non-zero exit.

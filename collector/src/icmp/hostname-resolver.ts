@@ -19,6 +19,13 @@ export interface HostnameResolverOptions {
   retrySeconds?: number;
   maxRetrySeconds?: number;
   concurrency?: number;
+  /**
+   * How long a refresh waits for the system resolver. getaddrinfo has no deadline of its own
+   * (glibc retries an unresponsive server for 10 s and more), and a sweep plan — or a stopping
+   * collector — must not wait on it: past this the lookup counts as failed (ETIMEOUT) and is
+   * retried later; its answer, if it comes, is used then.
+   */
+  lookupTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -45,6 +52,9 @@ export interface RefreshReport {
   changed: string[];
 }
 
+/** The system resolver's addresses, or its error code. */
+type SystemAnswer = Array<{ address: string; family: number }> | string;
+
 /** What a resolver says of a name that does not exist (NXDOMAIN; getaddrinfo's EAI_NONAME). */
 const absent = ['ENOTFOUND'];
 
@@ -54,6 +64,12 @@ export class HostnameResolver {
   // Only for TTLs: a slow or absent DNS server costs at most a second per lookup.
   private readonly dns = new Resolver({ timeout: 1000, tries: 1 });
   private readonly options: Required<HostnameResolverOptions>;
+  /**
+   * System lookups still running (past their timeout): a later refresh waits on the same one
+   * instead of starting another, so a dead DNS server cannot fill libuv's four-thread pool (which
+   * file reads share) with stuck getaddrinfo calls.
+   */
+  private readonly systemLookups = new Map<string, Promise<SystemAnswer>>();
   /** Lookups that failed, over the resolver's life (for /metrics). */
   failures = 0;
 
@@ -65,6 +81,7 @@ export class HostnameResolver {
       retrySeconds: 5,
       maxRetrySeconds: 300,
       concurrency: 32,
+      lookupTimeoutMs: 3000,
       now: () => Date.now(),
       ...options,
     };
@@ -126,7 +143,7 @@ export class HostnameResolver {
     const ttlOf = (query: Promise<Array<{ address: string; ttl: number }>>) =>
       query.catch((error: NodeJS.ErrnoException) => error.code ?? error.message);
     const [system, a, aaaa] = await Promise.all([
-      lookup(name, { all: true }).catch((error: NodeJS.ErrnoException) => error.code ?? error.message),
+      this.systemLookup(name),
       ttlOf(this.dns.resolve4(name, { ttl: true })),
       ttlOf(this.dns.resolve6(name, { ttl: true })),
     ]);
@@ -167,6 +184,26 @@ export class HostnameResolver {
       error: reason,
       failures,
     };
+  }
+
+  /** getaddrinfo's answer (or error code), waited for at most lookupTimeoutMs. */
+  private async systemLookup(name: string): Promise<SystemAnswer> {
+    let pending = this.systemLookups.get(name);
+    if (!pending) {
+      pending = lookup(name, { all: true })
+        .catch((error: NodeJS.ErrnoException) => error.code ?? error.message)
+        .finally(() => this.systemLookups.delete(name));
+      this.systemLookups.set(name, pending);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<SystemAnswer>((resolve) => {
+      timer = setTimeout(() => resolve('ETIMEOUT'), this.options.lookupTimeoutMs);
+    });
+    try {
+      return await Promise.race([pending, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private clampTtl(ttl: number): number {

@@ -2,8 +2,9 @@
 // namespace on 127.0.0.1:53 (the namespace's resolv.conf, /etc/netns/NAME/resolv.conf, points
 // there), answering from a hosts file the test edits, with a TTL of its choosing. The collector
 // looks a name up again only when its TTL has run out, follows a changed answer at the next sweep,
-// probes A and AAAA as two targets with --dual-stack, reports a failed lookup and retries it, and
-// fences the addresses of --targets-from hostnames.
+// probes A and AAAA as two targets with --dual-stack, reports a failed lookup and retries it,
+// fences the addresses of --targets-from hostnames, and neither plans nor stops waiting on a DNS
+// server that never answers (names under .slow are forwarded to a UDP socket that reads and drops).
 import {
   appendFileSync,
   existsSync,
@@ -48,6 +49,7 @@ describe('hostname targets with a DNS server in the namespace', () => {
   let hosts: string;
   let queryLog: string;
   let dns: RecordedProcess;
+  let silentServer: RecordedProcess;
   let netnsDir: string;
   const running: RecordedProcess[] = [];
 
@@ -65,6 +67,16 @@ describe('hostname targets with a DNS server in the namespace', () => {
     netnsDir = join('/etc/netns', ns.name);
     mkdirSync(netnsDir, { recursive: true });
     writeFileSync(join(netnsDir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
+    // A DNS server that takes every query and answers none (dnsmasq forwards .slow names to it).
+    silentServer = new RecordedProcess('ip', [
+      'netns',
+      'exec',
+      ns.name,
+      process.execPath,
+      '-e',
+      "require('node:dgram').createSocket('udp4').on('listening', () => console.log('silent')).bind(5353, '127.0.0.2')",
+    ]);
+    await silentServer.waitFor(() => silentServer.stdout.includes('silent'), 10_000, 'the silent DNS server');
     dns = new RecordedProcess('ip', [
       'netns',
       'exec',
@@ -76,6 +88,7 @@ describe('hostname targets with a DNS server in the namespace', () => {
       `--addn-hosts=${hosts}`,
       `--local-ttl=${ttlSeconds}`,
       '--local=/test/', // names under .test that are not in the file: NXDOMAIN, no forwarding
+      '--server=/slow/127.0.0.2#5353', // never answered
       '--listen-address=127.0.0.1',
       '--bind-interfaces',
       '--port=53',
@@ -90,6 +103,7 @@ describe('hostname targets with a DNS server in the namespace', () => {
   afterAll(async () => {
     for (const c of running) await c.stop();
     await dns?.stop();
+    await silentServer?.stop();
     await ns?.dispose();
     rmSync(netnsDir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
@@ -110,25 +124,34 @@ describe('hostname targets with a DNS server in the namespace', () => {
       .filter((line) => line.includes(`query[A] ${name} `)).length;
   }
 
-  function collector(name: string, targets: string, extra: string[] = []): RecordedProcess {
+  function collector(
+    name: string,
+    targets: string,
+    extra: string[] = [],
+    env: NodeJS.ProcessEnv = {},
+  ): RecordedProcess {
     const file = join(dir, `${name}.txt`);
     writeFileSync(file, targets);
-    const c = startCollectorIn(ns, [
-      '-H',
-      name,
-      '-s',
-      '8080',
-      '--listen',
-      name,
-      '--json',
-      '--spool-dir',
-      join(dir, `spool-${name}`),
-      '--icmp-targets',
-      file,
-      '--icmp-interval',
-      '0.5',
-      ...extra,
-    ]);
+    const c = startCollectorIn(
+      ns,
+      [
+        '-H',
+        name,
+        '-s',
+        '8080',
+        '--listen',
+        name,
+        '--json',
+        '--spool-dir',
+        join(dir, `spool-${name}`),
+        '--icmp-targets',
+        file,
+        '--icmp-interval',
+        '0.5',
+        ...extra,
+      ],
+      env,
+    );
     running.push(c);
     return c;
   }
@@ -174,6 +197,44 @@ describe('hostname targets with a DNS server in the namespace', () => {
     await c.waitFor(() => probes(c).some((p) => p.target === '127.0.0.9'), 30_000, 'late.test once it resolves');
     expect(c.hasExited).toBe(false);
     expect(await c.stop()).toBe(0);
+  });
+
+  it('stops promptly while a lookup hangs on a DNS server that never answers, and sweeps the rest meanwhile', async () => {
+    // resolv.conf's defaults would hold each lookup 10 s (two tries of 5 s) and the process's exit
+    // with it (Node joins the thread running getaddrinfo); the collector sets RES_OPTIONS to one
+    // second per try unless the operator chose otherwise.
+    const c = collector('127.0.0.46', 'near.test\nhung.slow name=hung\n');
+    await c.waitFor(
+      () => /ICMP target hung\.slow did not resolve \(\w+\); skipped/.test(c.stderr),
+      30_000,
+      'the failure',
+    );
+    await c.waitFor(() => probes(c).some((p) => p.target === '127.0.0.7'), 30_000, 'near.test swept meanwhile');
+    expect(await c.stop(), c.stderr).toBe(0);
+
+    // SIGTERM while the first lookup of the name hangs, before the first sweep.
+    const early = collector('127.0.0.47', 'hung.slow\n');
+    await early.waitFor(() => /ICMP targets: .*1 targets/.test(early.stderr), 30_000, 'the targets file read');
+    const signalledAt = Date.now();
+    early.signal('SIGTERM');
+    expect(await early.exited, early.stderr).toBe(0);
+    expect(Date.now() - signalledAt, early.stderr).toBeLessThan(5000);
+  });
+
+  it('does not let a slower system resolver (RES_OPTIONS of its own) hold up the sweeps: the lookup is given up after 3 s', async () => {
+    const c = collector('127.0.0.48', 'near.test\nhung.slow\n', [], { RES_OPTIONS: 'timeout:5 attempts:2' });
+    const startedAt = Date.now();
+    await c.waitFor(
+      () => /ICMP target hung\.slow did not resolve \(ETIMEOUT\); skipped/.test(c.stderr),
+      30_000,
+      'the lookup to be given up',
+    );
+    await c.waitFor(() => probes(c).some((p) => p.target === '127.0.0.7'), 30_000, 'near.test swept meanwhile');
+    // The first sweep did not wait for glibc's 10 s.
+    expect(Date.now() - startedAt, c.stderr).toBeLessThan(9000);
+    // Its exit waits for that lookup's thread (RES_OPTIONS is the operator's here): not judged.
+    c.signal('SIGKILL');
+    await c.exited;
   });
 
   it('probes the A and the AAAA answer as two targets with --dual-stack, one without', async () => {
