@@ -71,9 +71,11 @@ async function pingsphereTrace(ns: NetworkNamespace, targetsFile: string, target
     '-f',
     targetsFile,
   ]);
-  const sent = /(\d+) probes sent/.exec(r.stderr);
-  const seconds = /time stamps; ([\d.]+) s/.exec(r.stderr);
-  const reached = /(\d+\/\d+) reached/.exec(r.stderr);
+  // The summary line (progress lines before it say "probes sent" too).
+  const summary = r.stderr.split('\n').find((line) => line.startsWith('trace: ')) ?? '';
+  const sent = /(\d+) probes sent/.exec(summary);
+  const seconds = /time stamps; ([\d.]+) s/.exec(summary);
+  const reached = /(\d+\/\d+) reached/.exec(summary);
   if (!sent || !seconds || !reached) throw new Error(`no summary from pingsphere trace: ${r.stderr}`);
   return {
     tool: 'pingsphere trace',

@@ -33,7 +33,7 @@ export function reportText(result: TraceResult, flows: number): string {
   const status = result.reached ? `reached in ${result.hops.length} hops` : 'not reached';
   const width = Math.max(16, ...result.hops.map((hop) => (hop.addr ?? '???').length));
   let out = `trace to ${result.target}${flowNote}: ${status}\n`;
-  out += `${'HOP'.padStart(5)}  ${'ADDRESS'.padEnd(width)} ${'Loss%'.padStart(6)} ${'Snt'.padStart(4)} ${'Avg'.padStart(8)} ${'Best'.padStart(8)} ${'Wrst'.padStart(8)}\n`;
+  out += `${'HOP'.padStart(5)}   ${'ADDRESS'.padEnd(width)} ${'Loss%'.padStart(6)} ${'Snt'.padStart(4)} ${'Avg'.padStart(8)} ${'Best'.padStart(8)} ${'Wrst'.padStart(8)}\n`;
   for (const hop of result.hops) {
     out += `${`${hop.hop}.|--`.padStart(7)} ${(hop.addr ?? '???').padEnd(width)} ${lossPercent(hop).padStart(6)} ${String(hop.sent).padStart(4)} ${ms(hop.rttMsAvg).padStart(8)} ${ms(hop.rttMsMin).padStart(8)} ${ms(hop.rttMsMax).padStart(8)}\n`;
   }

@@ -44,9 +44,10 @@ function parseHops(stdout: string): JsonHop[] {
     .map((line) => JSON.parse(line) as JsonHop);
 }
 
-/** A summary counter from the stderr line ("… 12 failed validation …"). */
+/** A counter from the summary line on stderr ("trace: … 12 failed validation …"). */
 function summaryCount(stderr: string, label: string): number {
-  const match = new RegExp(`(\\d+) ${label}`).exec(stderr);
+  const summary = stderr.split('\n').find((line) => line.startsWith('trace: ')) ?? '';
+  const match = new RegExp(`(\\d+) ${label}`).exec(summary);
   if (!match) throw new Error(`no "${label}" in the summary: ${stderr}`);
   return Number(match[1]);
 }
