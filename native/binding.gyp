@@ -9,7 +9,8 @@
         "src/sender.cc",
         "src/receiver.cc",
         "src/timestamping.cc",
-        "src/ilp_encoder.cc"
+        "src/ilp_encoder.cc",
+        "src/trace_engine.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

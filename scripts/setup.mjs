@@ -50,6 +50,10 @@ const debianPackages = {
     { pkg: 'hyperfine', provides: '/usr/bin/hyperfine' },
     { pkg: 'iproute2', provides: '/usr/sbin/ip' },
     { pkg: 'chromium', provides: '/usr/bin/chromium' },
+    // bench:trace: mtr --report beside `pingsphere trace`, on a router chain that needs iptables.
+    { pkg: 'mtr-tiny', provides: '/usr/bin/mtr' },
+    { pkg: 'iptables', provides: '/usr/sbin/iptables' },
+    { pkg: 'time', provides: '/usr/bin/time' },
   ],
 }[purpose];
 

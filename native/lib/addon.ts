@@ -28,8 +28,16 @@ export interface NativeSweepHandle {
   stats(): Record<string, number | string>;
 }
 
+/** The addon's raw trace handle (addon.cc's Trace). */
+export interface NativeTraceHandle {
+  start(onEvent: (kind: 'batch' | 'done', payload: unknown) => void): void;
+  stop(): void;
+  stats(): Record<string, number | string>;
+}
+
 export interface IcmpAddon {
   Sweep: new (options: Record<string, unknown>) => NativeSweepHandle;
+  Trace: new (options: Record<string, unknown>) => NativeTraceHandle;
   minPayloadBytes: number;
   maxPayloadBytes: number;
 }

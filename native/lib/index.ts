@@ -13,3 +13,4 @@ export {
   type SweepStats,
   type TimestampMode,
 } from './icmp-sweep.js';
+export { IcmpTrace, TraceOutcome, type TraceBatch, type TraceSettings, type TraceStats } from './icmp-trace.js';

@@ -12,6 +12,7 @@
 #include "icmp_packet.h"
 #include "ilp_encoder.h"
 #include "sweep_engine.h"
+#include "trace_engine.h"
 
 namespace pingsphere {
 namespace {
@@ -38,25 +39,41 @@ double required_number(const Napi::Object& options, const char* name) {
   return value.As<Napi::Number>().DoubleValue();
 }
 
-SweepConfig parse_config(const Napi::Object& options) {
+// Targets as the TypeScript wrapper packs them: IPv4 as 32-bit numbers, IPv6 as 16-byte runs.
+void parse_targets(const Napi::Object& options, std::vector<in_addr>& ipv4_out, std::vector<in6_addr>& ipv6_out) {
   Napi::Env env = options.Env();
-  SweepConfig config;
   const Napi::Value ipv4 = options.Get("ipv4");
   if (!ipv4.IsTypedArray() || ipv4.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-    throw Napi::TypeError::New(env, "sweep option ipv4 must be a Uint32Array of addresses");
+    throw Napi::TypeError::New(env, "option ipv4 must be a Uint32Array of addresses");
   }
   const Napi::Uint32Array v4 = ipv4.As<Napi::Uint32Array>();
-  config.ipv4.resize(v4.ElementLength());
-  for (size_t i = 0; i < v4.ElementLength(); ++i) config.ipv4[i].s_addr = htonl(v4[i]);
+  ipv4_out.resize(v4.ElementLength());
+  for (size_t i = 0; i < v4.ElementLength(); ++i) ipv4_out[i].s_addr = htonl(v4[i]);
 
   const Napi::Value ipv6 = options.Get("ipv6");
   if (!ipv6.IsTypedArray() || ipv6.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
       ipv6.As<Napi::Uint8Array>().ElementLength() % 16 != 0) {
-    throw Napi::TypeError::New(env, "sweep option ipv6 must be a Uint8Array of 16-byte addresses");
+    throw Napi::TypeError::New(env, "option ipv6 must be a Uint8Array of 16-byte addresses");
   }
   const Napi::Uint8Array v6 = ipv6.As<Napi::Uint8Array>();
-  config.ipv6.resize(v6.ElementLength() / 16);
-  if (!config.ipv6.empty()) std::memcpy(config.ipv6.data(), v6.Data(), v6.ElementLength());
+  ipv6_out.resize(v6.ElementLength() / 16);
+  if (!ipv6_out.empty()) std::memcpy(ipv6_out.data(), v6.Data(), v6.ElementLength());
+}
+
+TimestampRequest parse_timestamps(const Napi::Object& options) {
+  const Napi::Value stamps = options.Get("timestamps");
+  const std::string name = stamps.IsString() ? stamps.As<Napi::String>().Utf8Value() : "auto";
+  if (name == "auto") return TimestampRequest::Auto;
+  if (name == "hardware") return TimestampRequest::Hardware;
+  if (name == "software") return TimestampRequest::Software;
+  if (name == "user") return TimestampRequest::User;
+  throw Napi::TypeError::New(options.Env(), "timestamps must be auto, hardware, software or user");
+}
+
+SweepConfig parse_config(const Napi::Object& options) {
+  Napi::Env env = options.Env();
+  SweepConfig config;
+  parse_targets(options, config.ipv4, config.ipv6);
 
   config.count = static_cast<uint32_t>(required_number(options, "count"));
   config.period_ns = static_cast<int64_t>(required_number(options, "periodMs") * 1e6);
@@ -96,19 +113,7 @@ SweepConfig parse_config(const Napi::Object& options) {
     std::memcpy(&address, bytes.Data(), 16);
     config.source_ipv6 = address;
   }
-  const Napi::Value stamps = options.Get("timestamps");
-  const std::string stamps_name = stamps.IsString() ? stamps.As<Napi::String>().Utf8Value() : "auto";
-  if (stamps_name == "auto") {
-    config.timestamps = TimestampRequest::Auto;
-  } else if (stamps_name == "hardware") {
-    config.timestamps = TimestampRequest::Hardware;
-  } else if (stamps_name == "software") {
-    config.timestamps = TimestampRequest::Software;
-  } else if (stamps_name == "user") {
-    config.timestamps = TimestampRequest::User;
-  } else {
-    throw Napi::TypeError::New(env, "timestamps must be auto, hardware, software or user");
-  }
+  config.timestamps = parse_timestamps(options);
   const auto optional_number = [&](const char* name, double fallback) {
     const Napi::Value value = options.Get(name);
     if (value.IsUndefined()) return fallback;
@@ -266,8 +271,147 @@ class Sweep : public Napi::ObjectWrap<Sweep> {
   bool finished_ = false;
 };
 
+TraceConfig parse_trace_config(const Napi::Object& options) {
+  Napi::Env env = options.Env();
+  TraceConfig config;
+  parse_targets(options, config.ipv4, config.ipv6);
+  config.flows = static_cast<uint32_t>(required_number(options, "flows"));
+  config.first_ttl = static_cast<uint32_t>(required_number(options, "firstTtl"));
+  config.max_ttl = static_cast<uint32_t>(required_number(options, "maxTtl"));
+  config.probes_per_hop = static_cast<uint32_t>(required_number(options, "probesPerHop"));
+  config.rate_pps = required_number(options, "ratePps");
+  config.timeout_ns = static_cast<int64_t>(required_number(options, "timeoutMs") * 1e6);
+  config.timestamps = parse_timestamps(options);
+  const Napi::Value interface_name = options.Get("interfaceName");
+  if (interface_name.IsString()) config.interface_name = interface_name.As<Napi::String>().Utf8Value();
+  if (config.target_count() == 0 || config.flows < 1 || config.flows > kMaxFlows || config.first_ttl < 1 ||
+      config.max_ttl < config.first_ttl || config.max_ttl > 255 || config.probes_per_hop < 1 ||
+      config.probes_per_hop > kMaxTraceProbesPerHop || config.rate_pps < 0 || config.timeout_ns < 1000000) {
+    throw Napi::RangeError::New(env, "trace options out of range (validate them in the TypeScript wrapper)");
+  }
+  if (config.probe_count() > kMaxTraceProbes) {
+    throw Napi::RangeError::New(env, "a trace holds at most 2^24 probes (targets x flows x hops x probes per hop)");
+  }
+  return config;
+}
+
+struct TraceEvent {
+  enum class Kind { Batch, Done } kind;
+  TraceChunk chunk;
+  std::string error;
+};
+
+// `new Trace(options)` opens the trace's raw sockets; `start(onEvent)` runs it on its own thread.
+class Trace : public Napi::ObjectWrap<Trace> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Trace",
+                       {InstanceMethod<&Trace::Start>("start"), InstanceMethod<&Trace::Stop>("stop"),
+                        InstanceMethod<&Trace::Stats>("stats")});
+  }
+
+  explicit Trace(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trace>(info) {
+    if (info.Length() < 1 || !info[0].IsObject()) {
+      throw Napi::TypeError::New(info.Env(), "new Trace(options) needs an options object");
+    }
+    try {
+      engine_ = std::make_unique<TraceEngine>(parse_trace_config(info[0].As<Napi::Object>()));
+    } catch (const SocketError& error) {
+      throw socket_error_to_js(info.Env(), error);
+    } catch (const std::bad_alloc&) {
+      throw Napi::RangeError::New(info.Env(), "not enough memory for this trace");
+    }
+  }
+
+ private:
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "start(onEvent) needs a function");
+    if (running_ || finished_) throw Napi::Error::New(env, "a trace runs once");
+    running_ = true;
+    Ref();
+    events_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "pingsphere-icmp-trace", 0, 1);
+    auto deliver = [this](TraceEvent* event) {
+      events_.NonBlockingCall(event, [this](Napi::Env env, Napi::Function on_event, TraceEvent* raw) {
+        std::unique_ptr<TraceEvent> event(raw);
+        if (env == nullptr) return;
+        if (event->kind == TraceEvent::Kind::Batch) {
+          const TraceChunk& c = event->chunk;
+          Napi::Object batch = Napi::Object::New(env);
+          batch.Set("targetIndex", copy_to_typed_array<Napi::Uint32Array>(env, c.target_index));
+          batch.Set("flow", copy_to_typed_array<Napi::Uint16Array>(env, c.flow));
+          batch.Set("ttl", copy_to_typed_array<Napi::Uint8Array>(env, c.ttl));
+          batch.Set("probe", copy_to_typed_array<Napi::Uint8Array>(env, c.probe));
+          batch.Set("outcome", copy_to_typed_array<Napi::Uint8Array>(env, c.outcome));
+          batch.Set("rttNs", copy_to_typed_array<Napi::Float64Array>(env, c.rtt_ns));
+          batch.Set("responder", copy_to_typed_array<Napi::Int32Array>(env, c.responder));
+          batch.Set("sendTimeUs", copy_to_typed_array<Napi::Float64Array>(env, c.send_time_us));
+          Napi::Array fresh = Napi::Array::New(env, c.new_responders.size());
+          for (size_t i = 0; i < c.new_responders.size(); ++i) fresh.Set(uint32_t(i), c.new_responders[i]);
+          batch.Set("newResponders", fresh);
+          on_event.Call({Napi::String::New(env, "batch"), batch});
+          return;
+        }
+        engine_->join();
+        running_ = false;
+        finished_ = true;
+        Unref();
+        on_event.Call({Napi::String::New(env, "done"),
+                       event->error.empty() ? env.Null() : Napi::String::New(env, event->error).As<Napi::Value>()});
+      });
+    };
+    engine_->start([deliver](TraceChunk&& chunk) { deliver(new TraceEvent{TraceEvent::Kind::Batch, std::move(chunk), {}}); },
+                   [this, deliver](const std::string& error) {
+                     deliver(new TraceEvent{TraceEvent::Kind::Done, TraceChunk(), error});
+                     events_.Release();
+                   });
+    return env.Undefined();
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    engine_->stop();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const TraceCounters& c = engine_->counters();
+    Napi::Object out = Napi::Object::New(env);
+    auto set = [&](const char* name, const std::atomic<uint64_t>& value) {
+      out.Set(name, double(value.load(std::memory_order_relaxed)));
+    };
+    set("sent", c.sent);
+    set("skipped", c.skipped);
+    set("sendErrors", c.send_errors);
+    set("echoReplies", c.echo_replies);
+    set("timeExceeded", c.time_exceeded);
+    set("unreachable", c.unreachable);
+    set("headerOnly", c.header_only);
+    set("lost", c.lost);
+    set("duplicates", c.duplicates);
+    set("late", c.late);
+    set("badCookie", c.bad_cookie);
+    set("foreign", c.foreign);
+    set("kernelDrops", c.kernel_drops);
+    set("txStamps", c.tx_stamps);
+    set("txStampFallbacks", c.tx_stamp_fallbacks);
+    out.Set("probesPlanned", double(engine_->probes_planned()));
+    out.Set("resolved", double(engine_->resolved()));
+    out.Set("seconds", engine_->seconds());
+    out.Set("timestampMode", timestamp_mode_name(engine_->timestamps().mode));
+    out.Set("timestampNote", engine_->timestamps().note);
+    return out;
+  }
+
+  std::unique_ptr<TraceEngine> engine_;
+  Napi::ThreadSafeFunction events_;
+  bool running_ = false;
+  bool finished_ = false;
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Sweep", Sweep::Define(env));
+  exports.Set("Trace", Trace::Define(env));
   exports.Set("minPayloadBytes", Napi::Number::New(env, double(kMinPayloadBytes)));
   exports.Set("maxPayloadBytes", Napi::Number::New(env, double(kMaxPayloadBytes)));
   exports.Set("encodeIcmpIlp", Napi::Function::New(env, EncodeIcmpIlp, "encodeIcmpIlp"));

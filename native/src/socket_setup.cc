@@ -108,6 +108,29 @@ void set_icmp_type_filter(int fd, int family, bool pass_echo_replies) {
   }
 }
 
+// A trace's raw socket: echo replies and the errors that quote a probe (time exceeded,
+// destination unreachable). No id filter: a trace's ids are keyed per target (trace_probe.h).
+void set_trace_type_filter(int fd, int family) {
+  if (family == AF_INET) {
+    constexpr uint32_t kPassed = (uint32_t{1} << 0) | (uint32_t{1} << 3) | (uint32_t{1} << 11);
+    const IcmpTypeFilter filter{~kPassed};
+    if (setsockopt(fd, SOL_RAW, kIcmpFilterOption, &filter, sizeof filter) != 0) {
+      const int err = errno;
+      throw SocketError("ESOCKOPT", err, "cannot set ICMP_FILTER: " + errno_text(err), "");
+    }
+    return;
+  }
+  icmp6_filter filter;
+  ICMP6_FILTER_SETBLOCKALL(&filter);
+  ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+  ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filter);
+  ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filter);
+  if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) != 0) {
+    const int err = errno;
+    throw SocketError("ESOCKOPT", err, "cannot set ICMP6_FILTER: " + errno_text(err), "");
+  }
+}
+
 // A sending raw socket takes nothing in (ICMP types >= 32 pass ICMP_FILTER; this stops them too).
 void attach_drop_all_filter(int fd) {
   sock_filter code[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
@@ -250,6 +273,8 @@ ProbeSocket open_probe_socket(const ProbeSocketOptions& options) {
     bind_source(fd, options, result.mode == SocketMode::Ping);
     if (result.mode == SocketMode::Ping) {
       result.icmp_id = ping_socket_id(fd);
+    } else if (options.trace_messages) {
+      set_trace_type_filter(fd, options.family);
     } else if (result.receives()) {
       set_icmp_type_filter(fd, options.family, true);
       attach_reply_filter(fd, options.family, options.first_reply_id, options.reply_ids);

@@ -55,6 +55,9 @@ struct ProbeSocketOptions {
   std::optional<in6_addr> source_ipv6;
   std::string interface_name;
   int stamp_queue_bytes;  // receive buffer of a sending socket (its error queue holds TX stamps); 0 = default
+  // A trace's socket (raw only): takes echo replies, time-exceeded and unreachable messages of
+  // any id (the trace validates them itself), not just the sweep's echo replies.
+  bool trace_messages = false;
 };
 
 // Which sockets this process may open for `family` (raw first when the request allows): throws the

@@ -273,6 +273,8 @@ describe('provisioned dashboards and datasources', () => {
             const rows = frames.reduce((n, f) => n + f.length, 0);
             expect(rows, `${panel.title} / ${target.refId}`).toBeGreaterThan(0);
           } else {
+            // The path panel reads traced paths, which this mesh has none of: pair-path.test.ts checks it.
+            if (/\bFROM path\b/.test(target.rawSql!)) continue;
             const client = new pg.Client(questdb.pgConfig);
             await client.connect();
             try {

@@ -39,6 +39,8 @@ export {
   type PathModel,
 } from './wan/wan-model.js';
 export { TestNetwork, type TestHost } from './test-network.js';
+export { chainHops, firstHopDevice, RouterChain, type RouterChainOptions } from './router-chain.js';
+export { QuoteForger, type ForgerCounts } from './quote-forger.js';
 export { launchChromium, chromiumFlags, chromiumPath, screenshotPath } from './chromium.js';
 export { repoRoot, cacheDir, artifactsDir } from './repo-paths.js';
 export { currentLtsNode, currentLtsVersion } from './node-lts.js';

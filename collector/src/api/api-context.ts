@@ -3,6 +3,7 @@ import type { HttpMesh } from '../mesh/http-mesh.js';
 import type { MeshMetrics } from './mesh-metrics.js';
 import type { ServerIdentity } from './peers-json.js';
 import type { TargetsApi } from './target-routes.js';
+import type { TraceApi } from './trace-routes.js';
 
 /** What the API's route plugins work on: the mesh, its metrics and the collector's controls. */
 export interface ApiContext {
@@ -14,6 +15,8 @@ export interface ApiContext {
   autoMesh: AutoMesh | null;
   /** The ICMP target inventory behind /v1/targets, or null when this collector sweeps none. */
   targets?: TargetsApi | null;
+  /** The trace scheduler behind /v1/trace, or null when tracing is off. */
+  tracing?: TraceApi | null;
   /** --max-peers: no /v1/addpeer addition (one peer or an imported list) beyond this many peers. */
   maxPeers?: number;
   /** Starts the collector's clean shutdown (after the reply is sent). */

@@ -8,6 +8,7 @@ import type { ApiContext } from './api-context.js';
 import { indexRoutes } from './index-routes.js';
 import { peerRoutes } from './peer-routes.js';
 import { targetRoutes } from './target-routes.js';
+import { traceRoutes } from './trace-routes.js';
 
 /** Largest request body accepted (an addpeer form or JSON is a few hundred bytes). */
 export const maxBodyBytes = 16 * 1024;
@@ -39,5 +40,6 @@ export async function buildApiServer(context: ApiContext): Promise<FastifyInstan
   await app.register(peerRoutes, { context });
   await app.register(adminRoutes, { context });
   await app.register(targetRoutes, { context });
+  await app.register(traceRoutes, { context });
   return app;
 }

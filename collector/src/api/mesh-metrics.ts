@@ -10,6 +10,7 @@ import type { SweepSchedulerStats } from '../icmp/sweep-scheduler.js';
 import type { InventoryStats } from '../inventory/inventory-service.js';
 import type { HttpResult } from '../results/http-result.js';
 import type { ResultSink } from '../sinks/result-sink.js';
+import type { TraceSchedulerStats } from '../trace/trace-scheduler.js';
 import { PeerSeriesFamily } from './peer-series.js';
 
 /** The collector's Prometheus/OpenMetrics registry and the series it keeps up to date. */
@@ -37,6 +38,7 @@ export class MeshMetrics {
   private icmp: () => SweepSchedulerStats | null = () => null;
   private inventory: () => InventoryStats | null = () => null;
   private autoMesh: () => AutoMeshStats | null = () => null;
+  private trace: () => TraceSchedulerStats | null = () => null;
 
   constructor() {
     const currentSchedule = () => this.schedule();
@@ -119,6 +121,7 @@ export class MeshMetrics {
       (s) => s.unresolved,
     );
     this.inventoryGauges();
+    this.traceGauges();
     this.autoMeshGauges();
     this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     collectDefaultMetrics({ register: this.registry, prefix: 'pingsphere_' });
@@ -214,6 +217,34 @@ export class MeshMetrics {
     sync('pingsphere_targets_from_capped', '1 when the last --targets-from list was cut at --targets-max', (s) =>
       s.capped ? 1 : 0,
     );
+  }
+
+  /** --trace-on-change / --trace-interval's gauges (absent without tracing). */
+  private traceGauges(): void {
+    const gauge = (name: string, help: string, read: (stats: TraceSchedulerStats) => number) =>
+      this.scrapedGauge(() => this.trace(), name, help, read);
+    gauge('pingsphere_trace_pairs', 'Pairs the trace trigger watches', (s) => s.pairs);
+    gauge('pingsphere_trace_triggers', 'Pairs that degraded and were queued for a trace', (s) => s.triggers);
+    gauge(
+      'pingsphere_trace_held_off',
+      'Degradations not traced: the pair was traced within --trace-holdoff',
+      (s) => s.heldOff,
+    );
+    gauge('pingsphere_trace_runs', 'Trace engine runs completed', (s) => s.runs);
+    gauge('pingsphere_trace_failed_runs', 'Trace engine runs that failed (the log says why)', (s) => s.failedRuns);
+    gauge('pingsphere_trace_traces', 'Traces (target and flow) stored', (s) => s.traces);
+    gauge(
+      'pingsphere_trace_path_changes',
+      'Traces whose hop list differed from the previous one',
+      (s) => s.pathChanges,
+    );
+    gauge('pingsphere_trace_queued', 'Triggered traces waiting for the engine', (s) => s.queued);
+    gauge('pingsphere_trace_dropped', 'Triggered traces dropped because the queue was full', (s) => s.dropped);
+  }
+
+  /** Where the trace gauges read from (none without tracing). */
+  readTrace(source: () => TraceSchedulerStats | null): void {
+    this.trace = source;
   }
 
   /** Where the inventory gauges read from (none when the collector sweeps nothing). */

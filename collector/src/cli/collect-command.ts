@@ -105,6 +105,15 @@ export async function run(args: string[]): Promise<number> {
   const src = config.hostname || osHostname();
   const sinks = await buildSinks(config, src, process.env, logLine);
   const fanout = new ResultFanout(sinks);
+  // Before any probe: the pair watch sees every batch from the first one on.
+  const tracing = config.trace
+    ? (await import('../trace/collector-tracing.js')).collectorTracing(
+        config.trace,
+        { src, srcLoc: config.location },
+        fanout,
+        say,
+      )
+    : null;
   const inventory = InventoryService.wanted(config)
     ? new InventoryService(config, config.spoolDir ?? defaultSpoolDir(config, src, process.env), say)
     : null;
@@ -145,6 +154,7 @@ export async function run(args: string[]): Promise<number> {
   metrics.readSinks(() => sinks);
   metrics.readIcmp(() => icmp?.stats() ?? null);
   metrics.readInventory(() => inventory?.stats() ?? null);
+  metrics.readTrace(() => tracing?.stats() ?? null);
   const srvIps = await resolveHostIps(config.hostname, logLine);
   const ownAddresses = selfAddresses(config, srvIps);
   const server: ServerIdentity = {
@@ -183,6 +193,7 @@ export async function run(args: string[]): Promise<number> {
         token: config.token,
         autoMesh,
         targets: inventory?.api ?? null,
+        tracing,
         maxPeers: config.maxPeers,
         requestQuit: quitRequested,
         log: say,
@@ -214,6 +225,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (endpoints.length > 0 && config.verbosity > 1) say(`starting ping across ${endpoints.length} endpoints`);
   autoMesh?.start();
+  tracing?.start();
   icmp?.start();
   inventory?.start();
 
@@ -230,6 +242,8 @@ export async function run(args: string[]): Promise<number> {
   await autoMesh?.stop();
   await inventory?.stop();
   await Promise.all([mesh.stop(), icmp?.stop()]);
+  // A trace in progress gets a few seconds to write its paths; the sinks close after it.
+  await tracing?.stop();
   await targetsTable?.stop();
   await app?.close();
   await fanout.close();

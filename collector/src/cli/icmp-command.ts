@@ -203,9 +203,10 @@ export async function run(argv: string[]): Promise<number> {
  * and labelled lines go through the inventory's plan (each of their addresses once; hostnames
  * resolved once).
  */
-async function loadTargets(
+export async function loadTargets(
   argumentsGiven: readonly string[],
   files: readonly string[],
+  command = 'icmp',
 ): Promise<{ targets: TargetList; unresolved: number; badLines: number }> {
   const table = new TargetTable();
   for (const text of argumentsGiven) {
@@ -224,9 +225,9 @@ async function loadTargets(
       file === '-'
         ? await readTargetsStream(process.stdin, 'stdin', table, addPlain)
         : await readTargetsFile(file, table, addPlain);
-    for (const problem of read.problems) process.stderr.write(`pingsphere icmp: ${describeProblem(problem)}\n`);
+    for (const problem of read.problems) process.stderr.write(`pingsphere ${command}: ${describeProblem(problem)}\n`);
     const unlisted = read.errors + read.warnings - read.problems.length;
-    if (unlisted > 0) process.stderr.write(`pingsphere icmp: … and ${unlisted} more in ${file}\n`);
+    if (unlisted > 0) process.stderr.write(`pingsphere ${command}: … and ${unlisted} more in ${file}\n`);
     badLines += read.errors;
   }
   const inventory = new TargetInventory();
@@ -234,7 +235,7 @@ async function loadTargets(
   const resolver = new HostnameResolver({ dualStack: false });
   const report = await resolver.refresh(inventoryHostnames(inventory));
   for (const failure of report.failed) {
-    process.stderr.write(`pingsphere icmp: cannot resolve ${failure.name}: ${failure.reason} (skipped)\n`);
+    process.stderr.write(`pingsphere ${command}: cannot resolve ${failure.name}: ${failure.reason} (skipped)\n`);
   }
   const plan = buildSweepPlan(inventory, resolver, { maxTargets: maxSweepTargets - plain.size });
   if (plan.skips.overLimit > 0 || plain.size > maxSweepTargets) {

@@ -16,6 +16,10 @@ const commands: Record<string, Command> = {
     summary: 'one ICMP echo sweep of addresses, hostnames or CIDR ranges (fping-like; --json for NDJSON)',
     load: () => import('./icmp-command.js'),
   },
+  trace: {
+    summary: 'flow-stable traceroute of many targets at once (mtr --report-like; --flows N, --json per hop)',
+    load: () => import('./trace-command.js'),
+  },
 };
 
 function usage(): string {

@@ -6,6 +6,7 @@ import { networkInterfaces } from 'node:os';
 import { UsageError } from '../cli/usage-error.js';
 import { parseQuestDbConfig, QuestDbConfigError } from '../sinks/questdb/questdb-config.js';
 import { describeFlags, parseGoFlags, type FlagSpecs } from './go-flags.js';
+import { parseTraceConfig, traceFlags, type TraceConfig } from './trace-config.js';
 
 /** Safety limits of automatic mesh growth (`--auto-mesh`). */
 export interface AutoMeshConfig {
@@ -96,6 +97,8 @@ export interface CollectorConfig {
   maxPeers: number;
   /** --targets-from and its fences, or null. */
   targetsFrom: TargetsFromConfig | null;
+  /** --trace-on-change / --trace-interval and their settings, or null (no tracing). */
+  trace: TraceConfig | null;
 }
 
 /** The config plus what the user should be told about how it was reached. */
@@ -185,6 +188,7 @@ export const collectFlags: FlagSpecs = {
     valueName: 'N',
     help: 'most targets taken from --targets-from (default 100000)',
   },
+  ...traceFlags,
   help: { kind: 'boolean', help: 'print this help' },
   h: { kind: 'boolean', help: 'print this help' },
 };
@@ -598,6 +602,7 @@ export function resolveCollectorConfig(args: readonly string[], env: Env): Resol
         what: 'use a whole number of peers >= 1',
       }),
       targetsFrom: parseTargetsFrom(values, env),
+      trace: parseTraceConfig(values, (name, fallback, rule) => numberFlag(values.get(name), name, fallback, rule)),
     },
     notes,
     warnings,

@@ -22,6 +22,11 @@ export class Uint32Index {
     return this.count;
   }
 
+  /** Bytes of its two arrays. */
+  get byteLength(): number {
+    return this.keys.byteLength + this.values.byteLength;
+  }
+
   /** The value stored for `key`, or -1. */
   get(key: number): number {
     for (let slot = hash(key) & this.mask; ; slot = (slot + 1) & this.mask) {

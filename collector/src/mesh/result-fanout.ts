@@ -15,6 +15,7 @@ export class ResultFanout {
   /** Settles once every batch written so far was shown, in order. */
   private shown: Promise<void> = Promise.resolve();
   private waitingToShow = 0;
+  private readonly observers: ((batch: ResultBatch) => void)[] = [];
 
   constructor(
     readonly sinks: readonly ResultSink[],
@@ -42,8 +43,20 @@ export class ResultFanout {
     this.writeBatch(batch);
   }
 
+  /** Also hands every batch to `observer` before the sinks (the trace scheduler's pair watch). */
+  observe(observer: (batch: ResultBatch) => void): void {
+    this.observers.push(observer);
+  }
+
   /** Hands a ready batch (an ICMP sweep's) to the stores now and to the showing sinks once stored. */
   writeBatch(batch: ResultBatch): void {
+    for (const observer of this.observers) {
+      try {
+        observer(batch);
+      } catch (error) {
+        process.stderr.write(`pingsphere: a result observer failed: ${String(error)}\n`);
+      }
+    }
     const receipts: Promise<void>[] = [];
     for (const sink of this.stores) {
       const receipt = this.write(sink, batch);

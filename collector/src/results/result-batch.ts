@@ -1,6 +1,7 @@
 import type { HttpResult } from './http-result.js';
 import type { IcmpBatch } from './icmp-batch.js';
 import type { IcmpSweepRecord } from './icmp-sweep-record.js';
+import type { PathRecord } from './path-record.js';
 
 /** A round of HTTP pings (a few hundred results at most: one object each). */
 export interface HttpBatch {
@@ -14,11 +15,17 @@ export interface IcmpSweepBatch {
   readonly results: readonly IcmpSweepRecord[];
 }
 
+/** Hops of traced paths (a few hundred rows per trace run; sinks without a place for them skip them). */
+export interface PathBatch {
+  readonly family: 'path';
+  readonly results: readonly PathRecord[];
+}
+
 /**
- * Results of one probe family handed on together: an ICMP sweep's column batch, HTTP results, or
- * the per-sweep records.
+ * Results of one probe family handed on together: an ICMP sweep's column batch, HTTP results,
+ * the per-sweep records, or traced paths.
  */
-export type ResultBatch = IcmpBatch | HttpBatch | IcmpSweepBatch;
+export type ResultBatch = IcmpBatch | HttpBatch | IcmpSweepBatch | PathBatch;
 
 /** How many results (rows) a batch holds. */
 export function batchRows(batch: ResultBatch): number {

@@ -110,6 +110,8 @@ export class StdoutSink implements ResultSink {
     }
     // Per-sweep records are stored (QuestDB); the collector's log already has a line per sweep.
     if (batch.family === 'icmp_sweep') return;
+    // Traced paths likewise: stored, with a line per trace in the collector's log.
+    if (batch.family === 'path') return;
     let text = '';
     let errors = '';
     for (const result of batch.results) {

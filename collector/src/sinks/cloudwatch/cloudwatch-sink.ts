@@ -68,6 +68,7 @@ export class CloudWatchSink implements ResultSink {
   }
 
   write(batch: ResultBatch): void {
+    if (batch.family === 'path') return; // no metric of pingmesh's is per traced hop
     this.aggregator.add(batch);
     const periodMs = this.options.periodSeconds * 1000;
     const count = (tsUs: number) => {

@@ -58,6 +58,7 @@ export class MetricAggregator {
       return;
     }
     if (batch.family === 'icmp_sweep') return; // pingmesh's metrics have nothing per sweep
+    if (batch.family === 'path') return; // nor per traced hop: paths live in QuestDB
     const reporter = { Name: pingmeshMetric.reporterDimension, Value: batch.srcLoc || batch.src };
     const perTarget = new Set(batch.targetIndex).size <= this.options.icmpPerTargetLimit;
     for (let i = 0; i < batch.length; i++) {

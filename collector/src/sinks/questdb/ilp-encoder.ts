@@ -1,6 +1,7 @@
 import type { HttpResult } from '../../results/http-result.js';
 import type { IcmpBatch } from '../../results/icmp-batch.js';
 import type { IcmpSweepRecord } from '../../results/icmp-sweep-record.js';
+import type { PathRecord } from '../../results/path-record.js';
 import { batchRows, type ResultBatch } from '../../results/result-batch.js';
 import { nativeIcmpIlpEncoder, type NativeIcmpIlpEncoder } from '@pingsphere/native';
 
@@ -330,7 +331,29 @@ function icmpSweepLine(r: IcmpSweepRecord): string {
   return `icmp_sweep${symbols} ${fields} ${Math.trunc(r.tsUs)}000\n`;
 }
 
-/** Appends rows [from, to) built as strings (HTTP results and sweep records: a few per second). */
+/** A string field, left out (NULL) when absent. */
+function stringPart(name: string, value: string | null): string {
+  return value === null ? '' : `,${name}="${escapeString(value)}"`;
+}
+
+function pathLine(r: PathRecord): string {
+  const symbols = symbolPart('src', r.src) + symbolPart('src_loc', r.srcLoc) + symbolPart('reason', r.reason);
+  const fields =
+    `dst="${escapeString(r.dst)}"` +
+    stringPart('dst_ip', r.dstIp) +
+    `,flow=${Math.trunc(r.flow)}i,hop=${Math.trunc(r.hop)}i` +
+    stringPart('addr', r.addr) +
+    `,sent=${Math.trunc(r.sent)}i,received=${Math.trunc(r.received)}i` +
+    floatPart('rtt_min', r.rttMsMin) +
+    floatPart('rtt_avg', r.rttMsAvg) +
+    floatPart('rtt_max', r.rttMsMax) +
+    floatPart('loss', r.loss) +
+    floatPart('rtt_jump_ms', r.rttJumpMs) +
+    `,slow_hop=${r.slowHop ? 't' : 'f'},reached=${r.reached ? 't' : 'f'},path_change=${r.pathChange ? 't' : 'f'}`;
+  return `path${symbols} ${fields} ${Math.trunc(r.tsUs)}000\n`;
+}
+
+/** Appends rows [from, to) built as strings (HTTP results, sweep records, path hops: a few per second). */
 function appendLines<T>(
   out: IlpBuffer,
   items: readonly T[],
@@ -347,10 +370,11 @@ function appendLines<T>(
 export function encodeRows(out: IlpBuffer, batch: ResultBatch, from: number, to: number): void {
   if (batch.family === 'icmp') encodeIcmpRows(out, batch, from, to);
   else if (batch.family === 'icmp_sweep') appendLines(out, batch.results, icmpSweepLine, from, to);
+  else if (batch.family === 'path') appendLines(out, batch.results, pathLine, from, to);
   else appendLines(out, batch.results, httpLine, from, to);
 }
 
-/** Encodes whole batches as ILP rows for the tables icmp, http and icmp_sweep of DESIGN.md. */
+/** Encodes whole batches as ILP rows for the tables icmp, http, icmp_sweep and path. */
 export function encodeBatches(batches: readonly ResultBatch[]): Buffer {
   const out = new IlpBuffer();
   for (const batch of batches) encodeRows(out, batch, 0, batchRows(batch));

@@ -28,6 +28,17 @@ const icmpSweepTable = `CREATE TABLE IF NOT EXISTS icmp_sweep (
   rejected LONG, kernel_drops LONG, sweep_s DOUBLE
 ) TIMESTAMP(ts) PARTITION BY DAY{ttl} WAL DEDUP UPSERT KEYS(ts, src)`;
 
+// Traced paths (collector/src/trace/): one row per hop of each trace; a trace's hops share (ts, src,
+// dst, flow). dst names the pair as the other tables do (ICMP target, HTTP peer host); dst_ip is the
+// address traced. rtt_jump_ms and slow_hop say where added latency appears (the hop whose RTT rises
+// most over the previous answering hop); path_change marks a trace whose hop list differs from the
+// previous trace of (src, dst, flow) by this collector.
+const pathTable = `CREATE TABLE IF NOT EXISTS path (
+  ts TIMESTAMP, src SYMBOL, src_loc SYMBOL, dst VARCHAR, dst_ip VARCHAR, flow SHORT, hop SHORT, addr VARCHAR,
+  sent INT, received INT, rtt_min DOUBLE, rtt_avg DOUBLE, rtt_max DOUBLE, loss DOUBLE, rtt_jump_ms DOUBLE,
+  slow_hop BOOLEAN, reached BOOLEAN, path_change BOOLEAN, reason SYMBOL
+) TIMESTAMP(ts) PARTITION BY DAY{ttl} WAL DEDUP UPSERT KEYS(ts, src, dst, flow, hop)`;
+
 // Per-minute roll-ups, maintained incrementally by QuestDB, for long dashboard ranges.
 const icmpRollup = `CREATE MATERIALIZED VIEW IF NOT EXISTS icmp_1m AS (
   SELECT ts, src, src_loc, dst, count() probes, count(rtt_ms) replies,
@@ -140,6 +151,8 @@ export function schemaStatements(options: SchemaOptions = {}): string[] {
     sql.replace('{ttl}', ttl),
   );
   statements.push(...inventoryStatements(options.ttlDays));
+  statements.push(pathTable.replace('{ttl}', ttl));
+  if (options.ttlDays !== undefined) statements.push(`ALTER TABLE path SET TTL ${options.ttlDays} DAYS`);
   if (options.ttlDays !== undefined) {
     // CREATE ... IF NOT EXISTS leaves older tables as they were: apply a changed TTL explicitly.
     for (const table of ['icmp', 'http', 'icmp_sweep']) {
