@@ -48,10 +48,23 @@ void fill_random(void* out, size_t len) {
 
 enum class ProbeState : uint8_t { Unsent, InFlight, Answered, Lost, Skipped };
 
+// One key for the life of the process, not one per trace: a flow's ICMP id and checksum derive
+// from it, and a collector tracing a pair again must send that flow down the same ECMP branch as
+// last time, or every trace would look like a path change. (Still secret: drawn from getrandom
+// once, never leaves the process; each probe's cookie also covers its send time.)
+const SipKey& process_trace_key() {
+  static const SipKey key = [] {
+    SipKey drawn;
+    fill_random(&drawn, sizeof drawn);
+    return drawn;
+  }();
+  return key;
+}
+
 }  // namespace
 
 TraceEngine::TraceEngine(TraceConfig config) : config_(std::move(config)) {
-  fill_random(&key_, sizeof key_);
+  key_ = process_trace_key();
   timestamps_ = choose_timestamps(config_.timestamps, config_.interface_name);
   auto open = [&](int family) {
     ProbeSocketOptions options{family,

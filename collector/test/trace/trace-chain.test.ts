@@ -111,6 +111,22 @@ describe.each([4, 6] as const)('pingsphere trace over the router chain, IPv%i', 
     expect(summaryCount(result.stderr, 'failed validation')).toBe(0);
   });
 
+  it('keeps each flow on its ECMP branch from one trace to the next in one process (no false path changes)', async () => {
+    // A collector traces a pair again and again; flow f's ICMP id (what r3 hashes on) must not
+    // change between those traces. Six traces of four flows: with an id drawn anew per trace, all
+    // six would agree by chance once in 32.
+    const script = join(repoRoot, 'collector', 'test', 'trace', 'fixtures', 'trace-repeatedly.ts');
+    const result = await chain.tracer.exec(process.execPath, ['--import', 'tsx', script, target(), '6'], {
+      timeoutMs: 90_000,
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const runs = JSON.parse(result.stdout) as Array<Array<{ flow: number; hops: Array<string | null> }>>;
+    expect(runs).toHaveLength(6);
+    for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);
+    // …and the four flows do take both branches (the test would be empty otherwise).
+    expect(new Set(runs[0]!.map((path) => JSON.stringify(path.hops))).size).toBe(2);
+  });
+
   it('prints an mtr-like report with the distinct paths, ??? for the silent hop', async () => {
     const result = await trace(['-q', '2', '--flows', '4', '--rate', '500', '-t', '800', target()]);
     expect(result.stdout).toContain(`trace to ${target()} (flow 0): reached in 7 hops`);
