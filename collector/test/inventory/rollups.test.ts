@@ -151,11 +151,14 @@ describe('inventory roll-ups over the labelled fixture', () => {
       }
     }
     const daily = await questdb.rows(
-      "select src, dst, probes, replies, rtt_min, rtt_max, rtt_avg from icmp_1d where dst = '198.18.0.7'",
+      "select ts, src, dst, probes, replies, rtt_min, rtt_max, rtt_avg from icmp_1d where dst = '198.18.0.7'",
     );
     for (const row of daily) {
+      // The row's own UTC day only: the fixture starts 5 h back, so it spans midnight when the
+      // test runs between midnight and 05:00 UTC.
+      const day = String(row.ts).slice(0, 10);
       const cells = [...perHourTarget.entries()]
-        .filter(([key]) => key.endsWith(`|${String(row.src)}|198.18.0.7`))
+        .filter(([key]) => key.startsWith(day) && key.endsWith(`|${String(row.src)}|198.18.0.7`))
         .map(([, c]) => c);
       const probes = cells.reduce((n, c) => n + c.probes, 0);
       const replies = cells.reduce((n, c) => n + c.replies, 0);
