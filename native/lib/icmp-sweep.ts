@@ -2,6 +2,7 @@
 // callback, no object per probe until the caller wants one).
 import { loadIcmpAddon, type NativeSweepHandle } from './addon.js';
 import { fromAddonError } from './errors.js';
+import { BatchStream } from './batch-stream.js';
 
 /** How the engine reaches the network: raw sockets (CAP_NET_RAW) or unprivileged ping sockets. */
 export type SocketMode = 'raw' | 'ping';
@@ -115,13 +116,11 @@ export function maxPayloadBytes(): number {
 
 /** One sweep: open() checks privileges and opens sockets; iterating starts sending. */
 export class IcmpSweep implements AsyncIterable<ProbeBatch> {
-  private readonly queue: ProbeBatch[] = [];
-  private waiter: (() => void) | undefined;
-  private started = false;
-  private finished = false;
-  private failure: Error | undefined;
+  private readonly batches: BatchStream<ProbeBatch>;
 
-  private constructor(private readonly handle: NativeSweepHandle) {}
+  private constructor(private readonly handle: NativeSweepHandle) {
+    this.batches = new BatchStream<ProbeBatch>(handle, 'ICMP sweep');
+  }
 
   /** Opens the sockets; throws IcmpPermissionError, IcmpSocketError or AddonNotBuiltError. */
   static open(settings: SweepSettings): IcmpSweep {
@@ -142,19 +141,7 @@ export class IcmpSweep implements AsyncIterable<ProbeBatch> {
 
   /** Starts sending (iterating starts it too). */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.handle.start((kind, payload) => {
-      if (kind === 'batch') {
-        this.queue.push(payload as ProbeBatch);
-      } else {
-        this.finished = true;
-        if (typeof payload === 'string') this.failure = new Error(`ICMP sweep failed: ${payload}`);
-      }
-      const wake = this.waiter;
-      this.waiter = undefined;
-      wake?.();
-    });
+    this.batches.start();
   }
 
   /** Stops sending; probes in flight are reported lost and the iteration ends soon after. */
@@ -170,24 +157,7 @@ export class IcmpSweep implements AsyncIterable<ProbeBatch> {
     return this.handle.stats() as unknown as SweepStats;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<ProbeBatch> {
-    this.start();
-    try {
-      for (;;) {
-        const batch = this.queue.shift();
-        if (batch) {
-          yield batch;
-          continue;
-        }
-        if (this.finished) {
-          if (this.failure) throw this.failure;
-          return;
-        }
-        await new Promise<void>((resolve) => (this.waiter = resolve));
-      }
-    } finally {
-      // A consumer that leaves early (break, throw) must not leave probes going out.
-      if (!this.finished) this.stop();
-    }
+  [Symbol.asyncIterator](): AsyncIterator<ProbeBatch> {
+    return this.batches[Symbol.asyncIterator]();
   }
 }

@@ -3,6 +3,7 @@
 import { loadIcmpAddon, type NativeTraceHandle } from './addon.js';
 import { fromAddonError } from './errors.js';
 import type { TimestampMode } from './icmp-sweep.js';
+import { BatchStream } from './batch-stream.js';
 
 export interface TraceSettings {
   /** IPv4 targets as 32-bit numbers; indices 0 … ipv4.length-1. */
@@ -71,13 +72,11 @@ export interface TraceStats {
 
 /** One trace run: open() checks privileges (raw sockets only) and opens sockets; iterating starts it. */
 export class IcmpTrace implements AsyncIterable<TraceBatch> {
-  private readonly queue: TraceBatch[] = [];
-  private waiter: (() => void) | undefined;
-  private started = false;
-  private finished = false;
-  private failure: Error | undefined;
+  private readonly batches: BatchStream<TraceBatch>;
 
-  private constructor(private readonly handle: NativeTraceHandle) {}
+  private constructor(private readonly handle: NativeTraceHandle) {
+    this.batches = new BatchStream<TraceBatch>(handle, 'ICMP trace');
+  }
 
   static open(settings: TraceSettings): IcmpTrace {
     const addon = loadIcmpAddon();
@@ -89,19 +88,7 @@ export class IcmpTrace implements AsyncIterable<TraceBatch> {
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.handle.start((kind, payload) => {
-      if (kind === 'batch') {
-        this.queue.push(payload as TraceBatch);
-      } else {
-        this.finished = true;
-        if (typeof payload === 'string') this.failure = new Error(`ICMP trace failed: ${payload}`);
-      }
-      const wake = this.waiter;
-      this.waiter = undefined;
-      wake?.();
-    });
+    this.batches.start();
   }
 
   /** Stops sending; probes in flight are reported lost and the iteration ends soon after. */
@@ -113,23 +100,7 @@ export class IcmpTrace implements AsyncIterable<TraceBatch> {
     return this.handle.stats() as unknown as TraceStats;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<TraceBatch> {
-    this.start();
-    try {
-      for (;;) {
-        const batch = this.queue.shift();
-        if (batch) {
-          yield batch;
-          continue;
-        }
-        if (this.finished) {
-          if (this.failure) throw this.failure;
-          return;
-        }
-        await new Promise<void>((resolve) => (this.waiter = resolve));
-      }
-    } finally {
-      if (!this.finished) this.stop();
-    }
+  [Symbol.asyncIterator](): AsyncIterator<TraceBatch> {
+    return this.batches[Symbol.asyncIterator]();
   }
 }
