@@ -5,8 +5,12 @@
 // duplicates).
 // Times live in 64 Ki-probe chunks freed once every probe in them is resolved, so memory follows
 // the probes in flight, not the sweep size; the answered bitmap is one bit per probe.
+// TX stamps may be written by the sender threads (each drains its own socket's error queue), so a
+// chunk is first retired (no new stamp goes into it) and freed by the receiver once every sender
+// has finished a drain since (quiescent-state reclamation, see retire_below and free_chunks).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -61,28 +65,39 @@ class ProbeLedger {
     return chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[kChunkProbes + probe % kChunkProbes];
   }
 
-  // Receiver thread: stores the TX stamp of a probe that was sent (its chunk exists) unless its
-  // chunk was already released; returns whether it was stored.
+  // The thread that drains the probe's socket's error queue (its sender, or the receiver): stores
+  // the TX stamp of a probe that was sent (its chunk exists) unless its chunk was already retired;
+  // returns whether it was stored. A sender calls it only inside a drain (see retire_below).
   bool set_tx_stamp(uint64_t probe, int64_t stamp_ns) {
-    if (probe / kChunkProbes < released_chunks_ || probe / kChunkProbes >= chunk_total_) return false;
-    int64_t* chunk = chunks_[probe / kChunkProbes].load(std::memory_order_acquire);
+    const uint64_t index = probe / kChunkProbes;
+    if (index < released_chunks_.load(std::memory_order_seq_cst) || index >= chunk_total_) return false;
+    int64_t* chunk = chunks_[index].load(std::memory_order_acquire);
     if (chunk == nullptr) return false;
-    chunk[2 * kChunkProbes + probe % kChunkProbes] = stamp_ns;
+    __atomic_store_n(&chunk[2 * kChunkProbes + probe % kChunkProbes], stamp_ns, __ATOMIC_RELAXED);
     return true;
   }
 
-  // Receiver thread, for a probe whose chunk is not released: its TX stamp, 0 when none came yet.
+  // Receiver thread, for a probe whose chunk is not retired: its TX stamp, 0 when none came yet.
   int64_t tx_stamp(uint64_t probe) const {
-    return chunks_[probe / kChunkProbes].load(std::memory_order_acquire)[2 * kChunkProbes + probe % kChunkProbes];
+    const int64_t* chunk = chunks_[probe / kChunkProbes].load(std::memory_order_acquire);
+    return __atomic_load_n(&chunk[2 * kChunkProbes + probe % kChunkProbes], __ATOMIC_RELAXED);
   }
 
-  // Receiver thread: frees the times of chunks that lie wholly below `first_unresolved`.
-  void release_below(uint64_t first_unresolved) {
-    const uint64_t whole_chunks = first_unresolved / kChunkProbes;
-    while (released_chunks_ < whole_chunks) {
-      delete[] chunks_[released_chunks_].exchange(nullptr, std::memory_order_acq_rel);
-      ++released_chunks_;
+  // Receiver thread: retires the chunks that lie wholly below `first_unresolved` and appends them
+  // to `retired`. A sender draining stamps at this moment may still write into one, so the caller
+  // frees them (free_chunks) only after every sender has finished a drain begun after this call.
+  void retire_below(uint64_t first_unresolved, std::vector<int64_t*>& retired) {
+    const uint64_t whole_chunks = std::min(first_unresolved / kChunkProbes, chunk_total_);
+    uint64_t released = released_chunks_.load(std::memory_order_relaxed);
+    if (released >= whole_chunks) return;
+    released_chunks_.store(whole_chunks, std::memory_order_seq_cst);
+    for (; released < whole_chunks; ++released) {
+      retired.push_back(chunks_[released].exchange(nullptr, std::memory_order_acq_rel));
     }
+  }
+  static void free_chunks(std::vector<int64_t*>& chunks) {
+    for (int64_t* chunk : chunks) delete[] chunk;
+    chunks.clear();
   }
 
   // Receiver thread only (no atomics needed): returns false when the probe was already resolved.
@@ -98,7 +113,7 @@ class ProbeLedger {
  private:
   uint64_t chunk_total_;
   std::unique_ptr<std::atomic<int64_t*>[]> chunks_;
-  uint64_t released_chunks_ = 0;
+  std::atomic<uint64_t> released_chunks_{0};
   std::vector<uint64_t> resolved_;
 };
 

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <deque>
 #include <cstring>
 #include <vector>
 
@@ -68,7 +69,15 @@ struct AwaitingStamp {
   int64_t user_rtt_ns;  // the fallback: software RX stamp − send time in the payload
   int64_t send_ns;
   uint64_t since_pass;  // the drain pass that read the reply
+  uint64_t snapshot;    // the senders' drain counts read after that pass (see stamp_drain_counts)
   int64_t ready_mono_ns;
+};
+
+// Ledger chunks retired in one pass, freed once every stamp-draining sender has finished a drain
+// since (or is done).
+struct RetiredChunks {
+  std::vector<int64_t*> chunks;
+  std::vector<uint64_t> drains;
 };
 
 }  // namespace
@@ -109,6 +118,21 @@ void SweepEngine::run_receiver() {
   uint64_t pass = 0;  // drain passes so far
   std::vector<AwaitingStamp> awaiting;
   uint8_t scratch[16];
+
+  // Senders that read their own error queues, and their drain counts after recent passes.
+  std::vector<Sender*> stamp_owners;
+  for (auto& sender : senders_) {
+    if (sender->drains_stamps) stamp_owners.push_back(sender.get());
+  }
+  auto stamp_drain_counts = [&] {
+    std::vector<uint64_t> counts;
+    counts.reserve(stamp_owners.size());
+    for (Sender* owner : stamp_owners) counts.push_back(owner->stamp_drains.load(std::memory_order_seq_cst));
+    return counts;
+  };
+  std::deque<std::vector<uint64_t>> snapshots;  // snapshots[i] was taken as number first_snapshot + i
+  uint64_t first_snapshot = 0;
+  std::deque<RetiredChunks> retired;
 
   auto handle_reply = [&](const ProbeSocket& socket, const uint8_t* packet, size_t len, const sockaddr_in6& source,
                           const Stamp& rx) {
@@ -175,20 +199,32 @@ void SweepEngine::run_receiver() {
     if (tx_ns != 0) return accept(std::max<int64_t>(0, rx_ns - tx_ns), false);
     // Taken (so a duplicate is known as one) until its stamp settles it.
     ledger_.mark_resolved(probe);
-    awaiting.push_back(
-        AwaitingStamp{probe, rx_ns, user_rtt_ns, payload.send_ns, pass, monotonic_ns() + stamp_grace_ns});
+    awaiting.push_back(AwaitingStamp{probe, rx_ns, user_rtt_ns, payload.send_ns, pass,
+                                     first_snapshot + snapshots.size(), monotonic_ns() + stamp_grace_ns});
   };
 
   // Replies and stamps waiting for each other are settled once every error queue has been read
   // after the reply: a stamp still missing then was dropped (error queue full) and the probe is
-  // timed from the send time in the payload, counted.
+  // timed from the send time in the payload, counted. The receiver reads its queues once per pass;
+  // a sender's queues count as read after the reply once its drain count is 2 past the count read
+  // after the reply (the drain that made it 1 past may have begun before the reply was read).
+  auto stamps_read_since = [&](uint64_t snapshot, const std::vector<uint64_t>& now_counts) {
+    const std::vector<uint64_t>& then = snapshots[snapshot - first_snapshot];
+    for (size_t k = 0; k < now_counts.size(); ++k) {
+      if (now_counts[k] < then[k] + 2) return false;
+    }
+    return true;
+  };
   auto settle_awaiting = [&] {
+    if (awaiting.empty()) return;
     const int64_t now = monotonic_ns();
+    const std::vector<uint64_t> now_counts = stamp_drain_counts();
     size_t kept = 0;
     for (const AwaitingStamp& entry : awaiting) {
       const int64_t tx_ns = ledger_.tx_stamp(entry.probe);
       const bool fallback = tx_ns == 0;
-      if (fallback && (entry.since_pass == pass || now < entry.ready_mono_ns)) {
+      if (fallback && (entry.since_pass == pass || now < entry.ready_mono_ns ||
+                       !stamps_read_since(entry.snapshot, now_counts))) {
         awaiting[kept++] = entry;
         continue;
       }
@@ -207,6 +243,12 @@ void SweepEngine::run_receiver() {
       report(entry.probe, double(rtt_ns), entry.send_ns);
     }
     awaiting.resize(kept);
+    // Snapshots older than the oldest waiting reply are not needed any more.
+    const uint64_t oldest = awaiting.empty() ? first_snapshot + snapshots.size() : awaiting.front().snapshot;
+    while (first_snapshot < oldest) {
+      snapshots.pop_front();
+      ++first_snapshot;
+    }
   };
 
   struct WatchedSocket {
@@ -216,44 +258,23 @@ void SweepEngine::run_receiver() {
   };
   std::vector<WatchedSocket> sockets;
   const bool tx_stamps = stamp_mode != TimestampMode::User;
-  auto watch = [&](const ProbeSocket& socket) {
-    if (socket.fd >= 0) sockets.push_back(WatchedSocket{&socket, tx_stamps && socket.sends(), 0});
+  // `stamps`: the receiver reads its error queue (a sender that drains its own is left out here).
+  auto watch = [&](const ProbeSocket& socket, bool stamps) {
+    if (socket.fd >= 0) sockets.push_back(WatchedSocket{&socket, stamps, 0});
   };
-  watch(receive4_);
-  watch(receive6_);
-  for (const auto& socket : flow_sockets4_) watch(socket);
-  for (const auto& socket : flow_sockets6_) watch(socket);
+  watch(receive4_, false);
+  watch(receive6_, false);
+  for (const auto& socket : flow_sockets4_) watch(socket, tx_stamps);
+  for (const auto& socket : flow_sockets6_) watch(socket, tx_stamps);
   for (auto& sender : senders_) {
-    watch(sender->socket4);
-    watch(sender->socket6);
+    watch(sender->socket4, tx_stamps && !sender->drains_stamps);
+    watch(sender->socket6, tx_stamps && !sender->drains_stamps);
   }
   auto batch_storage = std::make_unique<ReceiveBatch>(slot_bytes);
   ReceiveBatch& batch = *batch_storage;
 
-  auto drain_stamps = [&](WatchedSocket& entry) {
-    for (;;) {
-      batch.reset();
-      const int got = recvmmsg(entry.socket->fd, batch.messages, kReceiveBatch, MSG_ERRQUEUE | MSG_DONTWAIT, nullptr);
-      if (got <= 0) {
-        if (got < 0 && errno == EINTR) continue;
-        return;  // EAGAIN: drained
-      }
-      for (int i = 0; i < got; ++i) {
-        msghdr& header = batch.messages[i].msg_hdr;
-        Stamp stamp;
-        uint32_t key = 0;
-        bool keyed = false;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
-          if (!read_stamp(c, stamp)) keyed = read_tx_stamp_key(c, key) || keyed;
-        }
-        const int64_t tx_ns = stamp.in(stamp_mode);
-        if (!keyed || tx_ns == 0 || key >= probes) continue;
-        counters_.tx_stamps.fetch_add(1, std::memory_order_relaxed);
-        ledger_.set_tx_stamp(key, tx_ns);  // false when the probe was settled (lost) long ago
-      }
-      if (static_cast<unsigned>(got) < kReceiveBatch) return;
-    }
-  };
+  StampReader stamp_reader;
+  auto drain_stamps = [&](WatchedSocket& entry) { drain_tx_stamps(entry.socket->fd, stamp_reader); };
 
   auto drain_replies = [&](WatchedSocket& entry) {
     const ProbeSocket& socket = *entry.socket;
@@ -297,6 +318,13 @@ void SweepEngine::run_receiver() {
   // only on the sockets that have something (POLLERR: the error queue is not empty).
   auto drain_all = [&] {
     ++pass;
+    // A sender that is done left its error queues to us: read them every pass (counted as drains).
+    for (Sender* owner : stamp_owners) {
+      if (!owner->done.load(std::memory_order_seq_cst)) continue;
+      if (owner->socket4.fd >= 0) drain_tx_stamps(owner->socket4.fd, stamp_reader);
+      if (owner->socket6.fd >= 0) drain_tx_stamps(owner->socket6.fd, stamp_reader);
+      owner->stamp_drains.fetch_add(1, std::memory_order_seq_cst);
+    }
     if (poll(poll_fds.data(), poll_fds.size(), 0) <= 0) return;
     for (size_t i = 0; i < sockets.size(); ++i) {
       if (sockets[i].stamps && (poll_fds[i].revents & POLLERR)) drain_stamps(sockets[i]);
@@ -318,7 +346,10 @@ void SweepEngine::run_receiver() {
     // Everything the kernel stamped before this instant is drained before any probe is declared
     // lost, so a reply that arrived in time is never reported lost.
     const int64_t drain_start_ns = realtime_ns();
+    const size_t awaiting_before = awaiting.size();
     drain_all();
+    // Replies that now wait for their stamp are settled against the drain counts read after them.
+    if (awaiting.size() > awaiting_before) snapshots.push_back(stamp_drain_counts());
     settle_awaiting();
 
     // Senders first, then what they published: a sender that is done has published all it sent.
@@ -353,7 +384,21 @@ void SweepEngine::run_receiver() {
     // Replies waiting for their stamp keep their chunk (the stamp goes there).
     uint64_t keep_from = cursor;
     for (const AwaitingStamp& entry : awaiting) keep_from = std::min(keep_from, entry.probe);
-    ledger_.release_below(keep_from);
+    std::vector<int64_t*> retired_now;
+    ledger_.retire_below(keep_from, retired_now);
+    if (!retired_now.empty()) retired.push_back(RetiredChunks{std::move(retired_now), stamp_drain_counts()});
+    if (!retired.empty()) {
+      const std::vector<uint64_t> now_counts = stamp_drain_counts();
+      while (!retired.empty()) {
+        bool safe = true;
+        for (size_t k = 0; k < now_counts.size() && safe; ++k) {
+          safe = now_counts[k] > retired.front().drains[k] || stamp_owners[k]->done.load(std::memory_order_seq_cst);
+        }
+        if (!safe) break;
+        ProbeLedger::free_chunks(retired.front().chunks);
+        retired.pop_front();
+      }
+    }
     if (cursor >= probes && awaiting.empty()) break;
     if (chunk.size() > 0 && monotonic_ns() - last_flush_ns >= kFlushIntervalNs) flush();
 
@@ -372,6 +417,12 @@ void SweepEngine::run_receiver() {
   }
   flush();
   finished_mono_ns_.store(monotonic_ns(), std::memory_order_release);
+  // Every probe is settled, so the senders have sent their last and are finishing their final
+  // drain: wait for them before freeing the chunks they might still be writing stamps into.
+  for (Sender* owner : stamp_owners) {
+    while (!owner->done.load(std::memory_order_seq_cst)) sleep_until_monotonic(monotonic_ns() + 100000);
+  }
+  for (RetiredChunks& group : retired) ProbeLedger::free_chunks(group.chunks);
   on_done_(std::string());
 }
 

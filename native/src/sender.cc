@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +85,49 @@ bool wait_until_or_stop(int64_t deadline_ns, const std::atomic<bool>& stop) {
 
 }  // namespace
 
+SweepEngine::StampReader::StampReader() {
+  for (unsigned i = 0; i < kBatch; ++i) iovs[i] = iovec{data[i], sizeof data[i]};
+}
+
+void SweepEngine::StampReader::reset() {
+  for (unsigned i = 0; i < kBatch; ++i) {
+    std::memset(&messages[i], 0, sizeof messages[i]);
+    messages[i].msg_hdr.msg_iov = &iovs[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+    messages[i].msg_hdr.msg_control = control[i];
+    messages[i].msg_hdr.msg_controllen = kControlBytes;
+  }
+}
+
+void SweepEngine::drain_tx_stamps(int fd, StampReader& reader) {
+  const uint64_t probes = config_.probe_count();
+  const TimestampMode stamp_mode = timestamps_.mode;
+  for (;;) {
+    reader.reset();
+    const int got = recvmmsg(fd, reader.messages, StampReader::kBatch, MSG_ERRQUEUE | MSG_DONTWAIT, nullptr);
+    if (got <= 0) {
+      if (got < 0 && errno == EINTR) continue;
+      return;  // EAGAIN: drained
+    }
+    uint64_t stored = 0;
+    for (int i = 0; i < got; ++i) {
+      msghdr& header = reader.messages[i].msg_hdr;
+      Stamp stamp;
+      uint32_t key = 0;
+      bool keyed = false;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
+        if (!read_stamp(c, stamp)) keyed = read_tx_stamp_key(c, key) || keyed;
+      }
+      const int64_t tx_ns = stamp.in(stamp_mode);
+      if (!keyed || tx_ns == 0 || key >= probes) continue;
+      ++stored;
+      ledger_.set_tx_stamp(key, tx_ns);  // false when the probe was settled (lost) long ago
+    }
+    counters_.tx_stamps.fetch_add(stored, std::memory_order_relaxed);
+    if (static_cast<unsigned>(got) < StampReader::kBatch) return;
+  }
+}
+
 // A round's unit goes out when the round is due, and never less than a period after the same
 // targets' previous probes: a sender that got its CPU late (or a unit claimed late) must not send
 // two rounds to one target back to back. Returns false when the sweep was stopped meanwhile.
@@ -124,6 +168,14 @@ void SweepEngine::run_sender(Sender& sender) {
   constexpr size_t kControlBytes = CMSG_SPACE(sizeof(uint32_t));
   std::vector<uint8_t> controls(batch_limit * kControlBytes);
   uint8_t scratch[16];
+  std::unique_ptr<StampReader> stamp_reader = sender.drains_stamps ? std::make_unique<StampReader>() : nullptr;
+  // One complete drain of this sender's error queues, counted (the receiver's settle rule reads it).
+  auto drain_own_stamps = [&] {
+    if (!stamp_reader) return;
+    if (sender.socket4.fd >= 0) drain_tx_stamps(sender.socket4.fd, *stamp_reader);
+    if (sender.socket6.fd >= 0) drain_tx_stamps(sender.socket6.fd, *stamp_reader);
+    sender.stamp_drains.fetch_add(1, std::memory_order_seq_cst);
+  };
 
   bool first_batch = true;
   while (!stop_requested_.load(std::memory_order_acquire)) {
@@ -228,6 +280,7 @@ void SweepEngine::run_sender(Sender& sender) {
       counters_.sent.fetch_add(consumed, std::memory_order_relaxed);
       plan_.publish(*unit, probe - unit->first_probe);
       note_send_time(monotonic_ns());
+      drain_own_stamps();
       if (consumed < want) {
         pollfd writable{socket.fd, POLLOUT, 0};
         poll(&writable, 1, 1);
@@ -235,7 +288,8 @@ void SweepEngine::run_sender(Sender& sender) {
       if (stop_requested_.load(std::memory_order_acquire)) break;
     }
   }
-  sender.done.store(true, std::memory_order_release);
+  drain_own_stamps();
+  sender.done.store(true, std::memory_order_seq_cst);
 }
 
 }  // namespace pingsphere

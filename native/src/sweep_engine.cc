@@ -90,6 +90,7 @@ void SweepEngine::open_sockets(uint32_t senders) {
     Sender& sender = *senders_.back();
     sender.index = k;
     if (mode_ != SocketMode::Raw) continue;
+    sender.drains_stamps = stamps != TimestampMode::User;
     if (any4) sender.socket4 = open_probe_socket(socket_options(config_, AF_INET, mode_, SocketRole::Send, stamps));
     if (any6) sender.socket6 = open_probe_socket(socket_options(config_, AF_INET6, mode_, SocketRole::Send, stamps));
   }

@@ -11,6 +11,8 @@
 // senders.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -68,9 +70,33 @@ class SweepEngine {
     uint32_t index = 0;
     ProbeSocket socket4;  // raw, when the sweep has IPv4 targets
     ProbeSocket socket6;  // raw, when the sweep has IPv6 targets
+    // Raw sockets with TX stamps: the sender reads its own sockets' error queues after each batch
+    // (on its own core, beside the kernel work of its sends) instead of the receiver reading them
+    // all; once it is done, the receiver takes over. Complete drains so far (until EAGAIN), by
+    // whichever thread owns the queues: a reply read before a drain began has its stamp read by
+    // the end of that drain.
+    bool drains_stamps = false;
+    std::atomic<uint64_t> stamp_drains{0};
     std::atomic<bool> done{false};
     std::thread thread;
   };
+
+ public:
+  // recvmmsg buffers for reading TX stamps from an error queue (OPT_TSONLY: no packet data).
+  struct StampReader {
+    static constexpr unsigned kBatch = 128;
+    static constexpr size_t kControlBytes = 256;
+    StampReader();
+    void reset();
+    uint8_t data[kBatch][16];
+    uint8_t control[kBatch][kControlBytes];
+    iovec iovs[kBatch];
+    mmsghdr messages[kBatch];
+  };
+  // Reads every TX stamp queued on `fd`'s error queue into the ledger (until EAGAIN).
+  void drain_tx_stamps(int fd, StampReader& reader);
+
+ private:
 
   void open_sockets(uint32_t senders);
   void run_sender(Sender& sender);
