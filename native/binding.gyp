@@ -10,6 +10,7 @@
         "src/receiver.cc",
         "src/timestamping.cc",
         "src/ilp_encoder.cc",
+        "src/target_scan.cc",
         "src/trace_engine.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -2,6 +2,7 @@
 export { AddonNotBuiltError, addonPath, loadIcmpAddon } from './addon.js';
 export { IcmpPermissionError, IcmpSocketError } from './errors.js';
 export { nativeIcmpIlpEncoder, type NativeIcmpIlpEncoder } from './ilp-encoder.js';
+export { nativePlainIpv4Scanner, type PlainIpv4Scan } from './target-scan.js';
 export {
   IcmpSweep,
   maxPayloadBytes,

@@ -12,6 +12,7 @@
 #include "icmp_packet.h"
 #include "ilp_encoder.h"
 #include "sweep_engine.h"
+#include "target_scan.h"
 #include "trace_engine.h"
 
 namespace pingsphere {
@@ -415,6 +416,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("minPayloadBytes", Napi::Number::New(env, double(kMinPayloadBytes)));
   exports.Set("maxPayloadBytes", Napi::Number::New(env, double(kMaxPayloadBytes)));
   exports.Set("encodeIcmpIlp", Napi::Function::New(env, EncodeIcmpIlp, "encodeIcmpIlp"));
+  exports.Set("scanPlainIpv4Lines", Napi::Function::New(env, ScanPlainIpv4Lines, "scanPlainIpv4Lines"));
   return exports;
 }
 

@@ -224,7 +224,7 @@ export async function loadTargets(
     const read =
       file === '-'
         ? await readTargetsStream(process.stdin, 'stdin', table, addPlain)
-        : await readTargetsFile(file, table, addPlain);
+        : await readTargetsFile(file, table, addPlain, (addresses) => plain.addIpv4List(addresses));
     for (const problem of read.problems) process.stderr.write(`pingsphere ${command}: ${describeProblem(problem)}\n`);
     const unlisted = read.errors + read.warnings - read.problems.length;
     if (unlisted > 0) process.stderr.write(`pingsphere ${command}: … and ${unlisted} more in ${file}\n`);

@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { nativePlainIpv4Scanner } from '@pingsphere/native';
 import { describe, expect, it } from 'vitest';
-import { describeProblem, readTargetsStream, TargetTextReader } from './target-file.js';
+import { describeProblem, readTargetsFile, readTargetsStream, TargetTextReader } from './target-file.js';
 import { TargetKind } from './target-table.js';
 
 async function read(text: string, chunkBytes = 7) {
@@ -124,5 +128,58 @@ describe('the targets file', () => {
     expect(problems).toEqual([
       { where: 'big.txt line 2', severity: 'error', message: expect.stringMatching(/longer than 8192 bytes/) },
     ]);
+  });
+
+  it('reads plain lines in native code exactly as the JavaScript reader does (file order, line numbers, problems)', async () => {
+    const scan = nativePlainIpv4Scanner();
+    expect(scan, 'the addon exports scanPlainIpv4Lines').toBeDefined();
+    // Edge cases of a strict dotted quad beside lines that need the full parser.
+    const lines = [
+      '\ufeff198.18.0.1',
+      '198.18.0.2 \t# comment',
+      '198.18.0.3\r',
+      '0.0.0.0',
+      '255.255.255.255',
+      '256.1.1.1',
+      '01.2.3.4',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1..2.3',
+      '1.2.3.4x',
+      '1.2.3.4 name=lab',
+      '  198.18.0.9',
+      '',
+      '# only a comment',
+      '198.18.0.1',
+      'not-a-host!',
+      '2001:db8::7',
+      '1000.1.1.1',
+      '198.18.0.10',
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'pingsphere-scan-'));
+    try {
+      for (const text of [lines.join('\n'), lines.join('\n') + '\n', lines.slice(1).join('\r\n')]) {
+        const file = join(dir, 'targets.txt');
+        writeFileSync(file, text);
+        const native: number[] = [];
+        const perAddress: number[] = [];
+        const viaFile = await readTargetsFile(file, undefined, (a) => perAddress.push(a), (a) => native.push(...a));
+        const js: number[] = [];
+        const reader = new TargetTextReader(file, undefined, (a) => js.push(a));
+        reader.write(Buffer.from(text));
+        const expected = reader.end();
+        // The whole list came in one piece, so the native scanner (not the per-line reader) read it.
+        expect(perAddress).toEqual([]);
+        expect(native).toEqual(js);
+        expect(js.length).toBeGreaterThan(5);
+        expect(viaFile.problems).toEqual(expected.problems);
+        expect(viaFile.problems.length).toBeGreaterThan(3);
+        expect(viaFile.errors).toBe(expected.errors);
+        expect(viaFile.lines).toBe(expected.lines);
+        expect(viaFile.table.size).toBe(expected.table.size);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
