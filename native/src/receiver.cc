@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <deque>
 #include <cstring>
+#include <deque>
 #include <vector>
 
 #include "clock.h"
@@ -223,8 +223,8 @@ void SweepEngine::run_receiver() {
     for (const AwaitingStamp& entry : awaiting) {
       const int64_t tx_ns = ledger_.tx_stamp(entry.probe);
       const bool fallback = tx_ns == 0;
-      if (fallback && (entry.since_pass == pass || now < entry.ready_mono_ns ||
-                       !stamps_read_since(entry.snapshot, now_counts))) {
+      if (fallback &&
+          (entry.since_pass == pass || now < entry.ready_mono_ns || !stamps_read_since(entry.snapshot, now_counts))) {
         awaiting[kept++] = entry;
         continue;
       }

@@ -97,7 +97,6 @@ class SweepEngine {
   void drain_tx_stamps(int fd, StampReader& reader);
 
  private:
-
   void open_sockets(uint32_t senders);
   void run_sender(Sender& sender);
   bool wait_for_round(const SendPlan::Unit& unit);

@@ -163,7 +163,12 @@ describe('the targets file', () => {
         writeFileSync(file, text);
         const native: number[] = [];
         const perAddress: number[] = [];
-        const viaFile = await readTargetsFile(file, undefined, (a) => perAddress.push(a), (a) => native.push(...a));
+        const viaFile = await readTargetsFile(
+          file,
+          undefined,
+          (a) => perAddress.push(a),
+          (a) => native.push(...a),
+        );
         const js: number[] = [];
         const reader = new TargetTextReader(file, undefined, (a) => js.push(a));
         reader.write(Buffer.from(text));
