@@ -31,6 +31,8 @@ interface WireComparison {
   /** Probes reported lost although the wire shows their reply in time. */
   falseLosses: number;
   captureDrops: number;
+  /** What the responder itself received and answered (the bed's truth for losses). */
+  responder: Awaited<ReturnType<TunResponder['stop']>>;
 }
 
 /** Sweeps the hosts with the TUN device captured, and compares each RTT with the wire's. */
@@ -45,7 +47,7 @@ async function sweepAgainstWire(
   const targets = hosts.map((h) => h.address);
   const out = await sweepInNamespace(ns, { targets, ...settings }, prefix);
   const wire = await capture.stop();
-  await responder.stop();
+  const answered = await responder.stop();
   expect(out.error).toBeUndefined();
   const wireRtts = wireRttsNs(wire.packets);
   const index = engineIndex(targets);
@@ -63,7 +65,7 @@ async function sweepAgainstWire(
       errorsNs.push(rttNs - wireNs);
     }
   }
-  return { out, errorsNs, unseen, falseLosses, captureDrops: wire.drops };
+  return { out, errorsNs, unseen, falseLosses, captureDrops: wire.drops, responder: answered };
 }
 
 function quantile(values: number[], q: number): number {
@@ -124,10 +126,14 @@ describe('kernel TX time stamps (judged against a capture of the TUN device)', (
       const hosts = tunHosts(3_000, 0);
       const run = await sweepAgainstWire(ns, hosts, { ratePps: 0, senders: 1, stampQueueBytes: 1, timeoutMs: 2_000 });
       const stats = run.out.stats!;
-      expect(stats).toMatchObject({ timestampMode: 'software', replies: 3_000, lost: 0 });
+      // Judged against what the responder answered: a probe it never received (dropped by the
+      // bed under load) is a real loss, not the engine's error; the bed must answer nearly all.
+      const answered = run.responder.replies;
+      expect(answered).toBeGreaterThanOrEqual(2_900);
+      expect(stats).toMatchObject({ timestampMode: 'software', replies: answered, lost: 3_000 - answered });
       expect(stats.txStampFallbacks).toBeGreaterThan(100);
       // Every reply is timed once: by its stamp or, counted, by the user send time.
-      expect(stats.txStamps + stats.txStampFallbacks).toBe(3_000);
+      expect(stats.txStamps + stats.txStampFallbacks).toBe(answered);
       expect(run.falseLosses).toBe(0);
       // The user send time is read before sendmmsg, so a fallback RTT is never shorter than the
       // wire's; a stamped one is shorter by the few µs between the capture's tap and the driver

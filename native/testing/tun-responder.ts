@@ -67,8 +67,11 @@ export class TunResponder {
     const table = join(testToolDir, `hosts-${process.pid}-${Date.now()}-${device}.txt`);
     writeFileSync(table, hosts.map((h) => `${h.address} ${Math.round(h.delayUs)} ${h.behaviour}\n`).join(''));
     const tool = await startTestTool(ns, 'tun-responder', [device, table]);
+    // A TUN device queues 500 packets by default: an unlimited sweep of thousands overflows it
+    // whenever the responder process is descheduled, and those drops are the bed's, not the
+    // engine's (seen as "lost" probes under load). 20,000 holds any burst the tests send.
     const steps = [
-      ['link', 'set', device, 'up'],
+      ['link', 'set', device, 'txqueuelen', '20000', 'up'],
       ['addr', 'add', `${options.localAddress ?? tunLocalAddress}/32`, 'dev', device],
       ['-6', 'addr', 'add', `${options.localAddress6 ?? tunLocalAddress6}/128`, 'dev', device, 'nodad'],
       ...(options.route === false
