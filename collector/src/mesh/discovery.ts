@@ -1,8 +1,9 @@
 // Peer discovery by reading another collector's /v1/peers (pingmesh's "addpeers" import): fetch the
 // list (bounded in time and size, checked against a JSON schema), then add every peer on it that is
 // new here — duplicates are found by URL and by address — plus the collector that served the list.
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { Ajv } from 'ajv';
-import { request } from 'undici';
 import { InvalidEndpointError, maxEndpointUrlLength, parseEndpoint } from '../http/endpoint.js';
 import type { AddPeerDetails, AddPeerOutcome, HttpMesh } from './http-mesh.js';
 import type { PeerOrigin } from './peer-registry.js';
@@ -64,26 +65,34 @@ export function isPeerListImport(url: string): boolean {
   }
 }
 
+/**
+ * GETs `url` with node:http(s) on a connection of its own (no keep-alive: one read now and then)
+ * and resolves with the response, its body not yet read.
+ */
+function getOnce(url: string, signal: AbortSignal): Promise<IncomingMessage> {
+  const get = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { accept: 'application/json' }, agent: false, signal }, resolve).once('error', reject);
+  });
+}
+
 /** Fetches and validates another collector's peer list. */
 export async function fetchPeerList(url: string, timeoutMs: number): Promise<PeerList> {
   let text = '';
+  // One deadline for the whole read, headers and body.
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await request(url, {
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      reset: true,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await getOnce(url, signal);
     if (response.statusCode !== 200) {
-      await response.body.dump();
+      response.destroy();
       throw new PeerListError(`${url} answered HTTP ${response.statusCode}`);
     }
     let size = 0;
     const chunks: Buffer[] = [];
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > maxPeerListBytes) {
-        response.body.destroy();
+        response.destroy();
         throw new PeerListError(`${url} sent more than ${maxPeerListBytes} bytes`);
       }
       chunks.push(chunk);
@@ -91,7 +100,8 @@ export async function fetchPeerList(url: string, timeoutMs: number): Promise<Pee
     text = Buffer.concat(chunks).toString('utf8');
   } catch (error) {
     if (error instanceof PeerListError) throw error;
-    throw new PeerListError(`could not read ${url}: ${(error as Error).message}`);
+    const reason = signal.aborted ? `no complete answer within ${timeoutMs} ms` : (error as Error).message;
+    throw new PeerListError(`could not read ${url}: ${reason}`);
   }
   let body: unknown;
   try {
