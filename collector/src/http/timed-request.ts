@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { HttpTimings } from '../results/http-result.js';
 import type { Endpoint } from './endpoint.js';
@@ -49,12 +49,19 @@ class NotAllowedError extends Error {
   code = 'not_allowed';
 }
 
+type Tls = typeof import('node:tls');
+
+// node:tls (and node:crypto, which it loads) only once an HTTPS peer is pinged: together ~2 MiB
+// that a collector of plain-HTTP peers does not need (README, "Memory").
+let tlsModule: Promise<Tls> | undefined;
+const loadTls = (): Promise<Tls> => (tlsModule ??= import('node:tls'));
+
 // Building a context parses every root certificate (tens of milliseconds): once per CA, not per ping.
 const secureContexts = new Map<string, SecureContext>();
-function secureContextWithCa(ca: string): SecureContext {
+function secureContextWithCa(tls: Tls, ca: string): SecureContext {
   let context = secureContexts.get(ca);
   if (!context) {
-    context = createSecureContext({ ca: [...rootCertificates, ca] });
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ca] });
     secureContexts.set(ca, context);
   }
   return context;
@@ -81,6 +88,8 @@ function hostHeader(endpoint: Endpoint): string {
 /** Requests `endpoint` once on a new connection and reports the timing breakdown; never throws. */
 export async function timedRequest(endpoint: Endpoint, options: TimedRequestOptions): Promise<TimedResponse> {
   const keepBodyBytes = options.keepBodyBytes ?? 4096;
+  // Loaded before the clock starts, so the first HTTPS ping does not time the module load.
+  const tls = endpoint.secure ? await loadTls() : undefined;
   // perftest starts the clock where the lookup starts (Go's httptrace DNSStart), as curl does;
   // client set-up before that is not part of the request. Reset when the connector runs.
   let t0 = performance.now();
@@ -134,18 +143,18 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
         tcp.once('error', onTcpError);
         tcp.once('connect', () => {
           tConnect = performance.now();
-          if (!endpoint.secure) {
+          if (!tls) {
             tcp.removeListener('error', onTcpError);
             settle(null, tcp);
             return;
           }
-          const secure = tlsConnect({
+          const secure = tls.connect({
             socket: tcp,
             // SNI carries the URL's host name, never the override address; IP literals get no SNI.
             servername: isIP(endpoint.host) ? undefined : endpoint.host,
             host: endpoint.host,
             ALPNProtocols: ['http/1.1'],
-            ...(options.ca ? { secureContext: secureContextWithCa(options.ca) } : {}),
+            ...(options.ca ? { secureContext: secureContextWithCa(tls, options.ca) } : {}),
           });
           socket = secure;
           const onTlsError = (error: Error) => settle(error);
