@@ -11,8 +11,7 @@ function digest(text: string): Buffer {
 /** Equal-length digests make the comparison constant-time whatever was sent. */
 function isToken(presented: string | undefined, token: string): boolean {
   return (
-    presented !== undefined &&
-    process.getBuiltinModule('node:crypto').timingSafeEqual(digest(presented), digest(token))
+    presented !== undefined && process.getBuiltinModule('node:crypto').timingSafeEqual(digest(presented), digest(token))
   );
 }
 

@@ -27,7 +27,8 @@ function fastifyDefaultCompilers(): CompilersFactory {
   // Resolved from fastify's own package, whose dependencies they are.
   const require = createRequire(createRequire(import.meta.url).resolve('fastify'));
   const ajvCompiler = require('@fastify/ajv-compiler') as () => CompilersFactory['buildValidator'];
-  const serializerCompiler = require('@fastify/fast-json-stringify-compiler') as () => CompilersFactory['buildSerializer'];
+  const serializerCompiler =
+    require('@fastify/fast-json-stringify-compiler') as () => CompilersFactory['buildSerializer'];
   return { buildValidator: ajvCompiler(), buildSerializer: serializerCompiler() };
 }
 
@@ -123,7 +124,11 @@ describe('the precompiled validators', () => {
 
   it('refuse to start a route whose schema has no precompiled validator, saying what to run', async () => {
     const app = await build(precompiledCompilers);
-    app.get('/v1/new', { schema: { querystring: { type: 'object', properties: { n: { type: 'integer' } } } } }, () => '');
+    app.get(
+      '/v1/new',
+      { schema: { querystring: { type: 'object', properties: { n: { type: 'integer' } } } } },
+      () => '',
+    );
     await expect(app.ready()).rejects.toThrow(/no precompiled validator for the querystring schema of GET \/v1\/new/);
   });
 });
