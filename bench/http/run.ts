@@ -38,7 +38,9 @@ const { values } = parseArgs({
 });
 const only = values.only;
 if (only !== undefined && only !== 'idle' && only !== 'mesh') {
-  process.stderr.write(`bench:http: --only takes "idle" (bare Node and the idle collector) or "mesh" (the N-peer run)\n`);
+  process.stderr.write(
+    `bench:http: --only takes "idle" (bare Node and the idle collector) or "mesh" (the N-peer run)\n`,
+  );
   process.exit(2);
 }
 let endpointCount = Number(values.endpoints);

@@ -7,6 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
+import type * as TlsModule from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { HttpTimings } from '../results/http-result.js';
@@ -49,7 +50,7 @@ class NotAllowedError extends Error {
   code = 'not_allowed';
 }
 
-type Tls = typeof import('node:tls');
+type Tls = typeof TlsModule;
 
 // node:tls (and node:crypto, which it loads) only once an HTTPS peer is pinged: together ~2 MiB
 // that a collector of plain-HTTP peers does not need (README, "Memory").
