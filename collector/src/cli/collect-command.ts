@@ -16,7 +16,7 @@ import { SweepScheduler } from '../icmp/sweep-scheduler.js';
 import { InventoryService } from '../inventory/inventory-service.js';
 import { buildSinks, defaultSpoolDir } from '../sinks/build-sinks.js';
 import { applyDaemonResolverOptions } from './daemon-resolver-options.js';
-import { applyDaemonV8Flags, endOfStartUp } from './daemon-v8-flags.js';
+import { applyDaemonV8Flags } from './daemon-v8-flags.js';
 import { UsageError } from './usage-error.js';
 
 /** pingmesh's log.Println: a timestamped line on stderr. */
@@ -227,7 +227,6 @@ export async function run(args: string[]): Promise<number> {
   tracing?.start();
   icmp?.start();
   inventory?.start();
-  endOfStartUp();
 
   // Without a server the collector ends when its pingers do; ICMP sweeps alone run until stopped.
   const pingersDone =

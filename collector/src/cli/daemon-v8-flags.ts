@@ -16,25 +16,21 @@
 //   peak and ~10 MB kept, to parse a few hundred bytes per ping faster. Baseline code only. HTTP
 //   pings and discovery no longer use undici (node:http parses with C llhttp), but the QuestDB
 //   sink's client and --targets-from pulls still do, so the flag stays for them.
-// --max-opt=1 during start-up only (Ignition and Sparkplug, no TurboFan): loading the modules runs
-//   a few functions (path normalisation, the CommonJS export lexer) often enough for TurboFan,
-//   whose compiler code pages (~3.5 MiB of the node binary) and compile zones (~2.5 MiB) then stay
-//   in the RSS of a collector that, idle, never runs hot code again: 58 → 53 MiB with one peer.
-//   endOfStartUp() lifts it once the collector runs, so the code a large mesh keeps hot is optimized
-//   as before (CPU per request unchanged in bench:http).
+// --max-opt=1: Ignition and Sparkplug (V8's interpreter and baseline compiler) only, no optimizing
+//   compiler (TurboFan; Maglev too on newer V8). Loading the modules runs a few functions (path
+//   normalisation, the CommonJS export lexer) often enough for TurboFan, whose compiler code pages
+//   (~3.5 MiB of the node binary) and compile zones (~2.5 MiB) then stayed in the RSS of a collector
+//   that, idle, never runs hot code again: 59 → 54 MiB with one peer. Its price is CPU under load:
+//   at 5,000 peers 0.74 ms per request against 0.47 with TurboFan (bench:http, same machine, one
+//   run each; 1.17 ms before issue 12's memory work, with undici). Set before the collector's
+//   modules load (main.ts). Not lifted after start-up: it implies --no-turbofan, which raising
+//   --max-opt again does not undo (seen on Node 20), and the optimizing tiers to restore differ
+//   between Node 20's V8 and the current LTS's.
 import { setFlagsFromString } from 'node:v8';
 
-export const daemonV8Flags = ['--optimize-for-size', '--liftoff-only'] as const;
+export const daemonV8Flags = ['--optimize-for-size', '--liftoff-only', '--max-opt=1'] as const;
 
-/** While the collector starts: no optimizing compiler (see above); undone by endOfStartUp(). */
-export const startUpV8Flags = ['--max-opt=1'] as const;
-
-/** Applies the collector's V8 flags; call before the first HTTP request and while the heap is small. */
+/** Applies the collector's V8 flags; call before the collector's modules load and its first request. */
 export function applyDaemonV8Flags(): void {
-  for (const flag of [...daemonV8Flags, ...startUpV8Flags]) setFlagsFromString(flag);
-}
-
-/** Start-up is over: code that turns hot from now on (many peers) is optimized again. */
-export function endOfStartUp(): void {
-  setFlagsFromString('--max-opt=999');
+  for (const flag of daemonV8Flags) setFlagsFromString(flag);
 }
