@@ -5,14 +5,20 @@
 // Memory (RSS, private memory and the V8 heap) is measured for a collector with one peer, for the
 // N-endpoint mesh and, with --soak-seconds, over a long run; bare Node's RSS is the floor beside it.
 //
+// The idle collector is measured twice: as started in the benchmark (no sink but stdout) and with
+// the QuestDB sink configured (a real QuestDB from the Maven Central jar, as the tests use it),
+// since that sink loads its own HTTP client.
+//
 //   npm run bench:http -- [--endpoints 5000] [--interval 10] [--rounds 3] [--servers 4]
-//                         [--idle-seconds 30] [--soak-seconds 600] [--no-curl]
+//                         [--idle-seconds 30] [--soak-seconds 600] [--no-curl] [--no-questdb]
+//                         [--only idle|mesh]
+//   npm run bench:http:idle     (= --only idle: bare Node and the idle collector, ~1.5 min)
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freeLoopbackPort, repoRoot } from '@pingsphere/testbed';
+import { freeLoopbackPort, LocalQuestDb, questDbJarPath, repoRoot } from '@pingsphere/testbed';
 import { RecordedProcess, startPacedServer, type PacedServer } from '../../collector/test/helpers/processes.js';
 import { binFreshness, buildBin } from '../../collector/scripts/build-bin.mjs';
 import { MemorySampler, memorySummary, memoryTrend, processMemory, type MemorySample } from './collector-memory.js';
@@ -26,9 +32,18 @@ const { values } = parseArgs({
     'idle-seconds': { type: 'string', default: '30' },
     'soak-seconds': { type: 'string', default: '0' },
     'no-curl': { type: 'boolean', default: false },
+    'no-questdb': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
-const endpointCount = Number(values.endpoints);
+const only = values.only;
+if (only !== undefined && only !== 'idle' && only !== 'mesh') {
+  process.stderr.write(
+    `bench:http: --only takes "idle" (bare Node and the idle collector) or "mesh" (the N-peer run)\n`,
+  );
+  process.exit(2);
+}
+let endpointCount = Number(values.endpoints);
 const intervalS = Number(values.interval);
 const rounds = Number(values.rounds);
 const serverCount = Number(values.servers);
@@ -117,7 +132,10 @@ async function startTargets(port: number): Promise<PacedServer[]> {
 }
 
 /** Starts `pingsphere collect -q -d INTERVAL -s PORT URLS…` (the bin as installed) and waits for its API. */
-async function startCollector(urls: string[]): Promise<{ collector: RecordedProcess; metricsUrl: string }> {
+async function startCollector(
+  urls: string[],
+  extraArgs: string[] = [],
+): Promise<{ collector: RecordedProcess; metricsUrl: string }> {
   const apiPort = await freeLoopbackPort();
   const collector = new RecordedProcess(join(repoRoot, 'collector/bin/pingsphere.mjs'), [
     'collect',
@@ -128,6 +146,7 @@ async function startCollector(urls: string[]): Promise<{ collector: RecordedProc
     String(apiPort),
     '--listen',
     '127.0.0.1',
+    ...extraArgs,
     ...urls,
   ]);
   const metricsUrl = `http://127.0.0.1:${apiPort}/metrics`;
@@ -149,14 +168,33 @@ async function bareNodeMemory(): Promise<{ rssMiB: number; privateMiB: number }>
 }
 
 /** A collector with one peer (pinged every interval), left alone for --idle-seconds. */
-async function benchIdleCollector(url: string): Promise<ReturnType<typeof memorySummary>> {
-  const { collector, metricsUrl } = await startCollector([url]);
-  say(`idle collector with one peer (pid ${collector.pid}) for ${idleSeconds} s`);
+async function benchIdleCollector(url: string, extraArgs: string[] = []): Promise<ReturnType<typeof memorySummary>> {
+  const { collector, metricsUrl } = await startCollector([url], extraArgs);
+  say(`idle collector with one peer ${extraArgs.join(' ')} (pid ${collector.pid}) for ${idleSeconds} s`);
   const sampler = new MemorySampler(collector.pid, memstatsUrl(metricsUrl));
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));
   const samples = await sampler.stop();
   await collector.stop();
   return memorySummary(samples);
+}
+
+/**
+ * The idle collector with the QuestDB sink configured, writing to a real QuestDB (its spool in a
+ * temporary directory of its own); null when the jar is missing (`node scripts/setup.mjs --for test`).
+ */
+async function benchIdleCollectorWithQuestDb(url: string): Promise<ReturnType<typeof memorySummary> | null> {
+  if (!existsSync(questDbJarPath)) {
+    say(`no QuestDB jar at ${questDbJarPath} (node scripts/setup.mjs --for test fetches it): idle + QuestDB skipped`);
+    return null;
+  }
+  const questdb = await LocalQuestDb.launch({ maxHeap: '512m' });
+  const spoolDir = mkdtempSync(join(tmpdir(), 'pingsphere-bench-http-spool-'));
+  try {
+    return await benchIdleCollector(url, ['--questdb', questdb.clientConf, '--spool-dir', spoolDir]);
+  } finally {
+    await questdb.dispose();
+    rmSync(spoolDir, { recursive: true, force: true });
+  }
 }
 
 /** N endpoints for --soak-seconds: memory every second (heap every 10 s), to show it stays flat. */
@@ -298,21 +336,16 @@ function mib(n: number): string {
   return Number.isNaN(n) ? '–' : n.toFixed(0);
 }
 
-/** The memory table: bare Node, the idle collector with one peer, the mesh (and the soak). */
-function memoryTable(
-  bare: { rssMiB: number; privateMiB: number },
-  idle: ReturnType<typeof memorySummary>,
-  mesh: ReturnType<typeof memorySummary>,
-  soak: MemorySample[] | null,
-): string[] {
-  const row = (what: string, m: Partial<ReturnType<typeof memorySummary>> & { rssMiB: number; privateMiB: number }) =>
+type MemoryFigures = Partial<ReturnType<typeof memorySummary>> & { rssMiB: number; privateMiB: number };
+
+/** The memory table: bare Node, the idle collector with one peer (alone and with QuestDB), the mesh, the soak. */
+function memoryTable(rows: Array<{ what: string; memory: MemoryFigures }>, soak: MemorySample[] | null): string[] {
+  const row = (what: string, m: MemoryFigures) =>
     `| ${what} | ${mib(m.rssMiB)} | ${mib(m.peakRssMiB ?? NaN)} | ${mib(m.privateMiB)} | ${mib(m.heapUsedMiB ?? NaN)} | ${mib(m.peakHeapUsedMiB ?? NaN)} | ${mib(m.heapTotalMiB ?? NaN)} |`;
   const lines = [
     '| process | RSS MiB | peak RSS MiB | private MiB | V8 heap used MiB | peak heap used MiB | heap committed MiB |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    row('bare `node` (idle, nothing loaded): the floor', bare),
-    row(`pingsphere collect, one peer, -d ${intervalS}, after ${idleSeconds} s`, idle),
-    row(`pingsphere collect, ${endpointCount} peers, -d ${intervalS}, end of the ${rounds}-round window`, mesh),
+    ...rows.map((r) => row(r.what, r.memory)),
   ];
   if (soak) {
     const summary = memorySummary(soak);
@@ -345,56 +378,99 @@ function memoryTable(
   return lines;
 }
 
+/** The mesh part's table: the collector (and the curl loop) over the measured rounds. */
+function meshTable(ours: Row, baseline: Row | null): string[] {
+  const rows = baseline ? [ours, baseline] : [ours];
+  return [
+    `HTTP mesh: ${endpointCount} loopback endpoints every ${intervalS} s, ${rounds} rounds measured`,
+    '',
+    '| tool | slots due | requests | 200 OK | missed slots | other slots > 100 ms late | worst start delay | CPU s | CPU % of one core | RSS MiB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.tool} | ${r.slotsDue} | ${r.requests} | ${r.ok} | ${r.missed} | ${r.lateOver100Ms} | ${r.maxLateMs.toFixed(0)} ms | ${r.cpuS.toFixed(1)} | ${r.cpuPct.toFixed(1)} | ${r.rssMiB} |`,
+    ),
+    '',
+    baseline
+      ? `CPU per request: pingsphere ${((1000 * ours.cpuS) / Math.max(1, ours.requests)).toFixed(2)} ms, curl loop ${((1000 * baseline.cpuS) / Math.max(1, baseline.requests)).toFixed(2)} ms (ratio ${(baseline.cpuS / Math.max(1, baseline.requests) / (ours.cpuS / Math.max(1, ours.requests))).toFixed(1)}×).`
+      : `CPU per request: pingsphere ${((1000 * ours.cpuS) / Math.max(1, ours.requests)).toFixed(2)} ms (curl baseline skipped: --no-curl).`,
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
   const { fresh, reason } = binFreshness();
   if (!fresh) {
     say(`rebuilding the pingsphere command first: ${reason}`);
     await buildBin();
   }
-  say(`${endpointCount} endpoints every ${intervalS} s, ${rounds} measured rounds, ${serverCount} target servers`);
+  const runIdle = only !== 'mesh';
+  const runMesh = only !== 'idle';
+  // The idle part needs one target; the mesh part all of them.
+  if (!runMesh) endpointCount = 1;
+  say(
+    runMesh
+      ? `${endpointCount} endpoints every ${intervalS} s, ${rounds} measured rounds, ${serverCount} target servers`
+      : `idle memory only: one endpoint every ${intervalS} s, ${idleSeconds} s per collector`,
+  );
   const port = await freeLoopbackPort();
   const servers = await startTargets(port);
   const urls = Array.from({ length: endpointCount }, (_, i) => `http://${address(i)}:${port}/v1/ping`);
   say(`targets listening on ${address(0)} … ${address(endpointCount - 1)} port ${port}`);
   try {
-    const bare = await bareNodeMemory();
-    const idle = await benchIdleCollector(urls[0]!);
-    say(`idle collector: ${JSON.stringify(idle)}`);
-    const ours = await benchCollector(urls);
-    say(`collector: ${JSON.stringify(ours)}`);
-    const soak = soakSeconds > 0 ? await soakCollector(urls) : null;
-    let baseline: Row | null = null;
-    if (!values['no-curl']) {
-      say('baseline: curl in a bash loop, same schedule');
-      baseline = await benchCurlLoop(urls);
-      say(`curl loop: ${JSON.stringify(baseline)}`);
+    const memoryRows: Array<{ what: string; memory: MemoryFigures }> = [];
+    if (runIdle) {
+      memoryRows.push({ what: 'bare `node` (idle, nothing loaded): the floor', memory: await bareNodeMemory() });
+      const idle = await benchIdleCollector(urls[0]!);
+      say(`idle collector: ${JSON.stringify(idle)}`);
+      memoryRows.push({ what: `pingsphere collect, one peer, -d ${intervalS}, after ${idleSeconds} s`, memory: idle });
+      const withQuestDb = values['no-questdb'] ? null : await benchIdleCollectorWithQuestDb(urls[0]!);
+      if (withQuestDb) {
+        say(`idle collector with QuestDB: ${JSON.stringify(withQuestDb)}`);
+        memoryRows.push({
+          what: `pingsphere collect, one peer, -d ${intervalS}, --questdb (real QuestDB), after ${idleSeconds} s`,
+          memory: withQuestDb,
+        });
+      }
     }
-    const rows = baseline ? [ours, baseline] : [ours];
+    let mesh: string[] = [];
+    let soak: MemorySample[] | null = null;
+    let ours: Row | null = null;
+    if (runMesh) {
+      ours = await benchCollector(urls);
+      say(`collector: ${JSON.stringify(ours)}`);
+      memoryRows.push({
+        what: `pingsphere collect, ${endpointCount} peers, -d ${intervalS}, end of the ${rounds}-round window`,
+        memory: ours.memory!,
+      });
+      soak = soakSeconds > 0 ? await soakCollector(urls) : null;
+      let baseline: Row | null = null;
+      if (!values['no-curl']) {
+        say('baseline: curl in a bash loop, same schedule');
+        baseline = await benchCurlLoop(urls);
+        say(`curl loop: ${JSON.stringify(baseline)}`);
+      }
+      mesh = meshTable(ours, baseline);
+    }
     const table = [
-      `HTTP mesh: ${endpointCount} loopback endpoints every ${intervalS} s, ${rounds} rounds measured`,
-      `(${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, load average ${loadavg()
+      `bench:http${only ? ` --only ${only}` : ''} (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')})`,
       '',
-      '| tool | slots due | requests | 200 OK | missed slots | other slots > 100 ms late | worst start delay | CPU s | CPU % of one core | RSS MiB |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-      ...rows.map(
-        (r) =>
-          `| ${r.tool} | ${r.slotsDue} | ${r.requests} | ${r.ok} | ${r.missed} | ${r.lateOver100Ms} | ${r.maxLateMs.toFixed(0)} ms | ${r.cpuS.toFixed(1)} | ${r.cpuPct.toFixed(1)} | ${r.rssMiB} |`,
-      ),
-      '',
-      baseline
-        ? `CPU per request: pingsphere ${((1000 * ours.cpuS) / Math.max(1, ours.requests)).toFixed(2)} ms, curl loop ${((1000 * baseline.cpuS) / Math.max(1, baseline.requests)).toFixed(2)} ms (ratio ${(baseline.cpuS / Math.max(1, baseline.requests) / (ours.cpuS / Math.max(1, ours.requests))).toFixed(1)}×).`
-        : `CPU per request: pingsphere ${((1000 * ours.cpuS) / Math.max(1, ours.requests)).toFixed(2)} ms (curl baseline skipped: --no-curl).`,
-      '',
+      ...mesh,
       'Memory:',
       '',
-      ...memoryTable(bare, idle, ours.memory!, soak),
-      '',
-      `One /metrics scrape of the ${endpointCount}-peer collector: ${ours.scrape!.mib.toFixed(1)} MiB of text in ${ours.scrape!.ms.toFixed(0)} ms; ` +
-        `RSS ${ours.scrape!.rssBeforeMiB.toFixed(0)} MiB before, ${ours.scrape!.rssAfterMiB.toFixed(0)} MiB after.`,
+      ...memoryTable(memoryRows, soak),
+      ...(ours
+        ? [
+            '',
+            `One /metrics scrape of the ${endpointCount}-peer collector: ${ours.scrape!.mib.toFixed(1)} MiB of text in ${ours.scrape!.ms.toFixed(0)} ms; ` +
+              `RSS ${ours.scrape!.rssBeforeMiB.toFixed(0)} MiB before, ${ours.scrape!.rssAfterMiB.toFixed(0)} MiB after.`,
+          ]
+        : []),
     ].join('\n');
-    writeFileSync(join(outDir, 'http.md'), `${table}\n`);
+    const outFile = join(outDir, only ? `http-${only}.md` : 'http.md');
+    writeFileSync(outFile, `${table}\n`);
     process.stdout.write(`\n${table}\n`);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin-routes.js';
 import type { ApiContext } from './api-context.js';
 import { indexRoutes } from './index-routes.js';
+import { precompiledCompilers, type CompilersFactory } from './precompiled-validators.js';
 import { peerRoutes } from './peer-routes.js';
 import { targetRoutes } from './target-routes.js';
 import { traceRoutes } from './trace-routes.js';
@@ -13,15 +14,23 @@ import { traceRoutes } from './trace-routes.js';
 /** Largest request body accepted (an addpeer form or JSON is a few hundred bytes). */
 export const maxBodyBytes = 16 * 1024;
 
-/** Builds the API server (not yet listening). */
-export async function buildApiServer(context: ApiContext): Promise<FastifyInstance> {
+/**
+ * Builds the API server (not yet listening). Its request schemas are validated by code compiled
+ * ahead of time (precompiled-validators.ts); `compilers` is for that code generator only.
+ */
+export async function buildApiServer(
+  context: ApiContext,
+  compilers: CompilersFactory = precompiledCompilers,
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: maxBodyBytes,
     routerOptions: { maxParamLength: 256 },
     // Many peers pinging keeps connections short; do not hold shutdown on idle keep-alives.
     forceCloseConnections: 'idle',
+    // The options fastify gives its validator compiler, which validator-codegen.ts compiles with.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    schemaController: { compilersFactory: compilers as never }, // see CompilersFactory on the cast
   });
   await app.register(formBody, { bodyLimit: maxBodyBytes });
 

@@ -3,7 +3,7 @@
 // prom-client the schedule misses, peer counts, sink delivery, ICMP sweeps and the process's own
 // stats.
 import { Readable } from 'node:stream';
-import { Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from './prom-client-parts.js';
 import type { SlotStats } from '../http/pinger.js';
 import type { AutoMeshStats } from '../mesh/auto-mesh.js';
 import type { SweepSchedulerStats } from '../icmp/sweep-scheduler.js';

@@ -14,7 +14,6 @@ import { HttpMesh } from '../mesh/http-mesh.js';
 import { ResultFanout } from '../mesh/result-fanout.js';
 import { SweepScheduler } from '../icmp/sweep-scheduler.js';
 import { InventoryService } from '../inventory/inventory-service.js';
-import { TargetsTableWriter } from '../inventory/targets-table-writer.js';
 import { buildSinks, defaultSpoolDir } from '../sinks/build-sinks.js';
 import { applyDaemonResolverOptions } from './daemon-resolver-options.js';
 import { applyDaemonV8Flags } from './daemon-v8-flags.js';
@@ -123,7 +122,7 @@ export async function run(args: string[]): Promise<number> {
   });
   const targetsTable =
     inventory && config.questdb
-      ? new TargetsTableWriter({
+      ? new (await import('../inventory/targets-table-writer.js')).TargetsTableWriter({
           conf: config.questdb,
           src,
           log: say,

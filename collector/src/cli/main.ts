@@ -10,7 +10,11 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 const commands: Record<string, Command> = {
   collect: {
     summary: 'run a collector: HTTP mesh pinger, ICMP sweeps, API server and sinks (pingmesh flags)',
-    load: () => import('./collect-command.js'),
+    // The daemon's V8 flags first: loading the collector's modules is start-up too (daemon-v8-flags.ts).
+    load: async () => {
+      (await import('./daemon-v8-flags.js')).applyDaemonV8Flags();
+      return import('./collect-command.js');
+    },
   },
   icmp: {
     summary: 'one ICMP echo sweep of addresses, hostnames or CIDR ranges (fping-like; --json for NDJSON)',

@@ -1,13 +1,15 @@
 // One HTTP ping on a fresh connection, timed stage by stage with perftest's meaning: DNS lookup,
 // TCP handshake, TLS handshake, request written → first response byte, rest of the body, total.
-// undici does the HTTP; our own connector does (and times) lookup, connect and TLS, which is also
-// where the IP override goes in without touching the Host header or the TLS SNI.
-import { subscribe } from 'node:diagnostics_channel';
+// Node's own HTTP client (node:http, C llhttp) frames the request and parses the reply on a socket
+// our connector hands it: the connector does (and times) lookup, connect and TLS, which is also
+// where the IP override goes in without touching the Host header or the TLS SNI. (undici did the
+// HTTP until it was measured to cost an idle collector ~7 MiB of its ~70: README, "Memory".)
 import { lookup } from 'node:dns/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import type * as TlsModule from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { Client, type buildConnector } from 'undici';
 import type { HttpTimings } from '../results/http-result.js';
 import type { Endpoint } from './endpoint.js';
 
@@ -48,20 +50,19 @@ class NotAllowedError extends Error {
   code = 'not_allowed';
 }
 
-// undici announces the moment it writes a request's headers on this channel, with the socket our
-// connector returned; the map routes that moment to the request that owns the socket.
-const onHeadersWritten = new WeakMap<object, () => void>();
-subscribe('undici:client:sendHeaders', (message) => {
-  const socket = (message as { socket?: object }).socket;
-  if (socket) onHeadersWritten.get(socket)?.();
-});
+type Tls = typeof TlsModule;
+
+// node:tls (and node:crypto, which it loads) only once an HTTPS peer is pinged: together ~2 MiB
+// that a collector of plain-HTTP peers does not need (README, "Memory").
+let tlsModule: Promise<Tls> | undefined;
+const loadTls = (): Promise<Tls> => (tlsModule ??= import('node:tls'));
 
 // Building a context parses every root certificate (tens of milliseconds): once per CA, not per ping.
 const secureContexts = new Map<string, SecureContext>();
-function secureContextWithCa(ca: string): SecureContext {
+function secureContextWithCa(tls: Tls, ca: string): SecureContext {
   let context = secureContexts.get(ca);
   if (!context) {
-    context = createSecureContext({ ca: [...rootCertificates, ca] });
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ca] });
     secureContexts.set(ca, context);
   }
   return context;
@@ -80,9 +81,16 @@ function errorClass(error: unknown): string {
   return 'error';
 }
 
+/** The Host header of `endpoint`: host[:port] as its origin writes it (brackets, no default port). */
+function hostHeader(endpoint: Endpoint): string {
+  return endpoint.origin.slice(endpoint.origin.indexOf('//') + 2);
+}
+
 /** Requests `endpoint` once on a new connection and reports the timing breakdown; never throws. */
 export async function timedRequest(endpoint: Endpoint, options: TimedRequestOptions): Promise<TimedResponse> {
   const keepBodyBytes = options.keepBodyBytes ?? 4096;
+  // Loaded before the clock starts, so the first HTTPS ping does not time the module load.
+  const tls = endpoint.secure ? await loadTls() : undefined;
   // perftest starts the clock where the lookup starts (Go's httptrace DNSStart), as curl does;
   // client set-up before that is not part of the request. Reset when the connector runs.
   let t0 = performance.now();
@@ -96,25 +104,24 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
   let remoteIp = '';
   let socket: Socket | undefined;
 
-  // First and latest moment response bytes reached the socket, stamped before undici (whose own
-  // 'readable' listener comes after ours) parses them: the network's timing, not the parser's.
+  // First and latest moment response bytes reached the socket, stamped by a 'data' listener put
+  // before node:http's own (prependListener), so before the parser sees them: the network's
+  // timing, not the parser's.
   let tFirstByte = NaN;
   let tLatestByte = NaN;
-  const watchArrivals = (ready: Socket) => {
-    ready.on('readable', () => {
-      tLatestByte = performance.now();
-      if (Number.isNaN(tFirstByte)) tFirstByte = tLatestByte;
-    });
+  const stampArrival = () => {
+    tLatestByte = performance.now();
+    if (Number.isNaN(tFirstByte)) tFirstByte = tLatestByte;
   };
 
-  const connector: buildConnector.connector = (_opts, callback) => {
+  // node:http calls this (having no agent) for the request's socket, and waits for the callback.
+  const connector = (_opts: unknown, callback: (error: Error | null, ready?: Socket) => void): undefined => {
     t0 = performance.now();
     let settled = false;
     const settle = (error: Error | null, ready?: Socket) => {
       if (settled) return;
       settled = true;
-      if (error) callback(error, null);
-      else callback(null, ready!);
+      callback(error, ready);
     };
     const address = endpoint.ipOverride || (isIP(endpoint.host) ? endpoint.host : '');
     const resolved = address
@@ -137,29 +144,25 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
         tcp.once('error', onTcpError);
         tcp.once('connect', () => {
           tConnect = performance.now();
-          if (!endpoint.secure) {
-            watchArrivals(tcp);
-            onHeadersWritten.set(tcp, () => (tSent = performance.now()));
+          if (!tls) {
             tcp.removeListener('error', onTcpError);
             settle(null, tcp);
             return;
           }
-          const secure = tlsConnect({
+          const secure = tls.connect({
             socket: tcp,
             // SNI carries the URL's host name, never the override address; IP literals get no SNI.
             servername: isIP(endpoint.host) ? undefined : endpoint.host,
             host: endpoint.host,
             ALPNProtocols: ['http/1.1'],
-            ...(options.ca ? { secureContext: secureContextWithCa(options.ca) } : {}),
+            ...(options.ca ? { secureContext: secureContextWithCa(tls, options.ca) } : {}),
           });
           socket = secure;
           const onTlsError = (error: Error) => settle(error);
           secure.once('error', onTlsError);
           secure.once('secureConnect', () => {
             tTls = performance.now();
-            watchArrivals(secure);
-            onHeadersWritten.set(secure, () => (tSent = performance.now()));
-            // Only our own listeners go: undici (and Node's TLS layer) keep theirs.
+            // Only our own listeners go: node:http (and Node's TLS layer) keep theirs.
             secure.removeListener('error', onTlsError);
             tcp.removeListener('error', onTcpError);
             settle(null, secure);
@@ -168,19 +171,36 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
       },
       (error: Error) => settle(error),
     );
+    return undefined;
   };
 
-  const client = new Client(endpoint.origin, {
-    connect: connector,
-    pipelining: 1,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
+  // No agent: one request on a connection of its own, sent with "Connection: close" (pingmesh
+  // opens a connection per ping too, so every ping times a TCP handshake).
+  const request = httpRequest({
+    createConnection: connector as never,
+    defaultPort: endpoint.port,
+    method: 'GET',
+    path: endpoint.path,
+    headers: { host: hostHeader(endpoint), 'user-agent': options.userAgent ?? 'pingsphere' },
+  });
+  // Emitted with the socket just before node:http writes the request on it (in the same tick).
+  request.once('socket', (ready) => {
+    ready.prependListener('data', stampArrival);
+    tSent = performance.now();
+  });
+  let failure: Error | undefined;
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    request.once('response', resolve);
+    request.on('error', (error) => {
+      failure ??= error;
+      reject(error);
+    });
   });
   let timedOut = false;
   let aborted = false;
   const giveUp = (error: Error) => {
+    request.destroy(error);
     socket?.destroy();
-    void client.destroy(error).catch(() => {});
   };
   const timer = setTimeout(() => {
     timedOut = true;
@@ -198,15 +218,11 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
   const head: Buffer[] = [];
   let kept = 0;
   try {
-    const response = await client.request({
-      path: endpoint.path,
-      method: 'GET',
-      reset: true,
-      headers: { 'user-agent': options.userAgent ?? 'pingsphere' },
-    });
+    request.end();
+    const reply = await response;
     tHeaders = Number.isNaN(tFirstByte) ? performance.now() : tFirstByte;
-    status = response.statusCode;
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    status = reply.statusCode ?? 0;
+    for await (const chunk of reply as AsyncIterable<Buffer>) {
       sizeBytes += chunk.length;
       if (kept < keepBodyBytes) {
         head.push(chunk.subarray(0, keepBodyBytes - kept));
@@ -215,12 +231,13 @@ export async function timedRequest(endpoint: Endpoint, options: TimedRequestOpti
     }
     tEnd = Number.isNaN(tLatestByte) ? performance.now() : tLatestByte;
   } catch (caught) {
-    error = timedOut ? 'timeout' : aborted ? 'aborted' : errorClass(caught);
+    error = timedOut ? 'timeout' : aborted ? 'aborted' : errorClass(failure ?? caught);
     tEnd = performance.now();
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
-    await client.destroy().catch(() => {});
+    request.destroy();
+    socket?.destroy();
   }
 
   const span = (from: number, to: number) => (Number.isFinite(from) && Number.isFinite(to) ? to - from : 0);

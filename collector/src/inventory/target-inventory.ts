@@ -6,7 +6,6 @@
 // The effective list is the file's entries, then the remote ones, then the API's additions; an API
 // entry replaces the labels of a file or remote entry with the same key, an API deletion hides it.
 // Nothing is copied to make the view: consumers walk it (sweep plan, GET, version).
-import { createHash } from 'node:crypto';
 import type { TargetProblem } from '../icmp/target-file.js';
 import { sameLabels } from '../icmp/target-labels.js';
 import { TargetTable } from '../icmp/target-table.js';
@@ -178,7 +177,8 @@ export class TargetInventory {
    */
   get version(): string {
     if (this.cachedVersion?.generation !== this.changes) {
-      const hash = createHash('sha256');
+      // node:crypto loaded on first use: an HTTP-only collector never needs it (~1 MiB).
+      const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
       let chunk = '';
       this.forEach((table, entry) => {
         chunk += `${JSON.stringify(table.recordAt(entry))}\n`;

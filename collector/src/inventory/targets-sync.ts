@@ -4,7 +4,6 @@
 // small request (304). Fenced like --auto-mesh: only targets inside --targets-allow are taken
 // (hostnames are checked once resolved, before each sweep) and at most --targets-max of them.
 // A failed pull keeps the list of the last good one.
-import { request } from 'undici';
 import type { TargetsFromConfig } from '../config/collector-config.js';
 import { describeProblem } from '../icmp/target-file.js';
 import { CidrFence } from './cidr-fence.js';
@@ -77,6 +76,8 @@ export class TargetsSync {
     if (this.etag) headers['if-none-match'] = this.etag;
     this.stats.pulls++;
     try {
+      // undici is loaded with the first pull: a collector without --targets-from never loads it.
+      const { request } = await import('undici');
       const response = await request(url, {
         method: 'GET',
         headers,

@@ -1,11 +1,13 @@
 // Peer discovery by reading another collector's /v1/peers (pingmesh's "addpeers" import): fetch the
 // list (bounded in time and size, checked against a JSON schema), then add every peer on it that is
 // new here — duplicates are found by URL and by address — plus the collector that served the list.
-import { Ajv } from 'ajv';
-import { request } from 'undici';
-import { InvalidEndpointError, maxEndpointUrlLength, parseEndpoint } from '../http/endpoint.js';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { InvalidEndpointError, parseEndpoint } from '../http/endpoint.js';
 import type { AddPeerDetails, AddPeerOutcome, HttpMesh } from './http-mesh.js';
+import type { ErrorObject } from 'ajv';
+import * as generated from './generated/peer-list-validator.js';
 import type { PeerOrigin } from './peer-registry.js';
+import { peerListSchema } from './peer-list-schema.js';
 
 /** A peer as another collector's /v1/peers lists it (the fields discovery uses). */
 export interface ListedPeer {
@@ -28,31 +30,25 @@ export class PeerListError extends Error {
 /** Largest /v1/peers reply read (a few thousand peers). */
 const maxPeerListBytes = 4 * 1024 * 1024;
 
-const peerListSchema = {
-  type: 'object',
-  required: ['Peers'],
-  properties: {
-    SrvLoc: { type: 'string', maxLength: 256 },
-    Peers: {
-      type: ['array', 'null'],
-      maxItems: 20000,
-      items: {
-        type: 'object',
-        required: ['Url'],
-        properties: {
-          Url: { type: 'string', minLength: 1, maxLength: maxEndpointUrlLength },
-          PeerIP: { type: 'string', maxLength: 64 },
-          Location: { type: 'string', maxLength: 256 },
-        },
-      },
-    },
-  },
-} as const;
-
-const validatePeerList = new Ajv({ allErrors: false }).compile<{
+/** A listed peer as the schema lets it through (validated, not yet mapped). */
+interface ValidPeerList {
   SrvLoc?: string;
   Peers: Array<{ Url: string; PeerIP?: string; Location?: string }> | null;
-}>(peerListSchema);
+}
+
+// Validated by code generated ahead of time from peerListSchema (peer-list-schema.ts), so that
+// discovery loads no Ajv; checked here to be generated from the schema as it is now.
+const generatedValidatePeerList = generated.validatePeerList as ((data: unknown) => boolean) & {
+  errors?: ErrorObject[] | null;
+};
+const validatePeerList = (body: unknown): body is ValidPeerList => {
+  if (generated.peerListSchemaKey !== JSON.stringify(peerListSchema)) {
+    throw new Error(
+      'the peer list validator is stale (peerListSchema changed): run `npm run build:validators --workspace collector`',
+    );
+  }
+  return generatedValidatePeerList(body) as boolean;
+};
 
 /** Whether a URL asks for an import: a /v1/peers URL with addpeers=true (pingmesh's convention). */
 export function isPeerListImport(url: string): boolean {
@@ -64,26 +60,35 @@ export function isPeerListImport(url: string): boolean {
   }
 }
 
+/**
+ * GETs `url` with node:http(s) on a connection of its own (no keep-alive: one read now and then)
+ * and resolves with the response, its body not yet read.
+ */
+async function getOnce(url: string, signal: AbortSignal): Promise<IncomingMessage> {
+  // node:https (with node:tls and node:crypto, ~2 MiB) only for an https:// list.
+  const get = url.startsWith('https:') ? (await import('node:https')).get : httpGet;
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { accept: 'application/json' }, agent: false, signal }, resolve).once('error', reject);
+  });
+}
+
 /** Fetches and validates another collector's peer list. */
 export async function fetchPeerList(url: string, timeoutMs: number): Promise<PeerList> {
   let text = '';
+  // One deadline for the whole read, headers and body.
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await request(url, {
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      reset: true,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await getOnce(url, signal);
     if (response.statusCode !== 200) {
-      await response.body.dump();
+      response.destroy();
       throw new PeerListError(`${url} answered HTTP ${response.statusCode}`);
     }
     let size = 0;
     const chunks: Buffer[] = [];
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > maxPeerListBytes) {
-        response.body.destroy();
+        response.destroy();
         throw new PeerListError(`${url} sent more than ${maxPeerListBytes} bytes`);
       }
       chunks.push(chunk);
@@ -91,7 +96,8 @@ export async function fetchPeerList(url: string, timeoutMs: number): Promise<Pee
     text = Buffer.concat(chunks).toString('utf8');
   } catch (error) {
     if (error instanceof PeerListError) throw error;
-    throw new PeerListError(`could not read ${url}: ${(error as Error).message}`);
+    const reason = signal.aborted ? `no complete answer within ${timeoutMs} ms` : (error as Error).message;
+    throw new PeerListError(`could not read ${url}: ${reason}`);
   }
   let body: unknown;
   try {
@@ -100,7 +106,7 @@ export async function fetchPeerList(url: string, timeoutMs: number): Promise<Pee
     throw new PeerListError(`${url} did not answer with JSON (is it a pingmesh or pingsphere /v1/peers URL?)`);
   }
   if (!validatePeerList(body)) {
-    const first = validatePeerList.errors?.[0];
+    const first = generatedValidatePeerList.errors?.[0];
     throw new PeerListError(`${url} is not a peer list: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim());
   }
   return {

@@ -42,6 +42,16 @@ function heavyAmong(packages: Set<string>): string[] {
   return [...packages].filter((name) => heavyPackages.some((heavy) => name === heavy || name.startsWith(heavy)));
 }
 
+/**
+ * Files of Ajv other than its small run-time helpers (which the precompiled validators use): Ajv
+ * itself, the schema compiler, must not load at run time.
+ */
+function ajvBeyondItsRuntime(urls: string[]): string[] {
+  return urls.filter(
+    (url) => url.includes('/node_modules/ajv/') && !/\/ajv\/(dist\/runtime\/|package\.json$)/.test(url),
+  );
+}
+
 let runs = 0;
 /** Runs the bin with every resolved module recorded; `prefix` runs it inside a namespace. */
 async function recordedRun(args: string[], prefix: string[] = []) {
@@ -99,7 +109,24 @@ describe('the pingsphere bin', () => {
     const closed = await freeLoopbackPort();
     const result = await recordedRun(['collect', '-d', '0.1', '-f', '1', `http://127.0.0.1:${closed}/v1/ping`]);
     expect(result.stdout + result.stderr).toMatch(/ECONNREFUSED/);
-    expect(result.packages).toContain('undici');
-    expect(heavyAmong(result.packages).filter((name) => !['undici', 'prom-client', 'ajv'].includes(name))).toEqual([]);
+    // HTTP pings go through node:http: undici is for the QuestDB sink and --targets-from only.
+    expect(heavyAmong(result.packages).filter((name) => !['prom-client', 'ajv'].includes(name))).toEqual([]);
+    expect(ajvBeyondItsRuntime(result.urls)).toEqual([]);
+  });
+
+  it('serves the API (`collect -s`) with fastify but without undici or Ajv: schemas are precompiled', async () => {
+    const port = await freeLoopbackPort();
+    const closed = await freeLoopbackPort();
+    // -n 1 with a peer that refuses: the collector keeps serving, so it is stopped by the timeout.
+    const result = await recordedRun(
+      ['collect', '-d', '0.1', '-s', String(port), '--listen', '127.0.0.1', `http://127.0.0.1:${closed}/v1/ping`],
+      ['timeout', '-s', 'INT', '3'],
+    );
+    expect(result.stderr).toMatch(/serving http:\/\/127\.0\.0\.1:\d+\/v1\/ping/);
+    expect(result.packages).toContain('fastify');
+    expect(result.packages).toContain('prom-client');
+    expect(result.packages).not.toContain('undici');
+    expect(result.packages).not.toContain('@fastify/ajv-compiler');
+    expect(ajvBeyondItsRuntime(result.urls)).toEqual([]);
   });
 });
