@@ -320,10 +320,7 @@ void SweepEngine::run_receiver() {
     ++pass;
     // A sender that is done left its error queues to us: read them every pass (counted as drains).
     for (Sender* owner : stamp_owners) {
-      if (!owner->done.load(std::memory_order_seq_cst)) continue;
-      if (owner->socket4.fd >= 0) drain_tx_stamps(owner->socket4.fd, stamp_reader);
-      if (owner->socket6.fd >= 0) drain_tx_stamps(owner->socket6.fd, stamp_reader);
-      owner->stamp_drains.fetch_add(1, std::memory_order_seq_cst);
+      if (owner->done.load(std::memory_order_seq_cst)) drain_sender_stamps(*owner, stamp_reader);
     }
     if (poll(poll_fds.data(), poll_fds.size(), 0) <= 0) return;
     for (size_t i = 0; i < sockets.size(); ++i) {

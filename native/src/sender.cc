@@ -128,6 +128,12 @@ void SweepEngine::drain_tx_stamps(int fd, StampReader& reader) {
   }
 }
 
+void SweepEngine::drain_sender_stamps(Sender& sender, StampReader& reader) {
+  if (sender.socket4.fd >= 0) drain_tx_stamps(sender.socket4.fd, reader);
+  if (sender.socket6.fd >= 0) drain_tx_stamps(sender.socket6.fd, reader);
+  sender.stamp_drains.fetch_add(1, std::memory_order_seq_cst);
+}
+
 // A round's unit goes out when the round is due, and never less than a period after the same
 // targets' previous probes: a sender that got its CPU late (or a unit claimed late) must not send
 // two rounds to one target back to back. Returns false when the sweep was stopped meanwhile.
@@ -169,12 +175,8 @@ void SweepEngine::run_sender(Sender& sender) {
   std::vector<uint8_t> controls(batch_limit * kControlBytes);
   uint8_t scratch[16];
   std::unique_ptr<StampReader> stamp_reader = sender.drains_stamps ? std::make_unique<StampReader>() : nullptr;
-  // One complete drain of this sender's error queues, counted (the receiver's settle rule reads it).
   auto drain_own_stamps = [&] {
-    if (!stamp_reader) return;
-    if (sender.socket4.fd >= 0) drain_tx_stamps(sender.socket4.fd, *stamp_reader);
-    if (sender.socket6.fd >= 0) drain_tx_stamps(sender.socket6.fd, *stamp_reader);
-    sender.stamp_drains.fetch_add(1, std::memory_order_seq_cst);
+    if (stamp_reader) drain_sender_stamps(sender, *stamp_reader);
   };
 
   bool first_batch = true;

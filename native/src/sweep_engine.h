@@ -97,6 +97,10 @@ class SweepEngine {
   void drain_tx_stamps(int fd, StampReader& reader);
 
  private:
+  // One complete drain of a raw sender's error queues (both families), counted in its
+  // stamp_drains: by the sender while it sends, by the receiver once it is done. The receiver's
+  // settle and free rules read that count, so every drain of those queues goes through here.
+  void drain_sender_stamps(Sender& sender, StampReader& reader);
   void open_sockets(uint32_t senders);
   void run_sender(Sender& sender);
   bool wait_for_round(const SendPlan::Unit& unit);
