@@ -41,8 +41,9 @@ interface ValidPeerList {
 const generatedValidatePeerList = generated.validatePeerList as ((data: unknown) => boolean) & {
   errors?: ErrorObject[] | null;
 };
+const generatedIsStale = generated.peerListSchemaKey !== JSON.stringify(peerListSchema);
 const validatePeerList = (body: unknown): body is ValidPeerList => {
-  if (generated.peerListSchemaKey !== JSON.stringify(peerListSchema)) {
+  if (generatedIsStale) {
     throw new Error(
       'the peer list validator is stale (peerListSchema changed): run `npm run build:validators --workspace collector`',
     );
