@@ -2,7 +2,6 @@
 // engine → NDJSON (--json) or fping-style lines on stdout, progress and the summary on stderr.
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
-import type { Writable } from 'node:stream';
 import { startSweep } from '../icmp/run-sweep.js';
 import { defaultSweepOptions, validateSweepOptions, type SweepOptions } from '../icmp/sweep-options.js';
 import { probeLines, summaryText } from '../icmp/sweep-output.js';
@@ -12,6 +11,7 @@ import { InvalidTargetError, maxSweepTargets, parseTargetSpec } from '../icmp/ta
 import { TargetTable } from '../icmp/target-table.js';
 import { TargetList } from '../icmp/target-list.js';
 import { UsageError } from './usage-error.js';
+import { write } from './write-with-backpressure.js';
 
 const help = `Usage: pingsphere icmp [targets…] [-f FILE] [-c COUNT] [-p PERIOD_MS] [-t TIMEOUT_MS] [--rate PPS] [--json]
 
@@ -124,12 +124,6 @@ export function parseIcmpArgs(argv: string[]): {
     json: values.json ?? false,
     quiet: values.quiet ?? false,
   };
-}
-
-/** Writes text, waiting when the pipe is full so a million lines never pile up in memory. */
-async function write(stream: Writable, text: string): Promise<void> {
-  if (text === '' || stream.write(text)) return;
-  await new Promise<void>((resolve) => stream.once('drain', resolve));
 }
 
 /** Runs the sweep; resolves with the exit code. */

@@ -2,12 +2,12 @@
 // printed like `mtr --report`, or as NDJSON per hop with --json. Progress and the summary go to
 // stderr.
 import { parseArgs } from 'node:util';
-import type { Writable } from 'node:stream';
 import { runTracesOn } from '../trace/trace-cli-run.js';
 import type { TraceOptions } from '../trace/trace-types.js';
 import { validateTraceOptions } from '../trace/run-trace.js';
 import { loadTargets } from './icmp-command.js';
 import { UsageError } from './usage-error.js';
+import { write } from './write-with-backpressure.js';
 
 const help = `Usage: pingsphere trace TARGET… [-f FILE] [--json] [-q N] [--max-hops N] [--flows N] [--rate PPS]
 
@@ -88,11 +88,6 @@ export function parseTraceArgs(argv: string[]): {
     options,
     json: values.json ?? false,
   };
-}
-
-async function write(stream: Writable, text: string): Promise<void> {
-  if (text === '' || stream.write(text)) return;
-  await new Promise<void>((resolve) => stream.once('drain', resolve));
 }
 
 export async function run(argv: string[]): Promise<number> {
