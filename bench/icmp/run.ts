@@ -16,7 +16,9 @@ import { wireAccuracy } from './wire-accuracy.js';
 import { binFreshness, buildBin } from '../../collector/scripts/build-bin.mjs';
 
 const outDir = join(repoRoot, 'bench', 'out', 'icmp');
-const bin = join(repoRoot, 'collector', 'bin', 'pingsphere.mjs');
+/** The installed command (the shell launcher npm links), and the CommonJS entry it runs. */
+const bin = join(repoRoot, 'collector', 'bin', 'pingsphere');
+const nodeEntry = join(repoRoot, 'collector', 'bin', 'pingsphere.cjs');
 const repeatArg = process.argv.indexOf('--repeat');
 const repeat = repeatArg > 0 ? Number(process.argv[repeatArg + 1]) : 5;
 // `--only startup|rate|million|output|accuracy` runs one section (the others take minutes).
@@ -230,9 +232,11 @@ async function probeRate(ns: NetworkNamespace, floor: string): Promise<string[]>
       .join(' ')}.`,
     '',
     'wall s = /usr/bin/time of the whole process: start-up, reading the 60,000-line file, the sweep, the',
-    'summary and exit; pingsphere is the installed bin (`collector/bin/pingsphere.mjs` through its #! line).',
+    'summary and exit; pingsphere is the installed command (`collector/bin/pingsphere`, the launcher npm links).',
     'sweep probes/s = targets ÷ (first send → last reply): pingsphere from its summary ("sweep … s"), the',
     'floor from its own clock, fping from the shorter of its wall time and its `-s` "elapsed real time".',
+    '',
+    ...(await wholeProcessHyperfine(ns, file, sweepArgs)),
   );
   return lines;
 }
@@ -296,34 +300,48 @@ async function millionTargets(ns: NetworkNamespace, floor: string): Promise<stri
   ];
 }
 
+interface HyperfineResult {
+  command: string;
+  median: number;
+  min: number;
+  mean: number;
+  stddev: number;
+  user: number;
+  system: number;
+}
+
+/** Runs `[name, command]` pairs under hyperfine inside the namespace (no shell); results in order. */
+async function hyperfine(ns: NetworkNamespace, commands: [string, string][], runs: number): Promise<HyperfineResult[]> {
+  const exported = join(outDir, 'hyperfine.json');
+  const args = ['-N', '--warmup', '3', '--runs', String(runs), '--export-json', exported];
+  for (const [name, command] of commands) args.push('-n', name, command);
+  const run = await ns.exec('hyperfine', args, { timeoutMs: 600_000 });
+  if (run.exitCode !== 0) throw new Error(`hyperfine failed (${run.exitCode}): ${run.stderr}`);
+  return (JSON.parse(readFileSync(exported, 'utf8')) as { results: HyperfineResult[] }).results;
+}
+
+const ms = (seconds: number) => fmt(seconds * 1000, 1);
+
 /** Start-up, whole process: hyperfine inside the namespace, node's own start-up as the floor. */
 async function startUp(ns: NetworkNamespace): Promise<string[]> {
   log('0/3 start-up (hyperfine)');
-  const exported = join(outDir, 'startup.json');
-  const commands: [string, string][] = [
-    ['`node -e 0` (Node start-up, the floor)', `${process.execPath} -e 0`],
-    ['**`pingsphere --version`**', `${bin} --version`],
-    ['**`pingsphere icmp -c1 127.0.0.1`**', `${bin} icmp -c1 127.0.0.1`],
-    ['`fping -c1 127.0.0.1`', 'fping -c1 127.0.0.1'],
-  ];
-  const args = ['-N', '--warmup', '3', '--runs', String(10 * repeat), '--export-json', exported];
-  for (const [name, command] of commands) args.push('-n', name, command);
-  const run = await ns.exec('hyperfine', args, { timeoutMs: 300_000 });
-  if (run.exitCode !== 0) throw new Error(`hyperfine failed (${run.exitCode}): ${run.stderr}`);
-  const results = (
-    JSON.parse(readFileSync(exported, 'utf8')) as {
-      results: {
-        command: string;
-        median: number;
-        min: number;
-        mean: number;
-        stddev: number;
-        user: number;
-        system: number;
-      }[];
-    }
-  ).results;
-  const ms = (seconds: number) => fmt(seconds * 1000, 1);
+  const node = process.execPath;
+  const results = await hyperfine(
+    ns,
+    [
+      ['`node -e 0` (Node start-up, the floor)', `${node} -e 0`],
+      ...(process.env.NODE_EXTRA_CA_CERTS
+        ? ([['`node -e 0` without NODE_EXTRA_CA_CERTS', `env -u NODE_EXTRA_CA_CERTS ${node} -e 0`]] as [
+            string,
+            string,
+          ][])
+        : []),
+      ['**`pingsphere --version`**', `${bin} --version`],
+      ['**`pingsphere icmp -c1 127.0.0.1`**', `${bin} icmp -c1 127.0.0.1`],
+      ['`fping -c1 127.0.0.1`', 'fping -c1 127.0.0.1'],
+    ],
+    10 * repeat,
+  );
   return [
     `### 0. Start-up, whole process (hyperfine, ${10 * repeat} runs after 3 warm-up runs)`,
     '',
@@ -333,8 +351,45 @@ async function startUp(ns: NetworkNamespace): Promise<string[]> {
       row([r.command, `**${ms(r.median)}**`, ms(r.min), `${ms(r.mean)} ± ${ms(r.stddev)}`, ms(r.user + r.system)]),
     ),
     '',
-    'Targets: `--version` ≤ 100 ms, `icmp -c1 127.0.0.1` ≤ 150 ms. pingsphere is the installed bin run through its',
-    '#! line (`/usr/bin/env node`), inside the bench namespace like every command here.',
+    'Targets: `--version` ≤ 100 ms, `icmp -c1 127.0.0.1` ≤ 150 ms. pingsphere is the installed command',
+    '(`collector/bin/pingsphere`, the shell launcher npm links), inside the bench namespace like every command here.',
+    `NODE_EXTRA_CA_CERTS is ${process.env.NODE_EXTRA_CA_CERTS ? `set here (${process.env.NODE_EXTRA_CA_CERTS}); the launcher drops it for every command but \`collect\`` : 'not set here'}.`,
+  ];
+}
+
+/**
+ * The 60 k sweep's whole process again, with hyperfine's clock (/usr/bin/time's %e has 10 ms steps):
+ * fping, the installed command, and its CommonJS entry run with node directly (which keeps
+ * NODE_EXTRA_CA_CERTS when the environment sets it, as a user bypassing the launcher would).
+ */
+async function wholeProcessHyperfine(ns: NetworkNamespace, file: string, sweepArgs: string[]): Promise<string[]> {
+  log('1/3 probe rate: whole process under hyperfine');
+  const args = sweepArgs.join(' ');
+  const results = await hyperfine(
+    ns,
+    [
+      ['`fping -C1 -q -i 0 -f 60k.txt`', `fping -C1 -q -i 0 -f ${file}`],
+      ['**`pingsphere icmp -q --unlimited-rate -f 60k.txt`**', `${bin} icmp ${args}`],
+      ['`node bin/pingsphere.cjs icmp …` (no launcher)', `${process.execPath} ${nodeEntry} icmp ${args}`],
+    ],
+    4 * repeat,
+  );
+  const fping = results[0]!.median;
+  return [
+    `Whole process under hyperfine (${4 * repeat} runs each after 3 warm-up runs, fping without \`-s\`):`,
+    '',
+    row(['command', '**median ms**', '**fping ÷ this**', 'min ms', 'mean ± σ ms', 'CPU ms (user + sys, mean)']),
+    row(['---', '---:', '---:', '---:', '---:', '---:']),
+    ...results.map((r) =>
+      row([
+        r.command,
+        `**${ms(r.median)}**`,
+        `**${fmt(fping / r.median, 2)}×**`,
+        ms(r.min),
+        `${ms(r.mean)} ± ${ms(r.stddev)}`,
+        ms(r.user + r.system),
+      ]),
+    ),
   ];
 }
 

@@ -31,7 +31,7 @@ if (!(targetCount >= 1 && targetCount <= 65_000) || !(repeat >= 1) || !(rate >= 
 const say = (line: string) => process.stderr.write(`[bench:trace] ${line}\n`);
 const outDir = join(repoRoot, 'bench', 'out', 'trace');
 mkdirSync(outDir, { recursive: true });
-const bin = join(repoRoot, 'collector', 'bin', 'pingsphere.mjs');
+const bin = join(repoRoot, 'collector', 'bin', 'pingsphere');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 // The same per-hop probes and timeout for both tools: 3 per hop, up to 30 hops, 1 s.
 const probesPerHop = 3;

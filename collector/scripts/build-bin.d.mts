@@ -2,6 +2,7 @@
 import type { BuildOptions } from 'esbuild';
 
 export const distDir: string;
-export function buildOptions(esbuild: { version: string }): BuildOptions & { metafile: true };
+/** The two builds' options: the one-shot CommonJS entry, then the ES-module `collect` chunks. */
+export function buildOptions(esbuild: { version: string }): (BuildOptions & { metafile: true })[];
 export function buildBin(): Promise<string[]>;
 export function binFreshness(): { fresh: boolean; reason: string };

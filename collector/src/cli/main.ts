@@ -51,7 +51,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
+    // By name too: `collect` comes from the ES-module build, which has its own UsageError class.
+    if (error instanceof UsageError || (error instanceof Error && error.name === 'UsageError')) {
       process.stderr.write(`pingsphere: ${error.message}\n`);
       process.exitCode = 2;
     } else {

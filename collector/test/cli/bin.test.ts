@@ -2,7 +2,7 @@
 // (so what runs is what is checked in), without TypeScript at run time, and loading only what the
 // chosen subcommand needs.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +10,8 @@ import { freeLoopbackPort, repoRoot, withNetworkNamespace } from '@pingsphere/te
 import { afterAll, describe, expect, it } from 'vitest';
 import { binFreshness, buildOptions, distDir } from '../../scripts/build-bin.mjs';
 
-const bin = join(repoRoot, 'collector/bin/pingsphere.mjs');
+/** The installed command: the shell launcher in front of bin/pingsphere.cjs. */
+const bin = join(repoRoot, 'collector/bin/pingsphere');
 const recorder = join(repoRoot, 'collector/test/fixtures/record-imports.mjs');
 const work = mkdtempSync(join(tmpdir(), 'pingsphere-bin-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -53,17 +54,25 @@ function ajvBeyondItsRuntime(urls: string[]): string[] {
 }
 
 let runs = 0;
-/** Runs the bin with every resolved module recorded; `prefix` runs it inside a namespace. */
+/**
+ * Runs the bin with every resolved module recorded (the launcher execs node, so the recorder comes
+ * in through NODE_OPTIONS); `prefix` runs it inside a namespace.
+ */
 async function recordedRun(args: string[], prefix: string[] = []) {
   const record = join(work, `imports-${runs++}.txt`);
-  const command = [...prefix, process.execPath, '--import', recorder, bin, ...args];
+  const command = [...prefix, bin, ...args];
   const result = await promisify(execFile)(command[0]!, command.slice(1), {
-    env: { ...process.env, RECORD_IMPORTS: record },
+    env: { ...process.env, RECORD_IMPORTS: record, NODE_OPTIONS: `--import ${recorder}` },
     timeout: 30_000,
   }).catch((error: { code?: number; stdout: string; stderr: string }) => ({ ...error, failed: true }));
-  const urls = readFileSync(record, 'utf8').trim().split('\n');
-  return { ...result, urls, packages: packagesIn(urls) };
+  const lines = readFileSync(record, 'utf8').trim().split('\n');
+  const urls = lines.filter((line) => !line.startsWith('builtin:'));
+  const builtins = lines.filter((line) => line.startsWith('builtin:')).map((line) => line.slice('builtin:'.length));
+  return { ...result, urls, builtins, packages: packagesIn(urls) };
 }
+
+/** Node's TLS and crypto modules: costly to load, and nothing a sweep needs. */
+const tlsBuiltins = ['tls', '_tls_wrap', 'https', 'crypto'];
 
 describe('the pingsphere bin', () => {
   it('runs collector/dist as built from the current sources (run `npm run build --workspace collector` if not)', async () => {
@@ -72,27 +81,26 @@ describe('the pingsphere bin', () => {
     expect(fresh).toBe(true);
     // And byte for byte what a build of these sources gives now.
     const esbuild = await import('esbuild');
-    const rebuilt = await esbuild.build({ ...buildOptions(esbuild), write: false });
-    expect(rebuilt.outputFiles.length).toBeGreaterThan(0);
-    for (const file of rebuilt.outputFiles) {
-      expect(readFileSync(file.path, 'utf8'), file.path.slice(distDir.length + 1)).toBe(file.text);
+    for (const options of buildOptions(esbuild)) {
+      const rebuilt = await esbuild.build({ ...options, write: false });
+      expect(rebuilt.outputFiles.length).toBeGreaterThan(0);
+      for (const file of rebuilt.outputFiles) {
+        expect(readFileSync(file.path, 'utf8'), file.path.slice(distDir.length + 1)).toBe(file.text);
+      }
     }
   });
 
-  it('answers --version from the compiled entry alone: no npm package, no TypeScript', async () => {
+  it('answers --version from the compiled CommonJS entry alone: no npm package, no TypeScript, no TLS', async () => {
     const result = await recordedRun(['--version']);
     const version = (JSON.parse(readFileSync(join(repoRoot, 'collector/package.json'), 'utf8')) as { version: string })
       .version;
     expect(result.stdout).toBe(`pingsphere ${version}\n`);
     expect(result.packages).toEqual(new Set());
-    const files = result.urls
-      .filter((url) => url.startsWith('file:'))
-      .map((url) => url.slice(url.indexOf('/collector/')));
-    expect(files[0]).toBe('/collector/bin/pingsphere.mjs');
-    expect(
-      files.slice(1).every((file) => file.startsWith('/collector/dist/') && file.endsWith('.js')),
-      files.join(),
-    ).toBe(true);
+    const files = new Set(
+      result.urls.filter((url) => url.startsWith('file:')).map((url) => url.slice(url.indexOf('/collector/'))),
+    );
+    expect([...files]).toEqual(['/collector/bin/pingsphere.cjs', '/collector/dist/cli/pingsphere.cjs']);
+    expect(result.builtins.filter((name) => tlsBuiltins.includes(name))).toEqual([]);
   });
 
   it('sweeps with `icmp` without loading the HTTP, metrics or sink packages', async () => {
@@ -101,7 +109,35 @@ describe('the pingsphere bin', () => {
       expect(result.stdout).toMatch(/^127\.0\.0\.1 : \[0\], 64 bytes, [\d.]+ ms\n$/);
       expect(heavyAmong(result.packages)).toEqual([]);
       expect(result.urls.filter((url) => url.endsWith('.ts'))).toEqual([]);
+      // Nor the ES-module build of `collect`, nor TLS.
+      expect(result.urls.filter((url) => url.includes('/collector/dist/chunks/'))).toEqual([]);
+      expect(result.builtins.filter((name) => tlsBuiltins.includes(name))).toEqual([]);
     });
+  });
+
+  it('drops NODE_EXTRA_CA_CERTS for the commands without TLS and keeps it for `collect`', async () => {
+    // Node reads the file at start-up and warns when it cannot: the warning shows who read it.
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(work, 'no-such-bundle.pem') };
+    const run = (args: string[]) =>
+      promisify(execFile)(bin, args, { env, timeout: 30_000 }).then(({ stdout, stderr }) => stdout + stderr);
+    expect(await run(['--version'])).not.toMatch(/extra certs/i);
+    expect(await run(['collect', '--help'])).toMatch(/Ignoring extra certs from .*no-such-bundle\.pem/);
+  });
+
+  it('runs through the symbolic link npm installs, and says how to build when dist is missing', async () => {
+    const link = join(work, 'pingsphere-link');
+    symlinkSync(bin, link);
+    expect((await promisify(execFile)(link, ['--version'])).stdout).toMatch(/^pingsphere \d/);
+    // A copy of bin/ without dist beside it: what a checkout looks like before `npm install`.
+    const bare = join(work, 'bare/collector/bin');
+    mkdirSync(bare, { recursive: true });
+    for (const file of ['pingsphere', 'pingsphere.cjs'])
+      copyFileSync(join(repoRoot, 'collector/bin', file), join(bare, file));
+    const failed = await promisify(execFile)(join(bare, 'pingsphere'), ['--version']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr).toMatch(/not built .*run `npm install`/s);
   });
 
   it('runs `collect` without the API server, QuestDB or CloudWatch packages unless they are asked for', async () => {

@@ -174,8 +174,13 @@ describe('collector/Dockerfile', () => {
       delete env.npm_config_nodedir;
       delete env.NPM_OFFLINE;
       execFileSync('sh', ['-c', install], { cwd: work, env, stdio: 'pipe', timeout: 300_000 });
+      // The image's entry point, and the installed launcher in front of the CommonJS entry.
       const help = execFileSync(process.execPath, [join(work, 'collector/bin/pingsphere.mjs'), 'collect', '--help']);
       expect(help.toString()).toContain('Usage: pingsphere collect');
+      expect(execFileSync(join(work, 'collector/bin/pingsphere'), ['collect', '--help']).toString()).toContain(
+        'Usage: pingsphere collect',
+      );
+      expect(execFileSync(join(work, 'collector/bin/pingsphere'), ['--version']).toString()).toMatch(/^pingsphere \d/);
       expect(() => execFileSync('test', ['-d', join(work, 'node_modules/vitest')])).toThrow();
     } finally {
       rmSync(work, { recursive: true, force: true });
