@@ -65,7 +65,8 @@ class SendPlan {
         units_per_round_((targets + kUnitTargets - 1) / kUnitTargets),
         unit_total_(units_per_round_ * rounds),
         published_(new std::atomic<uint32_t>[unit_total_ ? unit_total_ : 1]),
-        started_(new std::atomic<int64_t>[unit_total_ ? unit_total_ : 1]) {
+        started_(new std::atomic<int64_t>[unit_total_ ? unit_total_ : 1]),
+        target_sent_(rounds > 1 ? new int64_t[targets ? targets : 1]() : nullptr) {
     for (uint64_t u = 0; u < unit_total_; ++u) {
       published_[u].store(0, std::memory_order_relaxed);
       started_[u].store(0, std::memory_order_relaxed);
@@ -96,7 +97,20 @@ class SendPlan {
     return unit.round == 0 ? 0 : started_[unit.id - units_per_round_].load(std::memory_order_acquire);
   }
 
-  // Receiver: whether the probe's send time is in the ledger.
+  // Multi-round sweeps, the sender of a batch of targets [first, first + n), just before handing it
+  // to the kernel (monotonic time): each target's next round keeps a whole period from this, even
+  // when the batch went out later within its unit than the same batch of the next round will.
+  // Plain stores: the batch's publish (release) makes them visible to the next round's sender.
+  void note_batch_sent(uint64_t first_target, size_t n, int64_t mono_ns) {
+    if (!target_sent_) return;
+    std::fill_n(target_sent_.get() + first_target, n, mono_ns);
+  }
+
+  // Any sender, for a published probe of a multi-round sweep whose target has not been sent again
+  // since: when it was handed to the kernel (see note_batch_sent).
+  int64_t previous_round_sent(uint64_t probe) const { return target_sent_[probe % targets_]; }
+
+  // Any sender (acquire): whether the probe's send time is in the ledger.
   bool is_published(uint64_t probe) const {
     const uint64_t unit = unit_of(probe);
     return published_[unit].load(std::memory_order_acquire) > probe - first_probe_of(unit);
@@ -122,6 +136,7 @@ class SendPlan {
   const uint64_t unit_total_;
   std::unique_ptr<std::atomic<uint32_t>[]> published_;
   std::unique_ptr<std::atomic<int64_t>[]> started_;
+  std::unique_ptr<int64_t[]> target_sent_;  // per target, rounds > 1 only
   std::atomic<uint64_t> next_unit_{0};
 };
 

@@ -151,6 +151,26 @@ bool SweepEngine::wait_for_round(const SendPlan::Unit& unit) {
   return wait_until_or_stop(due, stop_requested_);
 }
 
+// Before a batch of a later round: how many of its probes may go now (0 when stopped). Each
+// target's previous-round probe must be out (another sender may be behind on it) and a period old.
+// Waits for the batch's first target; the rest go along as far as they are due too, so a burst the
+// pacer allows (after the idle time between rounds) never sends a target early.
+size_t SweepEngine::due_after_previous_round(uint64_t first_probe, size_t want) {
+  const uint64_t previous = first_probe - config_.target_count();
+  while (!plan_.is_published(previous)) {
+    if (stop_requested_.load(std::memory_order_acquire)) return 0;
+    sleep_until_monotonic(monotonic_ns() + 100000);
+  }
+  if (!wait_until_or_stop(plan_.previous_round_sent(previous) + config_.period_ns, stop_requested_)) return 0;
+  const int64_t now = monotonic_ns();
+  size_t due = 1;
+  while (due < want && plan_.is_published(previous + due) &&
+         plan_.previous_round_sent(previous + due) + config_.period_ns <= now) {
+    ++due;
+  }
+  return due;
+}
+
 void SweepEngine::run_sender(Sender& sender) {
   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);  // 1 us: precise pacing sleeps
   // Named for `top -H` and perf.
@@ -180,6 +200,7 @@ void SweepEngine::run_sender(Sender& sender) {
   };
 
   bool first_batch = true;
+  const bool multi_round = config_.count > 1;
   while (!stop_requested_.load(std::memory_order_acquire)) {
     const std::optional<SendPlan::Unit> unit = plan_.claim();
     if (!unit) break;
@@ -193,9 +214,15 @@ void SweepEngine::run_sender(Sender& sender) {
       // One family per sendmmsg call: IPv4 targets come first, then IPv6.
       const bool ipv6 = target >= ipv4_targets;
       const uint64_t family_end = ipv6 ? unit->end_target : std::min(ipv4_targets, unit->end_target);
-      const size_t want =
+      size_t want =
           pacer.acquire(static_cast<size_t>(std::min<uint64_t>(batch_limit, family_end - target)), stop_requested_);
       if (want == 0) break;
+      if (round > 0) {
+        const size_t due = due_after_previous_round(probe, want);
+        if (due == 0) break;
+        pacer.refund(want - due);
+        want = due;
+      }
       const ProbeSocket& socket = send_socket(sender, ipv6, flow);
       const bool fill_checksum = !ipv6 && socket.mode == SocketMode::Raw;
       const uint16_t icmp_id = flow_id(ipv6, flow);
@@ -246,10 +273,11 @@ void SweepEngine::run_sender(Sender& sender) {
           std::memcpy(CMSG_DATA(key), &probe_key, sizeof probe_key);
         }
       }
-      if (first_batch || probe == unit->first_probe) {
+      if (first_batch || probe == unit->first_probe || multi_round) {
         const int64_t now = monotonic_ns();
         if (first_batch) note_send_time(now);
         if (probe == unit->first_probe) plan_.note_started(*unit, now);
+        plan_.note_batch_sent(target, want, now);
       }
       first_batch = false;
 

@@ -104,6 +104,7 @@ class SweepEngine {
   void open_sockets(uint32_t senders);
   void run_sender(Sender& sender);
   bool wait_for_round(const SendPlan::Unit& unit);
+  size_t due_after_previous_round(uint64_t first_probe, size_t want);
   void run_receiver();
   void note_send_time(int64_t mono_ns);
   const uint8_t* target_address(uint64_t target_index, uint8_t scratch[16]) const;

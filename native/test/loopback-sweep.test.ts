@@ -80,6 +80,21 @@ describe('a sweep on loopback inside a fresh namespace', () => {
     });
   });
 
+  it('keeps every target a whole period apart when a paced round 0 went out spread and round 1 could burst', async () => {
+    await withNetworkNamespace(async (ns) => {
+      // At 100 probes/s round 0 sends the 5 targets 10 ms apart; by round 1 the pacer has saved a
+      // burst of 4, which, sent as soon as the round is due, would reach the 4th target 30 ms early.
+      const out = await sweepInNamespace(ns, { targets: loopbackTargets(5), ratePps: 100, count: 3, periodMs: 100 });
+      expect(out.error).toBeUndefined();
+      expect(out.results!.length).toBe(15);
+      const gaps = roundGapsUs(out);
+      expect(gaps.length).toBe(10);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100_000 - 1_000);
+      // Not held back more than the pacing needs either.
+      expect(Math.max(...gaps)).toBeLessThan(150_000);
+    });
+  });
+
   it('reports a target that does not answer as lost after the timeout, never as alive', async () => {
     await withNetworkNamespace(async (ns) => {
       // Nothing in the namespace routes 198.51.100.0/24 except a blackhole: the probe goes nowhere.
