@@ -70,11 +70,10 @@ function pingsphere(bin: string, rateArgs: string[], stampArgs: string[], name: 
   return {
     name,
     async run(ns, file) {
-      const r = await ns.exec(
-        process.execPath,
-        [bin, 'icmp', '--json', '-t', String(timeoutMs), ...rateArgs, ...stampArgs, '-f', file],
-        { timeoutMs: 300_000 },
-      );
+      // The installed command itself (a launcher script, not a file for node to run).
+      const r = await ns.exec(bin, ['icmp', '--json', '-t', String(timeoutMs), ...rateArgs, ...stampArgs, '-f', file], {
+        timeoutMs: 300_000,
+      });
       if (r.exitCode !== 0) throw new Error(`pingsphere failed (${r.exitCode}): ${r.stderr}`);
       const results = new Map<string, number | null>();
       for (const line of r.stdout.trim().split('\n')) {
