@@ -59,11 +59,13 @@ describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the name
       const responder = await TunResponder.start(ns, [
         { address: forged!, delayUs: 5_000, behaviour: 'forge' },
         { address: twice!, delayUs: 5_000, behaviour: 'duplicate' },
-        { address: slow!, delayUs: 250_000, behaviour: 'reply' },
+        { address: slow!, delayUs: 380_000, behaviour: 'reply' },
         { address: honest!, delayUs: 10_000, behaviour: 'reply' },
       ]);
-      // Probes at 0 and 400 ms with a 100 ms timeout: slow's first reply (250 ms) is late while the
-      // sweep runs; its second (650 ms) comes well after the sweep ended (~500 ms).
+      // Probes at 0 and 400 ms with a 100 ms timeout: slow's first reply (380 ms) is late while the
+      // sweep runs (it cannot end before 500 ms); its second (780 ms) comes well after the sweep
+      // ended (~500 ms; with a 250 ms delay, a second reply at 650 ms was once counted late too
+      // while the suite loaded both cores).
       const out = await sweepInNamespace(ns, {
         targets: [forged!, twice!, slow!, honest!],
         senders: 2,

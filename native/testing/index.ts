@@ -10,4 +10,11 @@ export {
   type ResponderCounters,
   type TunHost,
 } from './tun-responder.js';
-export { probeKey, WireCapture, wireRttsNs, type WireCaptureResult, type WirePacket } from './wire-capture.js';
+export {
+  probeKey,
+  WireCapture,
+  wireRequestTimesNs,
+  wireRttsNs,
+  type WireCaptureResult,
+  type WirePacket,
+} from './wire-capture.js';

@@ -80,19 +80,25 @@ export function probeKey(target: string, index: number, probe: number): string {
   return `${target} ${index} ${probe}`;
 }
 
-/**
- * The RTT of each probe on the wire: its first reply in − its request out, in nanoseconds, keyed by
- * probeKey. Probes the capture missed (or that got no reply) are absent.
- */
-export function wireRttsNs(packets: readonly WirePacket[]): Map<string, number> {
+/** When each probe's request left on the wire (its first copy), in nanoseconds, keyed by probeKey. */
+export function wireRequestTimesNs(packets: readonly WirePacket[]): Map<string, bigint> {
   const sent = new Map<string, bigint>();
-  const rtts = new Map<string, number>();
   for (const packet of packets) {
     if (packet.direction === 'out' && (packet.type === 8 || packet.type === 128)) {
       const key = probeKey(packet.dst, packet.index, packet.probe);
       if (!sent.has(key)) sent.set(key, packet.tsNs);
     }
   }
+  return sent;
+}
+
+/**
+ * The RTT of each probe on the wire: its first reply in − its request out, in nanoseconds, keyed by
+ * probeKey. Probes the capture missed (or that got no reply) are absent.
+ */
+export function wireRttsNs(packets: readonly WirePacket[]): Map<string, number> {
+  const sent = wireRequestTimesNs(packets);
+  const rtts = new Map<string, number>();
   for (const packet of packets) {
     if (packet.direction !== 'in' || (packet.type !== 0 && packet.type !== 129)) continue;
     const key = probeKey(packet.src, packet.index, packet.probe);
