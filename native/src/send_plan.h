@@ -65,12 +65,8 @@ class SendPlan {
         units_per_round_((targets + kUnitTargets - 1) / kUnitTargets),
         unit_total_(units_per_round_ * rounds),
         published_(new std::atomic<uint32_t>[unit_total_ ? unit_total_ : 1]),
-        started_(new std::atomic<int64_t>[unit_total_ ? unit_total_ : 1]),
         target_sent_(rounds > 1 ? new int64_t[targets ? targets : 1]() : nullptr) {
-    for (uint64_t u = 0; u < unit_total_; ++u) {
-      published_[u].store(0, std::memory_order_relaxed);
-      started_[u].store(0, std::memory_order_relaxed);
-    }
+    for (uint64_t u = 0; u < unit_total_; ++u) published_[u].store(0, std::memory_order_relaxed);
   }
 
   // Any sender thread: the next unit nobody has claimed, or none when all are taken.
@@ -85,16 +81,6 @@ class SendPlan {
   // The unit's sender: its first `probes` probes are in the ledger (release, for the receiver).
   void publish(const Unit& unit, uint64_t probes) {
     published_[unit.id].store(static_cast<uint32_t>(probes), std::memory_order_release);
-  }
-
-  // The unit's sender, as the unit's first probes go out (monotonic time), so the same targets'
-  // next round keeps a whole period from it.
-  void note_started(const Unit& unit, int64_t mono_ns) { started_[unit.id].store(mono_ns, std::memory_order_release); }
-
-  // When the same targets' unit of the previous round started: 0 while it has not (it was claimed
-  // before this one, so it will), and for round 0.
-  int64_t previous_round_started(const Unit& unit) const {
-    return unit.round == 0 ? 0 : started_[unit.id - units_per_round_].load(std::memory_order_acquire);
   }
 
   // Multi-round sweeps, the sender of a batch of targets [first, first + n), just before handing it
@@ -135,7 +121,6 @@ class SendPlan {
   const uint64_t units_per_round_;
   const uint64_t unit_total_;
   std::unique_ptr<std::atomic<uint32_t>[]> published_;
-  std::unique_ptr<std::atomic<int64_t>[]> started_;
   std::unique_ptr<int64_t[]> target_sent_;  // per target, rounds > 1 only
   std::atomic<uint64_t> next_unit_{0};
 };

@@ -134,25 +134,16 @@ void SweepEngine::drain_sender_stamps(Sender& sender, StampReader& reader) {
   sender.stamp_drains.fetch_add(1, std::memory_order_seq_cst);
 }
 
-// A round's unit goes out when the round is due, and never less than a period after the same
-// targets' previous probes: a sender that got its CPU late (or a unit claimed late) must not send
-// two rounds to one target back to back. Returns false when the sweep was stopped meanwhile.
+// A round's unit goes out no earlier than the round is due (its batches also wait for their
+// targets' previous probes: due_after_previous_round). Returns false when the sweep was stopped.
 bool SweepEngine::wait_for_round(const SendPlan::Unit& unit) {
-  int64_t due = start_mono_ns_ + int64_t(unit.round) * config_.period_ns;
-  for (;;) {
-    if (stop_requested_.load(std::memory_order_acquire)) return false;
-    const int64_t previous = plan_.previous_round_started(unit);
-    if (previous != 0) {
-      due = std::max(due, previous + config_.period_ns);
-      break;
-    }
-    sleep_until_monotonic(monotonic_ns() + 1000000);  // its sender is about to start it
-  }
-  return wait_until_or_stop(due, stop_requested_);
+  return wait_until_or_stop(start_mono_ns_ + int64_t(unit.round) * config_.period_ns, stop_requested_);
 }
 
 // Before a batch of a later round: how many of its probes may go now (0 when stopped). Each
-// target's previous-round probe must be out (another sender may be behind on it) and a period old.
+// target's previous-round probe must be out (another sender may be behind on it) and a period old,
+// so a sender that got its CPU late, a unit claimed late or a batch sent late within its unit never
+// makes two probes to one target go out closer than a period.
 // Waits for the batch's first target; the rest go along as far as they are due too, so a burst the
 // pacer allows (after the idle time between rounds) never sends a target early.
 size_t SweepEngine::due_after_previous_round(uint64_t first_probe, size_t want) {
@@ -273,10 +264,9 @@ void SweepEngine::run_sender(Sender& sender) {
           std::memcpy(CMSG_DATA(key), &probe_key, sizeof probe_key);
         }
       }
-      if (first_batch || probe == unit->first_probe || multi_round) {
+      if (first_batch || multi_round) {
         const int64_t now = monotonic_ns();
         if (first_batch) note_send_time(now);
-        if (probe == unit->first_probe) plan_.note_started(*unit, now);
         plan_.note_batch_sent(target, want, now);
       }
       first_batch = false;
