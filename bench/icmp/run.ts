@@ -326,22 +326,16 @@ const ms = (seconds: number) => fmt(seconds * 1000, 1);
 async function startUp(ns: NetworkNamespace): Promise<string[]> {
   log('0/3 start-up (hyperfine)');
   const node = process.execPath;
-  const results = await hyperfine(
-    ns,
-    [
-      ['`node -e 0` (Node start-up, the floor)', `${node} -e 0`],
-      ...(process.env.NODE_EXTRA_CA_CERTS
-        ? ([['`node -e 0` without NODE_EXTRA_CA_CERTS', `env -u NODE_EXTRA_CA_CERTS ${node} -e 0`]] as [
-            string,
-            string,
-          ][])
-        : []),
-      ['**`pingsphere --version`**', `${bin} --version`],
-      ['**`pingsphere icmp -c1 127.0.0.1`**', `${bin} icmp -c1 127.0.0.1`],
-      ['`fping -c1 127.0.0.1`', 'fping -c1 127.0.0.1'],
-    ],
-    10 * repeat,
+  const commands: [string, string][] = [['`node -e 0` (Node start-up, the floor)', `${node} -e 0`]];
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    commands.push(['`node -e 0` without NODE_EXTRA_CA_CERTS', `env -u NODE_EXTRA_CA_CERTS ${node} -e 0`]);
+  }
+  commands.push(
+    ['**`pingsphere --version`**', `${bin} --version`],
+    ['**`pingsphere icmp -c1 127.0.0.1`**', `${bin} icmp -c1 127.0.0.1`],
+    ['`fping -c1 127.0.0.1`', 'fping -c1 127.0.0.1'],
   );
+  const results = await hyperfine(ns, commands, 10 * repeat);
   return [
     `### 0. Start-up, whole process (hyperfine, ${10 * repeat} runs after 3 warm-up runs)`,
     '',

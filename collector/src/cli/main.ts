@@ -2,7 +2,7 @@
 // errors without a stack trace and turns them into a non-zero exit code. Only this module and
 // the chosen subcommand's are loaded: `--version`, `--help` and `icmp` never load the HTTP stack.
 import packageJson from '../../package.json' with { type: 'json' };
-import { UsageError } from './usage-error.js';
+import { isUsageError, UsageError } from './usage-error.js';
 
 /** A subcommand: parses its own arguments, returns the process exit code. */
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
@@ -51,8 +51,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // By name too: `collect` comes from the ES-module build, which has its own UsageError class.
-    if (error instanceof UsageError || (error instanceof Error && error.name === 'UsageError')) {
+    if (isUsageError(error)) {
       process.stderr.write(`pingsphere: ${error.message}\n`);
       process.exitCode = 2;
     } else {
