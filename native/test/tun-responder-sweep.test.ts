@@ -2,35 +2,37 @@ import { withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
 import { TunResponder, tunAddresses, tunAddresses6, type HostBehaviour, type TunHost } from '../testing/index.js';
 import { sweepInNamespace, withoutNetRaw } from './fixtures/run-driver.js';
+import { quantile, sweepAgainstWire } from './fixtures/wire-sweep.js';
 
 describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the namespace)', () => {
-  it('measures the programmed per-host delays, reports dropped hosts lost and no dropped host alive', async () => {
+  it('measures the programmed per-host delays (as the wire shows them), reports dropped hosts lost and no dropped host alive', async () => {
     await withNetworkNamespace(async (ns) => {
       const hosts: TunHost[] = tunAddresses(400).map((address, i) => ({
         address,
         delayUs: 1_000 + ((i * 7_919) % 119_000),
         behaviour: i % 10 === 3 ? 'drop' : 'reply',
       }));
-      const responder = await TunResponder.start(ns, hosts);
-      const out = await sweepInNamespace(ns, { targets: hosts.map((h) => h.address), timeoutMs: 300 });
-      const counters = await responder.stop();
-      expect(out.error).toBeUndefined();
-      expect(counters.requests).toBe(400);
-
-      const measured = new Map(out.results!.map(([target, , rttNs]) => [target, rttNs]));
+      const run = await sweepAgainstWire(ns, hosts, { timeoutMs: 300 });
+      expect(run.responder.requests).toBe(400);
+      const measured = new Map(run.out.results!.map(([target, , rttNs]) => [target, rttNs]));
       expect(measured.size).toBe(400);
       for (const host of hosts) {
         const rttNs = measured.get(host.address)!;
         if (host.behaviour === 'drop') {
           expect(rttNs, `${host.address} never answers`).toBe(-1);
         } else {
-          // Never faster than programmed; slower only by the path and scheduling (a loose bound
-          // for a busy CI machine: the accuracy benchmark records the real distribution).
+          // Never faster than programmed (a reply matched to the wrong probe or host would be).
           expect(rttNs / 1e3, host.address).toBeGreaterThanOrEqual(host.delayUs - 20);
-          expect(rttNs / 1e3, host.address).toBeLessThan(host.delayUs + 5_000);
         }
       }
-      expect(out.stats).toMatchObject({ replies: 360, lost: 40, badCookie: 0, duplicates: 0 });
+      // How much later than programmed is the responder's (a busy machine's) business: the RTT is
+      // judged against the capture of the TUN device, which holds the responder's lateness too.
+      expect(run.falseLosses).toBe(0);
+      expect(run.errorsNs.length + run.unseen).toBe(360);
+      expect(run.errorsNs.length).toBeGreaterThan(340);
+      expect(Math.max(...run.errorsNs.map(Math.abs))).toBeLessThan(1_000_000);
+      expect(quantile(run.errorsNs.map(Math.abs), 0.9)).toBeLessThan(50_000);
+      expect(run.out.stats).toMatchObject({ replies: 360, lost: 40, badCookie: 0, duplicates: 0 });
     });
   });
 

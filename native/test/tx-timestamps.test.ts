@@ -1,18 +1,8 @@
-import { withNetworkNamespace, type NetworkNamespace } from '@pingsphere/testbed';
+import { withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
-import {
-  probeKey,
-  tunAddresses,
-  tunAddresses6,
-  TunResponder,
-  WireCapture,
-  wireRequestTimesNs,
-  wireRttsNs,
-  type TunHost,
-} from '../testing/index.js';
-import { engineIndex, sweepInNamespace, type DriverOutput, withoutNetRaw } from './fixtures/run-driver.js';
-
-type SweepSettings = Parameters<typeof sweepInNamespace>[1];
+import { TunResponder, tunAddresses, tunAddresses6, type TunHost } from '../testing/index.js';
+import { sweepInNamespace, withoutNetRaw } from './fixtures/run-driver.js';
+import { quantile, sweepAgainstWire } from './fixtures/wire-sweep.js';
 
 /** Hosts on the TUN responder answering after 1-5 ms, IPv4 and IPv6. */
 function tunHosts(ipv4: number, ipv6: number): TunHost[] {
@@ -21,65 +11,6 @@ function tunHosts(ipv4: number, ipv6: number): TunHost[] {
     delayUs: 1_000 + ((i * 617) % 4_000),
     behaviour: 'reply',
   }));
-}
-
-interface WireComparison {
-  out: DriverOutput;
-  /** Measured − wire RTT (ns) of every answered probe the capture saw. */
-  errorsNs: number[];
-  /** Wire request time − reported send time (ns) of every probe whose request the capture saw. */
-  sendLeadsNs: number[];
-  /** Answered probes the capture did not see (its own kernel drops). */
-  unseen: number;
-  /** Probes reported lost although the wire shows their reply in time. */
-  falseLosses: number;
-  captureDrops: number;
-  /** What the responder itself received and answered (the bed's truth for losses). */
-  responder: Awaited<ReturnType<TunResponder['stop']>>;
-}
-
-/** Sweeps the hosts with the TUN device captured, and compares each RTT with the wire's. */
-async function sweepAgainstWire(
-  ns: NetworkNamespace,
-  hosts: TunHost[],
-  settings: Omit<SweepSettings, 'targets'>,
-  prefix: string[] = [],
-): Promise<WireComparison> {
-  const responder = await TunResponder.start(ns, hosts);
-  const capture = await WireCapture.start(ns, 'pstun0');
-  const targets = hosts.map((h) => h.address);
-  const out = await sweepInNamespace(ns, { targets, ...settings }, prefix);
-  const wire = await capture.stop();
-  const answered = await responder.stop();
-  expect(out.error).toBeUndefined();
-  const wireRtts = wireRttsNs(wire.packets);
-  const wireRequests = wireRequestTimesNs(wire.packets);
-  const index = engineIndex(targets);
-  const timeoutNs = (settings.timeoutMs ?? 500) * 1e6;
-  const errorsNs: number[] = [];
-  let unseen = 0;
-  let falseLosses = 0;
-  const sendLeadsNs: number[] = [];
-  for (const [target, seq, rttNs, , sendTimeUs] of out.results!) {
-    const key = probeKey(target, index.get(target)!, seq);
-    const requestNs = wireRequests.get(key);
-    // sendTimeUs is the send time truncated to whole µs: never later than the time itself.
-    if (requestNs !== undefined) sendLeadsNs.push(Number(requestNs - BigInt(sendTimeUs) * 1000n));
-    const wireNs = wireRtts.get(key);
-    if (rttNs < 0) {
-      if (wireNs !== undefined && wireNs < timeoutNs) falseLosses++;
-    } else if (wireNs === undefined) {
-      unseen++;
-    } else {
-      errorsNs.push(rttNs - wireNs);
-    }
-  }
-  return { out, errorsNs, sendLeadsNs, unseen, falseLosses, captureDrops: wire.drops, responder: answered };
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 describe('kernel TX time stamps (judged against a capture of the TUN device)', () => {
