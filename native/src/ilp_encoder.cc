@@ -13,14 +13,34 @@ constexpr size_t kMaxRowTail = 16 + 17 + 32 + 12 + 1 + 19 + 1 + 16;
 
 struct Digits {
   char pairs[200];
+  // "0" … "255" padded to four bytes (stored whole, then the pointer moves by `octet_length`).
+  char octets[256][4];
+  uint8_t octet_length[256];
   Digits() {
     for (int i = 0; i < 100; ++i) {
       pairs[2 * i] = char('0' + i / 10);
       pairs[2 * i + 1] = char('0' + i % 10);
     }
+    for (int i = 0; i < 256; ++i) {
+      const int n = i < 10 ? 1 : i < 100 ? 2 : 3;
+      octet_length[i] = uint8_t(n);
+      std::memset(octets[i], 0, 4);
+      for (int k = n - 1, v = i; k >= 0; --k, v /= 10) octets[i][k] = char('0' + v % 10);
+    }
   }
 };
 const Digits digits;
+
+inline void write_pair(char* p, unsigned two_digits) { std::memcpy(p, digits.pairs + 2 * two_digits, 2); }
+
+// Exactly eight digits of 0 ≤ v < 10^8, zero-padded (32-bit arithmetic only).
+inline void write_padded8(char* p, uint32_t v) {
+  const uint32_t high = v / 10000, low = v % 10000;
+  write_pair(p, high / 100);
+  write_pair(p + 2, high % 100);
+  write_pair(p + 4, low / 100);
+  write_pair(p + 6, low % 100);
+}
 
 inline char* write_uint(char* p, uint64_t v) {
   char scratch[20];
@@ -43,24 +63,61 @@ inline char* write_uint(char* p, uint64_t v) {
   return p + n;
 }
 
-inline char* write_padded6(char* p, uint32_t v) {
-  for (int k = 5; k >= 0; --k) {
-    p[k] = char('0' + v % 10);
-    v /= 10;
+// Small numbers (probe numbers, flows) without the general loop.
+inline char* write_small_uint(char* p, uint64_t v) {
+  if (v < 10) {
+    *p = char('0' + v);
+    return p + 1;
   }
-  return p + 6;
+  if (v < 100) {
+    write_pair(p, unsigned(v));
+    return p + 2;
+  }
+  return write_uint(p, v);
 }
 
 // Milliseconds with up to six decimals from whole nanoseconds, trailing zeros dropped (one kept).
 inline char* write_rtt_ms(char* p, uint64_t rtt_ns) {
-  char* start = write_uint(p, rtt_ns / 1000000);
-  *start = '.';
-  char* end = write_padded6(start + 1, uint32_t(rtt_ns % 1000000));
-  while (end - 1 > start + 1 && end[-1] == '0') --end;
+  char* dot = write_small_uint(p, rtt_ns / 1000000);
+  *dot = '.';
+  const uint32_t fraction = uint32_t(rtt_ns % 1000000);
+  write_pair(dot + 1, fraction / 10000);
+  write_pair(dot + 3, fraction / 100 % 100);
+  write_pair(dot + 5, fraction % 100);
+  char* end = dot + 7;
+  while (end - 1 > dot + 1 && end[-1] == '0') --end;
   return end;
 }
 
-inline char* write_octet(char* p, unsigned octet) { return write_uint(p, octet); }
+inline char* write_octet(char* p, unsigned octet, char then) {
+  std::memcpy(p, digits.octets[octet], 4);
+  p += digits.octet_length[octet];
+  *p = then;
+  return p + 1;
+}
+
+// A send time in µs since the epoch, written as the ILP nanosecond timestamp (…µs + "000").
+// Times of a sweep share their leading eight digits for 100 s at a time: those are kept from the
+// previous row instead of being computed again.
+class TimestampWriter {
+ public:
+  char* write(char* p, uint64_t us) {
+    // 16 digits: 2001-09-09 to 2286-11-20. Anything else takes the general path.
+    if (us < 1000000000000000ULL || us >= 10000000000000000ULL) return write_uint(p, us);
+    const uint32_t high = uint32_t(us / 100000000), low = uint32_t(us % 100000000);
+    if (high != high_) {
+      high_ = high;
+      write_padded8(high_text_, high);
+    }
+    std::memcpy(p, high_text_, 8);
+    write_padded8(p + 8, low);
+    return p + 16;
+  }
+
+ private:
+  uint32_t high_ = 0;
+  char high_text_[8] = {'0', '0', '0', '0', '0', '0', '0', '0'};
+};
 
 template <typename T>
 T typed(const Napi::Value& value, napi_typedarray_type type, const char* name) {
@@ -100,6 +157,7 @@ Napi::Value EncodeIcmpIlp(const Napi::CallbackInfo& info) {
   const char* const pre = reinterpret_cast<const char*>(prefix.Data());
   const size_t pre_length = prefix.ByteLength();
   char* p = base + at;
+  TimestampWriter timestamps;
   for (; row < to; ++row) {
     const uint32_t target = target_index[row];
     const double rtt = rtt_ns[row];
@@ -110,15 +168,12 @@ Napi::Value EncodeIcmpIlp(const Napi::CallbackInfo& info) {
     std::memcpy(p, pre, pre_length);
     p += pre_length;
     const uint32_t a = ipv4[target];
-    p = write_octet(p, a >> 24);
-    *p++ = '.';
-    p = write_octet(p, (a >> 16) & 255);
-    *p++ = '.';
-    p = write_octet(p, (a >> 8) & 255);
-    *p++ = '.';
-    p = write_octet(p, a & 255);
-    std::memcpy(p, "\",seq=", 6);
-    p = write_uint(p + 6, seq[row]);
+    p = write_octet(p, a >> 24, '.');
+    p = write_octet(p, (a >> 16) & 255, '.');
+    p = write_octet(p, (a >> 8) & 255, '.');
+    p = write_octet(p, a & 255, '"');
+    std::memcpy(p, ",seq=", 5);
+    p = write_small_uint(p + 5, seq[row]);
     *p++ = 'i';
     if (replied) {
       std::memcpy(p, ",rtt_ms=", 8);
@@ -127,11 +182,11 @@ Napi::Value EncodeIcmpIlp(const Napi::CallbackInfo& info) {
     const unsigned f = has_flow ? flow[row] : 0;
     if (f != 0) {
       std::memcpy(p, ",flow=", 6);
-      p = write_uint(p + 6, f);
+      p = write_small_uint(p + 6, f);
       *p++ = 'i';
     }
     *p++ = ' ';
-    p = write_uint(p, uint64_t(std::trunc(send_time_us[row])));
+    p = timestamps.write(p, uint64_t(std::trunc(send_time_us[row])));
     std::memcpy(p, "000\n", 4);
     p += 4;
   }

@@ -97,4 +97,47 @@ describe('the native ICMP encoder', () => {
     expect(js.view().toString()).toContain('dst="2001:db8::5",');
     expect(js.view().toString()).toContain(',rtt_ms=0.0001235,flow=217i ');
   });
+
+  it('writes every timestamp width, a sweep crossing a 100 s boundary, and round RTTs as the JavaScript encoder does', () => {
+    // The native encoder keeps a 16-digit time's leading eight digits from the row before: rows
+    // that cross from one 10^8 µs block to the next (and back, out of order) must still be exact.
+    const boundary = 1_795_000_100_000_000;
+    const times = [
+      0,
+      9,
+      10,
+      99_999_999,
+      100_000_000,
+      999_999_999_999_999,
+      1_000_000_000_000_000,
+      boundary - 1,
+      boundary,
+      boundary + 1,
+      boundary - 2,
+      boundary + 100_000_000,
+      9_007_199_254_740_000,
+      2 ** 53 - 1,
+    ];
+    const rttsMs = [0, 1, 5, 10.5, 100, 0.000001, 0.00001, 999.999999, 1000, 12_345.6];
+    const rows = times.flatMap((tsUs, i) =>
+      rttsMs.map((rttMs, k) => ({
+        ...probe,
+        tsUs,
+        rttMs,
+        dst: `10.${i}.${k}.${(i * k) % 256}`,
+        seq: i * k,
+        flow: k * 11,
+      })),
+    );
+    const batch = icmpBatchOf(rows);
+    const js = new IlpBuffer();
+    const native = new IlpBuffer();
+    encodeIcmpRows(js, batch, 0, batch.length, 'js');
+    encodeIcmpRows(native, batch, 0, batch.length, 'auto');
+    expect(native.view().toString()).toBe(js.view().toString());
+    const text = js.view().toString();
+    expect(text).toContain(',rtt_ms=5.0,flow=22i 1795000099999999000\n');
+    expect(text).toContain(',rtt_ms=0.0 1795000100000000000\n');
+    expect(text).toContain(' 9000\n');
+  });
 });

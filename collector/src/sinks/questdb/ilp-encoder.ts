@@ -58,6 +58,17 @@ export class IlpBuffer {
     this.rowCount = 0;
   }
 
+  /** Where the text ends now, to rewind to if what follows cannot be written whole. */
+  mark(): { length: number; rows: number } {
+    return { length: this.used, rows: this.rowCount };
+  }
+
+  /** Drops what was written since `mark` (a batch that failed half way). */
+  rewind(mark: { length: number; rows: number }): void {
+    this.used = mark.length;
+    this.rowCount = mark.rows;
+  }
+
   get capacity(): number {
     return this.bytes.length;
   }

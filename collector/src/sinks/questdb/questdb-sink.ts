@@ -21,7 +21,10 @@ export interface QuestDbSinkOptions {
   batchRows?: number;
   /** Longest time a result waits in memory before it is sent. */
   flushIntervalMs?: number;
-  /** Rows held in memory at most (~100 bytes of ILP each); beyond that they go to the spool. */
+  /**
+   * Rows held in memory at most (in their batches' columns, 26 bytes an ICMP row, until they are
+   * encoded for sending); beyond that they go to the spool.
+   */
   maxQueueRows?: number;
   /** ILP requests sent at once (QuestDB parses each on its own worker). */
   maxInFlight?: number;
@@ -32,14 +35,32 @@ export interface QuestDbSinkOptions {
 
 type Outcome = 'delivered' | 'unavailable';
 
-/** Rows on their way: one ILP request's text and the receipts of the batches that end in it. */
+/** Rows [from, to) of a batch the caller handed over (kept as is until they are encoded). */
+interface Slice {
+  readonly batch: ResultBatch;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** ILP text of a request, in a buffer of the sink's pool. */
+interface Encoded {
+  readonly bytes: Buffer;
+  /** The buffer `bytes` lives in, back to the pool once the request is durable. */
+  readonly storage: IlpBuffer;
+}
+
+/**
+ * Rows on their way: one ILP request's rows and the receipts of the batches that end in it. The
+ * rows stay in their batches' columns until the request is about to be sent (or spooled); only
+ * then are they encoded, into a buffer that the previous requests have used already.
+ */
 interface Request {
   readonly order: number;
-  readonly bytes: Buffer;
-  /** The buffer `bytes` lives in, reused once the request is durable. */
-  readonly storage: IlpBuffer;
-  readonly rows: number;
+  readonly slices: readonly Slice[];
+  /** Rows to deliver (fewer than the slices hold if some could not be encoded). */
+  rows: number;
   readonly receipts: (() => void)[];
+  encoded: Encoded | undefined;
   durable: boolean;
 }
 
@@ -64,9 +85,12 @@ const spoolExtension = '.ilp';
 const legacySegment = /^\d{12}-\d+\.ndjson$/;
 
 /**
- * The store of record. Each batch is encoded as ILP text at once (straight from an ICMP batch's
- * columns) into the request being filled; full requests (or ones older than `flushIntervalMs`) go
- * to QuestDB over HTTP, a few at a time. When QuestDB is unreachable or refuses our credentials,
+ * The store of record. Batches are gathered into requests of up to `batchRows` rows; full requests
+ * (or ones older than `flushIntervalMs`) are encoded as ILP text (straight from an ICMP batch's
+ * columns) just before they go to QuestDB over HTTP, a few at a time. Encoding late keeps a burst
+ * (a sweep of a million results handed over at once) in the engine's columns, 26 bytes a row,
+ * rather than in ~100 bytes of text a row, and writes the text into a few reused buffers: fresh
+ * memory for every request cost page faults and garbage collection that took CPU from QuestDB. When QuestDB is unreachable or refuses our credentials,
  * requests go to a durable spool and are replayed in order when it is back (also by a later
  * process). A batch's receipt (the promise write() returns) resolves once all its rows are
  * acknowledged by QuestDB or fsync'd in the spool, so a caller that shows results only after
@@ -75,11 +99,14 @@ const legacySegment = /^\d{12}-\d+\.ndjson$/;
  */
 export class QuestDbSink implements ResultSink {
   readonly name = 'questdb';
-  private filling = new IlpBuffer();
-  /** Buffers of settled requests, kept for the next ones (fresh memory costs a page fault per 4 KiB). */
-  private readonly spare: IlpBuffer[] = [];
+  private fillingSlices: Slice[] = [];
+  private fillingRows = 0;
   private fillingReceipts: (() => void)[] = [];
   private fillingSince = 0;
+  /** Buffers of settled requests, kept for the next ones (fresh memory costs a page fault per 4 KiB). */
+  private readonly spare: IlpBuffer[] = [];
+  /** Size of the last request's text: a new buffer starts with room for one like it. */
+  private lastRequestBytes = 64 * 1024;
   /** Sealed requests not sent yet, oldest first. */
   private ready: Request[] = [];
   /** Requests QuestDB did not take while it went away (to be spooled). */
@@ -147,7 +174,10 @@ export class QuestDbSink implements ResultSink {
     return new QuestDbSink(full, endpoint, senderConf, new QuestDbRest(endpoint), spool);
   }
 
-  /** Encodes the batch now; the promise resolves once its rows are stored or spooled. */
+  /**
+   * Queues the batch (the sink keeps it, unchanged, until its rows are encoded: the caller must not
+   * reuse its arrays); the promise resolves once its rows are stored, spooled or counted dropped.
+   */
   write(batch: ResultBatch): Promise<void> {
     const rows = batchRows(batch);
     if (rows === 0) return Promise.resolve();
@@ -158,21 +188,16 @@ export class QuestDbSink implements ResultSink {
     }
     let receipt!: () => void;
     const stored = new Promise<void>((resolve) => (receipt = resolve));
-    try {
-      for (let from = 0; from < rows;) {
-        const to = Math.min(rows, from + this.options.batchRows - this.filling.rows);
-        if (this.filling.rows === 0) this.fillingSince = Date.now();
-        encodeRows(this.filling, batch, from, to);
-        this.queuedRows += to - from;
-        if (to === rows) this.fillingReceipts.push(receipt);
-        from = to;
-        // One request holds at most batchRows rows.
-        if (this.filling.rows >= this.options.batchRows) this.seal();
-      }
-    } catch (error) {
-      this.droppedInMemory += rows;
-      this.options.warn(`could not encode ${rows} rows, dropped: ${(error as Error).message}`);
-      receipt();
+    for (let from = 0; from < rows;) {
+      const to = Math.min(rows, from + this.options.batchRows - this.fillingRows);
+      if (this.fillingRows === 0) this.fillingSince = Date.now();
+      this.fillingSlices.push({ batch, from, to });
+      this.fillingRows += to - from;
+      this.queuedRows += to - from;
+      if (to === rows) this.fillingReceipts.push(receipt);
+      from = to;
+      // One request holds at most batchRows rows.
+      if (this.fillingRows >= this.options.batchRows) this.seal();
     }
     // Deliver early when a full request is waiting, or spool at once while QuestDB is away.
     if (this.ready.length > 0 || !this.available || this.queuedRows > this.options.maxQueueRows) this.wake?.();
@@ -259,13 +284,13 @@ export class QuestDbSink implements ResultSink {
   /** How long the pump may sleep: until the request being filled is due, or at once if work waits. */
   private msUntilDue(): number {
     if (this.ready.length > 0 || this.flushRequested) return 0;
-    if (this.filling.rows === 0) return this.options.flushIntervalMs;
+    if (this.fillingRows === 0) return this.options.flushIntervalMs;
     return Math.max(0, this.fillingSince + this.options.flushIntervalMs - Date.now());
   }
 
   /** Seals the request being filled if its oldest row has waited long enough (or on flush). */
   private sealIfDue(): void {
-    if (this.filling.rows === 0) return;
+    if (this.fillingRows === 0) return;
     if (this.flushRequested || Date.now() >= this.fillingSince + this.options.flushIntervalMs) this.seal();
   }
 
@@ -301,6 +326,9 @@ export class QuestDbSink implements ResultSink {
         const sent: Promise<void> = this.sendRequest(request).then(() => void sending.delete(sent));
         sending.add(sent);
       }
+      // Encode the next request while these are in flight, so a freed slot is filled at once.
+      const next = this.ready[0];
+      if (next && !next.encoded) this.encode(next);
       // Wait for a send to finish, or for a new request while there is room for it.
       const waits: Promise<void>[] = [...sending];
       if (sending.size < this.options.maxInFlight) waits.push(this.sealed.promise);
@@ -314,7 +342,7 @@ export class QuestDbSink implements ResultSink {
   private async sendRequest(request: Request): Promise<void> {
     this.inFlight += 1;
     try {
-      if ((await this.send(request.bytes, request.rows)) === 'unavailable') {
+      if ((await this.send(this.encode(request), request.rows)) === 'unavailable') {
         this.failed.push(request);
         return;
       }
@@ -382,24 +410,48 @@ export class QuestDbSink implements ResultSink {
 
   /** Closes the request being filled: it waits in `ready` to be sent. */
   private seal(): void {
-    if (this.filling.rows > 0) {
+    if (this.fillingRows > 0) {
       const request: Request = {
         order: this.nextOrder++,
-        bytes: this.filling.view(),
-        storage: this.filling,
-        rows: this.filling.rows,
+        slices: this.fillingSlices,
+        rows: this.fillingRows,
         receipts: this.fillingReceipts,
+        encoded: undefined,
         durable: false,
       };
       this.ready.push(request);
       this.unsettled.push(request);
-      // The next request will likely be as large: start it with room for that.
-      this.filling =
-        this.spare.pop() ?? new IlpBuffer(Math.max(64 * 1024, request.bytes.length + (request.bytes.length >> 2)));
+      this.fillingSlices = [];
+      this.fillingRows = 0;
       this.fillingReceipts = [];
       this.sealed.resolve();
       this.sealed = signal();
     }
+  }
+
+  /**
+   * The request's ILP text, encoded on first use into a pooled buffer. A slice that cannot be
+   * encoded (a value the encoder refuses) is left out, counted dropped and named in a warning.
+   */
+  private encode(request: Request): Buffer {
+    if (request.encoded) return request.encoded.bytes;
+    // The next request will likely be as large as the last: a new buffer starts with room for that.
+    const storage = this.spare.pop() ?? new IlpBuffer(this.lastRequestBytes + (this.lastRequestBytes >> 2));
+    for (const { batch, from, to } of request.slices) {
+      const mark = storage.mark();
+      try {
+        encodeRows(storage, batch, from, to);
+      } catch (error) {
+        storage.rewind(mark);
+        request.rows -= to - from;
+        this.queuedRows -= to - from;
+        this.droppedInMemory += to - from;
+        this.options.warn(`could not encode ${to - from} ${batch.family} rows, dropped: ${(error as Error).message}`);
+      }
+    }
+    this.lastRequestBytes = Math.max(64 * 1024, storage.length);
+    request.encoded = { bytes: storage.view(), storage };
+    return request.encoded.bytes;
   }
 
   /** Moves everything in memory to the spool (in order), which makes it durable. */
@@ -411,7 +463,7 @@ export class QuestDbSink implements ResultSink {
     while (pending.length > 0) {
       const request = pending[0]!;
       try {
-        await this.spool.append(request.bytes, request.rows);
+        await this.spool.append(this.encode(request), request.rows);
       } catch (error) {
         // The spool cannot be written (disk full, permissions): keep the rows in memory, within
         // bounds, and say so; they are retried with the next outage tick or delivery.
@@ -439,9 +491,11 @@ export class QuestDbSink implements ResultSink {
   private settle(request: Request): void {
     request.durable = true;
     // Sent or written: its memory can take the next request's rows.
-    if (this.spare.length < this.options.maxInFlight + 2) {
-      request.storage.reset();
-      this.spare.push(request.storage);
+    const storage = request.encoded?.storage;
+    request.encoded = undefined;
+    if (storage && this.spare.length < this.options.maxInFlight + 1) {
+      storage.reset();
+      this.spare.push(storage);
     }
     while (this.unsettled.length > 0 && this.unsettled[0]!.durable) {
       for (const receipt of this.unsettled.shift()!.receipts) receipt();
