@@ -170,6 +170,26 @@ describe('QuestDbSink', () => {
     await sink.close();
   });
 
+  it('drops only a batch it cannot encode (counted, named in a warning) and delivers the rest of its request', async () => {
+    // Batches are encoded when their request is sent: a bad one shows up there, amid good ones.
+    const sink = await openSink(questdb, spoolDir(), { batchRows: 1000 });
+    const good = icmpBatch(300, { src: 'unencodable', startUs: Date.UTC(2026, 10, 23) * 1000 });
+    const bad = { ...icmpBatch(20, { src: 'unencodable' }), seq: new Float64Array(20) as unknown as Uint32Array };
+    const receipts = [
+      sink.write(sliceIcmpBatch(good, 0, 150)),
+      sink.write(bad),
+      sink.write(sliceIcmpBatch(good, 150, 300)),
+    ];
+    await sink.flush();
+    await Promise.all(receipts);
+    expect(sink.stats()).toEqual({ delivered: 300, pending: 0, dropped: 20 });
+    expect(warnings.join('\n')).toContain(
+      'could not encode 20 icmp rows, dropped: encodeIcmpIlp: seq has the wrong type',
+    );
+    expect(await storedRows(questdb, 'icmp', 'unencodable')).toEqual({ rows: 300, repeated: [] });
+    await sink.close();
+  });
+
   it('spools through a QuestDB outage and then stores every result exactly once', async () => {
     const dir = spoolDir();
     const sink = await openSink(questdb, dir, { batchRows: 500 });
