@@ -30,8 +30,9 @@ describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the name
       expect(run.falseLosses).toBe(0);
       expect(run.errorsNs.length + run.unseen).toBe(360);
       expect(run.errorsNs.length).toBeGreaterThan(340);
-      expect(Math.max(...run.errorsNs.map(Math.abs))).toBeLessThan(1_000_000);
-      expect(quantile(run.errorsNs.map(Math.abs), 0.9)).toBeLessThan(50_000);
+      const absErrors = run.errorsNs.map(Math.abs);
+      expect(Math.max(...absErrors)).toBeLessThan(1_000_000);
+      expect(quantile(absErrors, 0.9)).toBeLessThan(50_000);
       expect(run.out.stats).toMatchObject({ replies: 360, lost: 40, badCookie: 0, duplicates: 0 });
     });
   });

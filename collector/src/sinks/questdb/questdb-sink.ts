@@ -89,12 +89,12 @@ const legacySegment = /^\d{12}-\d+\.ndjson$/;
  * (or ones older than `flushIntervalMs`) are encoded as ILP text (straight from an ICMP batch's
  * columns) just before they go to QuestDB over HTTP, a few at a time. Encoding late keeps a burst
  * (a sweep of a million results handed over at once) in the engine's columns, 26 bytes a row,
- * rather than in ~100 bytes of text a row, and writes the text into a few reused buffers: fresh
- * memory for every request cost page faults and garbage collection that took CPU from QuestDB. When QuestDB is unreachable or refuses our credentials,
- * requests go to a durable spool and are replayed in order when it is back (also by a later
- * process). A batch's receipt (the promise write() returns) resolves once all its rows are
- * acknowledged by QuestDB or fsync'd in the spool, so a caller that shows results only after
- * the receipt never shows one a crash could lose. Rows QuestDB rejects for their content are
+ * rather than in ~95 bytes of text a row, and writes the text into a few reused buffers: fresh
+ * memory for every request cost page faults and garbage collection that took CPU from QuestDB.
+ * When QuestDB is unreachable or refuses our credentials, requests go to a durable spool and are
+ * replayed in order when it is back (also by a later process). A batch's receipt (the promise
+ * write() returns) resolves once all its rows are acknowledged by QuestDB or fsync'd in the spool,
+ * so a caller that shows results only after the receipt never shows one a crash could lose. Rows QuestDB rejects for their content are
  * found by bisection and set aside in poison.ndjson with the error; none is lost silently.
  */
 export class QuestDbSink implements ResultSink {
