@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '@pingsphere/testbed';
+import { median, repoRoot } from '@pingsphere/testbed';
 import type { TimedResponse } from '../../collector/src/http/timed-request.js';
 import { measureBesideCurl, type CurlTimes } from '../../collector/test/helpers/curl-timings.js';
 import { makeCertificate, startPacedServer } from '../../collector/test/helpers/processes.js';
@@ -44,7 +44,6 @@ const stages: Stage[] = [
   { name: 'close', ours: (r) => r.closeMs, curl: (c) => c.total - c.starttransfer },
 ];
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => value.toFixed(3);
 
 const certificate = await makeCertificate(['localhost']);

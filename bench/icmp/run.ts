@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
-import { NetworkNamespace, repoRoot } from '@pingsphere/testbed';
+import { median, NetworkNamespace, repoRoot } from '@pingsphere/testbed';
 import { wireAccuracy } from './wire-accuracy.js';
 import { binFreshness, buildBin } from '../../collector/scripts/build-bin.mjs';
 
@@ -41,11 +41,6 @@ interface Measured {
 
 function log(message: string): void {
   process.stderr.write(`[bench:icmp] ${message}\n`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function loopbackFile(name: string, count: number, firstOffset: number): string {

@@ -17,6 +17,7 @@ import {
   type TunHost,
   type WirePacket,
 } from '@pingsphere/native/testing';
+import { median } from '@pingsphere/testbed';
 
 const hostCount = 60_000;
 const timeoutMs = 1_000;
@@ -151,11 +152,6 @@ async function measure(
     captureDrops: wire.drops,
     seconds,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function fmt(n: number, digits = 0): string {

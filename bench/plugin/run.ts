@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { launchChromium, repoRoot } from '@pingsphere/testbed';
+import { launchChromium, median, repoRoot } from '@pingsphere/testbed';
 import { serveLivePage } from '../../grafana-plugin/harness/server.js';
 
 declare global {
@@ -41,7 +41,6 @@ if (!(repeats >= 3) || sizes.some((n) => !(n >= 2))) {
   process.exit(2);
 }
 const say = (line: string) => process.stdout.write(`[bench:plugin] ${line}\n`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 
 interface Row {

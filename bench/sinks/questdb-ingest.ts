@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { LocalQuestDb } from '@pingsphere/testbed';
+import { LocalQuestDb, median } from '@pingsphere/testbed';
 import { TargetList } from '../../collector/src/icmp/target-list.js';
 import { allocateIcmpBatch, type IcmpBatch } from '../../collector/src/results/icmp-batch.js';
 import { encodeIcmpRows, IlpBuffer } from '../../collector/src/sinks/questdb/ilp-encoder.js';
@@ -151,11 +151,6 @@ async function sinkRun(sink: QuestDbSink, questdb: LocalQuestDb, batches: IcmpBa
     }
     await sink.flush();
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** The run of median rate (of an odd count: the middle one, not the faster of two). */

@@ -4,15 +4,11 @@
 import { cpus, loadavg, release } from 'node:os';
 import { measureCloudWatchCalls } from './cloudwatch-calls.js';
 import { compareQuestDbIngest, type IngestComparison } from './questdb-ingest.js';
+import { median } from '@pingsphere/testbed';
 
 const repeatFlag = process.argv.indexOf('--repeat');
 const repeat = repeatFlag > 0 ? Number(process.argv[repeatFlag + 1]) : 3;
 const rows = Number(process.env.BENCH_SINK_ROWS ?? 1_000_000);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 const runs: IngestComparison[] = [];
 const loadBefore = loadavg()[0]!;

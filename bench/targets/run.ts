@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NetworkNamespace, repoRoot } from '@pingsphere/testbed';
+import { median, NetworkNamespace, repoRoot } from '@pingsphere/testbed';
 import { writeFixtureTargetsFile } from '../../collector/test/fixtures/inventory-fixture.js';
 import { startCollectorIn } from '../../collector/test/helpers/processes.js';
 
@@ -27,11 +27,6 @@ const lines = 1_000_000;
 
 function log(message: string): void {
   process.stderr.write(`[bench:targets] ${message}\n`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 interface Parsed {

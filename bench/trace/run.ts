@@ -12,7 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
-import { repoRoot, RouterChain, type NetworkNamespace } from '@pingsphere/testbed';
+import { median, repoRoot, RouterChain, type NetworkNamespace } from '@pingsphere/testbed';
 
 const { values } = parseArgs({
   options: {
@@ -32,7 +32,6 @@ const say = (line: string) => process.stderr.write(`[bench:trace] ${line}\n`);
 const outDir = join(repoRoot, 'bench', 'out', 'trace');
 mkdirSync(outDir, { recursive: true });
 const bin = join(repoRoot, 'collector', 'bin', 'pingsphere');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 // The same per-hop probes and timeout for both tools: 3 per hop, up to 30 hops, 1 s.
 const probesPerHop = 3;
 const maxHops = 30;

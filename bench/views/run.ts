@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { launchChromium, LocalQuestDb, repoRoot } from '@pingsphere/testbed';
+import { launchChromium, LocalQuestDb, median, repoRoot } from '@pingsphere/testbed';
 import { fixtureGroup, loadFixture } from '../../collector/test/fixtures/inventory-fixture.js';
 import { serveLivePage } from '../../grafana-plugin/harness/server.js';
 import { buildGroupMatrixSql } from '../../grafana-plugin/src/datasource/inventory-sql.js';
@@ -31,7 +31,6 @@ if (!(repeats >= 3) || sizes.some((n) => !(n >= 1000 && n <= 1_000_000))) {
   process.exit(2);
 }
 const say = (line: string) => process.stderr.write(`[bench:views] ${line}\n`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 const load = () =>
   loadavg()

@@ -9,7 +9,14 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { EmulatedWan, ipv4Summary, pairHeldPackets, PacketCapture, removeStaleNamespaces } from '@pingsphere/testbed';
+import {
+  EmulatedWan,
+  ipv4Summary,
+  PacketCapture,
+  pairHeldPackets,
+  quantile,
+  removeStaleNamespaces,
+} from '@pingsphere/testbed';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '4' }, rates: { type: 'string', default: '200,2000,10000' } },
@@ -21,7 +28,6 @@ if (!(seconds >= 1) || rates.some((r) => !(r >= 10 && r <= 20_000))) {
   process.exit(2);
 }
 const say = (line: string) => process.stdout.write(`[bench:wan] ${line}\n`);
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
 const targets = 100;
 
 /** utime + stime of a process, seconds. */

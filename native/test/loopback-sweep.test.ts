@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { withNetworkNamespace } from '@pingsphere/testbed';
+import { median, withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
 import { sweepInNamespace, type DriverOutput } from './fixtures/run-driver.js';
 
@@ -12,11 +12,6 @@ function roundGapsUs(out: DriverOutput): number[] {
     byTarget.set(target, times);
   }
   return [...byTarget.values()].flatMap((times) => times.slice(1).map((t, i) => t - times[i]!));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** `n` addresses 127.x.y.z, spread over several /16s. */

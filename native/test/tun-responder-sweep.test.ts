@@ -1,8 +1,8 @@
-import { withNetworkNamespace } from '@pingsphere/testbed';
+import { quantile, withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
 import { TunResponder, tunAddresses, tunAddresses6, type HostBehaviour, type TunHost } from '../testing/index.js';
 import { sweepInNamespace, withoutNetRaw } from './fixtures/run-driver.js';
-import { quantile, sweepAgainstWire } from './fixtures/wire-sweep.js';
+import { sweepAgainstWire } from './fixtures/wire-sweep.js';
 
 describe('a sweep against the TUN delay responder (198.18.0.0/16 inside the namespace)', () => {
   it('measures the programmed per-host delays (as the wire shows them), reports dropped hosts lost and no dropped host alive', async () => {

@@ -1,8 +1,8 @@
-import { withNetworkNamespace } from '@pingsphere/testbed';
+import { quantile, withNetworkNamespace } from '@pingsphere/testbed';
 import { describe, expect, it } from 'vitest';
 import { TunResponder, tunAddresses, tunAddresses6, type TunHost } from '../testing/index.js';
 import { sweepInNamespace, withoutNetRaw } from './fixtures/run-driver.js';
-import { quantile, sweepAgainstWire } from './fixtures/wire-sweep.js';
+import { sweepAgainstWire } from './fixtures/wire-sweep.js';
 
 /** Hosts on the TUN responder answering after 1-5 ms, IPv4 and IPv6. */
 function tunHosts(ipv4: number, ipv6: number): TunHost[] {

@@ -11,6 +11,7 @@ import {
   expectedRoundTripMs,
   freeLoopbackPort,
   launchChromium,
+  median,
   screenshotPath,
   type BusyClock,
   type PathModel,
@@ -26,12 +27,6 @@ let consoleUrl: string;
 let liveUrl: string;
 /** Per directed HTTP pair ("site → site"): what was measured and what the model gives at those times. */
 let httpPairs: Map<string, PairCheck>;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function sql(query: string): Promise<unknown[][]> {
   const response = await fetch(`${consoleUrl}/exec?query=${encodeURIComponent(query)}`);

@@ -1,5 +1,6 @@
 // Real local services for tests, benchmarks and the demo. Nothing here is a mock.
 export { freeLoopbackPort } from './ports.js';
+export { median, quantile } from './stats.js';
 export { ServiceProcess } from './service-process.js';
 export {
   LocalQuestDb,

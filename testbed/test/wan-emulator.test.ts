@@ -6,8 +6,9 @@ import {
   busyShape,
   EmulatedWan,
   ipv4Summary,
-  pairHeldPackets,
   PacketCapture,
+  pairHeldPackets,
+  quantile,
   removeStaleNamespaces,
   type BusyClock,
   type HeldPacket,
@@ -16,10 +17,6 @@ import {
 
 let wan: EmulatedWan;
 const ms = (ns: number) => ns / 1e6;
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
 
 /** fping -C: one RTT (ms) per probe, null for a probe that got no reply. */
 async function fping(

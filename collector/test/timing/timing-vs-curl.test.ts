@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimedResponse } from '../../src/http/timed-request.js';
 import { measureBesideCurl, type CurlTimes } from '../helpers/curl-timings.js';
 import { makeCertificate, startPacedServer, type PacedServer } from '../helpers/processes.js';
+import { median } from '@pingsphere/testbed';
 
 const headerDelayMs = 20;
 const bodyDelayMs = 30;
@@ -19,8 +20,6 @@ async function measure(url: string, options: { ca?: string; curlArgs?: string[];
   for (const r of measured.ours) expect(r.error).toBe('');
   return measured;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
  * Our stage minus curl's, run by run (each of our requests ran right next to one of curl's), as
