@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { NetworkNamespace } from '@pingsphere/testbed';
+import { median, type NetworkNamespace } from '@pingsphere/testbed';
 import {
   probeKey,
   tunAddresses,
@@ -17,7 +17,6 @@ import {
   type TunHost,
   type WirePacket,
 } from '@pingsphere/native/testing';
-import { median } from '@pingsphere/testbed';
 
 const hostCount = 60_000;
 const timeoutMs = 1_000;

@@ -2,9 +2,9 @@
 // ceiling (pre-encoded requests, same run; goal >= 0.9x) and CloudWatch calls per minute against
 // pingmesh's publisher.
 import { cpus, loadavg, release } from 'node:os';
+import { median } from '@pingsphere/testbed';
 import { measureCloudWatchCalls } from './cloudwatch-calls.js';
 import { compareQuestDbIngest, type IngestComparison } from './questdb-ingest.js';
-import { median } from '@pingsphere/testbed';
 
 const repeatFlag = process.argv.indexOf('--repeat');
 const repeat = repeatFlag > 0 ? Number(process.argv[repeatFlag + 1]) : 3;

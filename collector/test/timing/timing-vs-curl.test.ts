@@ -4,11 +4,11 @@
 // hold on a busy shared 2-core machine and still fail when a wait lands in the wrong stage or a
 // stage is left out of the total. No retries: a real regression fails every run.
 import { readFileSync } from 'node:fs';
+import { median } from '@pingsphere/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimedResponse } from '../../src/http/timed-request.js';
 import { measureBesideCurl, type CurlTimes } from '../helpers/curl-timings.js';
 import { makeCertificate, startPacedServer, type PacedServer } from '../helpers/processes.js';
-import { median } from '@pingsphere/testbed';
 
 const headerDelayMs = 20;
 const bodyDelayMs = 30;
