@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { median, type NetworkNamespace } from '@pingsphere/testbed';
+import { median, quantile, type NetworkNamespace } from '@pingsphere/testbed';
 import {
   probeKey,
   tunAddresses,
@@ -139,12 +139,12 @@ async function measure(
       errorsUs.push(Math.abs(rttUs - wireNs / 1000));
     }
   }
-  errorsUs.sort((a, b) => a - b);
-  const at = (q: number) => errorsUs[Math.min(errorsUs.length - 1, Math.floor(q * errorsUs.length))] ?? NaN;
+  // NaN in the table when no probe had both a reply and a wire time (all lost or unseen).
+  const at = (q: number) => (errorsUs.length > 0 ? quantile(errorsUs, q) : NaN);
   return {
     p50Us: at(0.5),
     p99Us: at(0.99),
-    maxUs: errorsUs.at(-1) ?? NaN,
+    maxUs: at(1),
     falseLosses,
     lost,
     unseen,

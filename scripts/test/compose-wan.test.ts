@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import {
   buildWanEmulator,
   expectedRoundTripMs,
+  quantile,
   repoRoot,
   TestNetwork,
   type NetworkNamespace,
@@ -149,9 +150,8 @@ describe('docker-compose.wan.yml (the compose stack on the emulated WAN; Docker 
           .trim()
           .split(/\s+/)
           .filter((v) => v !== '-')
-          .map(Number)
-          .sort((a, b) => a - b);
-        return values[Math.floor(values.length / 2)]!;
+          .map(Number);
+        return quantile(values, 0.5);
       };
       const location = (name: string) => sites.find((s) => s.name === name)!.location;
       for (const [from, to] of [

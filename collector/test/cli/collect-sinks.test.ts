@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeLoopbackPort, LocalMoto, LocalQuestDb, NetworkNamespace } from '@pingsphere/testbed';
+import { freeLoopbackPort, LocalMoto, LocalQuestDb, NetworkNamespace, quantile } from '@pingsphere/testbed';
 import { ndjson, runThenStop, startCollectorIn, type RecordedProcess } from '../helpers/processes.js';
 import { storedRows } from '../helpers/stored-once.js';
 
@@ -108,8 +108,7 @@ function printLag(process: RecordedProcess): { p50: number; max: number } {
     const { ts } = JSON.parse(line) as IcmpLine;
     lags.push((process.stdoutArrivals[arrival]!.atMs - Date.parse(ts)) / 1000);
   }
-  lags.sort((a, b) => a - b);
-  return { p50: lags[Math.floor(lags.length / 2)] ?? 0, max: lags.at(-1) ?? 0 };
+  return lags.length > 0 ? { p50: quantile(lags, 0.5), max: quantile(lags, 1) } : { p50: 0, max: 0 };
 }
 
 /**
