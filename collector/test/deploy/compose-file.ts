@@ -65,3 +65,19 @@ export function locationOf(compose: ComposeFile, service: string): string {
 export function unescapeDollars(text: string): string {
   return text.replaceAll('$$', '$');
 }
+
+/**
+ * How long the mesh-bootstrap job may run: each import retries for up to curl's
+ * `--retry-max-time`, plus one attempt's `--max-time`, and the script runs them one after another.
+ */
+export function bootstrapBudgetMs(compose: ComposeFile): number {
+  const script = compose.services['mesh-bootstrap']!.command!.join(' ');
+  const seconds = (flag: string) => {
+    const match = new RegExp(`${flag} (\\d+)`).exec(script);
+    if (!match) throw new Error(`mesh-bootstrap's curl has no ${flag}: its run time would be unbounded`);
+    return Number(match[1]);
+  };
+  const imports = [...script.matchAll(/^\s*add \S+ \S+\s*$/gm)].length;
+  if (imports === 0) throw new Error("mesh-bootstrap's script has no `add <collector> <peer>` line");
+  return imports * 1000 * (seconds('--retry-max-time') + seconds('--max-time'));
+}

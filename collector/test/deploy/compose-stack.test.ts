@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalQuestDb, repoRoot, TestNetwork, type TestHost } from '@pingsphere/testbed';
 import { RecordedProcess } from '../helpers/processes.js';
 import {
+  bootstrapBudgetMs,
   collectorServices as collectorNames,
   locationOf as composeLocationOf,
   resolvedCompose,
@@ -95,6 +96,8 @@ describe('docker-compose.yml', () => {
       );
     }
 
+    // The collectors' start, then the bootstrap job for as long as its own retries may take.
+    const setUpTimeoutMs = 120_000 + bootstrapBudgetMs(compose);
     beforeAll(async () => {
       questdb = await LocalQuestDb.launch();
       network = await TestNetwork.create([...collectorNames(compose), 'mesh-bootstrap'], { questdb: '127.0.0.1' });
@@ -114,10 +117,10 @@ describe('docker-compose.yml', () => {
       const job = compose.services['mesh-bootstrap']!;
       const script = unescapeDollars(job.command![0]!);
       bootstrap = await network.host('mesh-bootstrap').ns.exec(job.entrypoint![0]!, [job.entrypoint![1]!, script], {
-        timeoutMs: 30_000,
+        timeoutMs: bootstrapBudgetMs(compose) + 10_000,
         env: job.environment ?? {},
       });
-    });
+    }, setUpTimeoutMs);
 
     afterAll(async () => {
       for (const child of processes) await child.stop();
