@@ -97,7 +97,8 @@ describe('docker-compose.yml', () => {
     }
 
     // The collectors' start, then the bootstrap job for as long as its own retries may take.
-    const setUpTimeoutMs = 120_000 + bootstrapBudgetMs(compose);
+    const bootstrapMs = bootstrapBudgetMs(compose);
+    const setUpTimeoutMs = 120_000 + bootstrapMs;
     beforeAll(async () => {
       questdb = await LocalQuestDb.launch();
       network = await TestNetwork.create([...collectorNames(compose), 'mesh-bootstrap'], { questdb: '127.0.0.1' });
@@ -117,7 +118,7 @@ describe('docker-compose.yml', () => {
       const job = compose.services['mesh-bootstrap']!;
       const script = unescapeDollars(job.command![0]!);
       bootstrap = await network.host('mesh-bootstrap').ns.exec(job.entrypoint![0]!, [job.entrypoint![1]!, script], {
-        timeoutMs: bootstrapBudgetMs(compose) + 10_000,
+        timeoutMs: bootstrapMs + 10_000,
         env: job.environment ?? {},
       });
     }, setUpTimeoutMs);

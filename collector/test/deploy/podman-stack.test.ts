@@ -214,7 +214,8 @@ describe.skipIf(!isRoot)('the collector image and the compose stack under podman
     let probe: string;
     let bootstrapCode: number;
     let bootstrapLog: string;
-    const setUpTimeoutMs = 240_000 + bootstrapBudgetMs(compose);
+    const bootstrapMs = bootstrapBudgetMs(compose);
+    const setUpTimeoutMs = 240_000 + bootstrapMs;
 
     const query = async (sql: string) => {
       const reply = await podman([
@@ -241,7 +242,7 @@ describe.skipIf(!isRoot)('the collector image and the compose stack under podman
       project = await PodmanComposeProject.up({ name: 'stack', compose, services: stack, images, run });
       probe = await project.startProbe(curlStandIn.name);
       // As long as the job's own retries may take: it ends with their error, not with our time-out.
-      bootstrapCode = await project.waitExit('mesh-bootstrap', bootstrapBudgetMs(compose) + 10_000);
+      bootstrapCode = await project.waitExit('mesh-bootstrap', bootstrapMs + 10_000);
       bootstrapLog = await project.logs('mesh-bootstrap');
     }, setUpTimeoutMs);
 
